@@ -1,0 +1,129 @@
+/**
+ * What the collectors read from Graph for one tenant: plain JSON, so a saved snapshot can be
+ * judged again offline. Collection knows Graph and nothing about rules; controls read only this.
+ *
+ * Every source records whether it was read. A control whose source failed yields `unknown`
+ * with the reason, never `pass` (ScubaGear's CommandTracker habit).
+ */
+
+/** Closed list of reasons a source could not be read. */
+export type UnavailableReason = "license" | "permission" | "error";
+
+export type Source<T> =
+  | { readonly ok: true; readonly data: T }
+  | {
+      readonly ok: false;
+      readonly reason: UnavailableReason;
+      /** Graph error code, e.g. `Authentication_RequestFromNonPremiumTenantOrB2CTenant`. */
+      readonly code?: string;
+      readonly message: string;
+    };
+
+export interface SignInActivity {
+  readonly lastSignInDateTime?: string | null;
+  readonly lastNonInteractiveSignInDateTime?: string | null;
+  readonly lastSuccessfulSignInDateTime?: string | null;
+}
+
+export interface SnapshotUser {
+  readonly id: string;
+  readonly userPrincipalName: string;
+  readonly displayName: string | null;
+  readonly accountEnabled: boolean;
+  /** Graph's user.userType: "Member" or "Guest" (null on some old accounts). */
+  readonly userType: string | null;
+  readonly createdDateTime: string | null;
+  readonly onPremisesSyncEnabled: boolean | null;
+  /** Absent when Graph did not return it: never signed in, or signInActivity not readable. */
+  readonly signInActivity?: SignInActivity;
+}
+
+/** One row of v1.0/reports/authenticationMethods/userRegistrationDetails. */
+export interface RegistrationDetail {
+  readonly id: string;
+  readonly userPrincipalName: string;
+  readonly isMfaRegistered: boolean;
+  readonly isSsprEnabled: boolean;
+  readonly isSsprRegistered: boolean;
+}
+
+export type PrincipalType = "user" | "group" | "servicePrincipal" | "other";
+
+/** An active role assignment or a PIM eligibility schedule, reduced to what controls need. */
+export interface RoleGrant {
+  readonly principalId: string;
+  readonly principalType: PrincipalType;
+  /** For built-in roles this equals the role template id. */
+  readonly roleDefinitionId: string;
+}
+
+export interface GroupMember {
+  readonly id: string;
+  readonly type: PrincipalType;
+}
+
+export type ConditionalAccessState = "enabled" | "disabled" | "enabledForReportingButNotEnforced";
+
+/** The parts of a conditionalAccessPolicy the controls judge (Graph's own property names). */
+export interface ConditionalAccessPolicy {
+  readonly id: string;
+  readonly displayName: string;
+  readonly state: ConditionalAccessState;
+  readonly conditions: {
+    readonly clientAppTypes: readonly string[];
+    readonly users: {
+      readonly includeUsers: readonly string[];
+      readonly excludeUsers: readonly string[];
+      readonly includeGroups: readonly string[];
+      readonly excludeGroups: readonly string[];
+      readonly includeRoles: readonly string[];
+      readonly excludeRoles: readonly string[];
+    };
+    readonly applications: {
+      readonly includeApplications: readonly string[];
+    };
+  };
+  readonly grantControls: {
+    readonly operator: string;
+    readonly builtInControls: readonly string[];
+    /** Present (non-null) when the policy requires an authentication strength. */
+    readonly authenticationStrength: { readonly id: string } | null;
+  } | null;
+}
+
+export interface Domain {
+  readonly id: string;
+  readonly isVerified: boolean;
+  readonly authenticationType: string;
+  readonly passwordValidityPeriodInDays: number | null;
+}
+
+export type PerUserMfaState = "disabled" | "enabled" | "enforced" | "unknownFutureValue";
+
+export interface TenantSnapshot {
+  readonly tenantId: string;
+  /** ISO-8601 instant the collection started. */
+  readonly collectedAt: string;
+  /**
+   * All users. `ok:false` only when the directory itself could not be listed. When only
+   * signInActivity was refused (no P1), users are listed without it and
+   * `signInActivity` carries the reason.
+   */
+  readonly users: Source<readonly SnapshotUser[]>;
+  readonly signInActivity: Source<true>;
+  readonly registrationDetails: Source<readonly RegistrationDetail[]>;
+  readonly roleAssignments: Source<readonly RoleGrant[]>;
+  /** PIM eligible assignments; `license` without P2 (eligible admins then not visible). */
+  readonly roleEligibility: Source<readonly RoleGrant[]>;
+  /**
+   * Direct members of every group the controls may ask about: role-assignable groups holding
+   * privileged roles, groups named in Conditional Access policies, excluded groups.
+   */
+  readonly groupMembers: Readonly<Record<string, Source<readonly GroupMember[]>>>;
+  readonly securityDefaults: Source<{ readonly isEnabled: boolean }>;
+  readonly conditionalAccessPolicies: Source<readonly ConditionalAccessPolicy[]>;
+  readonly authorizationPolicy: Source<{ readonly permissionGrantPoliciesAssigned: readonly string[] }>;
+  readonly domains: Source<readonly Domain[]>;
+  /** Per-user MFA state (beta), read only for admins. */
+  readonly perUserMfa: Readonly<Record<string, Source<PerUserMfaState>>>;
+}

@@ -1,0 +1,15 @@
+import path from "node:path";
+import { defineConfig } from "vitest/config";
+
+// Test workers are forked from this process, so they inherit the simulator's test CA:
+// Node reads NODE_EXTRA_CA_CERTS only at process start.
+process.env.NODE_EXTRA_CA_CERTS ??= path.resolve(__dirname, "dev/simulator/certs/ca.pem");
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    pool: "forks",
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});
