@@ -3,7 +3,7 @@ import { defineConfig } from "vitest/config";
 
 // Test workers are forked from this process, so they inherit the simulator's test CA:
 // Node reads NODE_EXTRA_CA_CERTS only at process start.
-process.env.NODE_EXTRA_CA_CERTS ??= path.resolve(__dirname, "dev/simulator/certs/ca.pem");
+process.env.NODE_EXTRA_CA_CERTS ??= path.resolve(import.meta.dirname, "dev/simulator/certs/ca.pem");
 
 export default defineConfig({
   test: {
