@@ -1,0 +1,81 @@
+import functionsRuntime, { type StorageQueueHandler } from "@azure/functions";
+import type { QueueClient } from "@azure/storage-queue";
+import pLimit from "p-limit";
+import { decodeMessage } from "../../shared/queue/queue-client.js";
+
+/**
+ * Plays the Functions host's queue trigger against Azurite: receive, decode base64 JSON, call the
+ * handler with the trigger metadata, delete on success, leave for a retry on failure, and move to
+ * `<queue>-poison` after maxDequeueCount attempts (host.json), as the host does.
+ */
+export interface QueuePumpOptions {
+  readonly functionName: string;
+  readonly handler: StorageQueueHandler;
+  readonly queue: QueueClient;
+  readonly poisonQueue: QueueClient;
+  /** host.json extensions.queues: batchSize + newBatchThreshold messages in flight. */
+  readonly concurrency?: number;
+  readonly maxDequeueCount?: number;
+  /** Seconds a failed message stays invisible before its retry. */
+  readonly retryVisibilityInSeconds?: number;
+  readonly log?: (line: string) => void;
+}
+
+export interface PumpResult {
+  readonly handled: number;
+  readonly failed: number;
+  readonly poisoned: number;
+}
+
+const RECEIVE_BATCH = 32;
+
+// @azure/functions is a CommonJS bundle whose classes Node's ESM loader cannot see as named exports.
+const { InvocationContext } = functionsRuntime;
+
+/** Handles what is visible now, repeatedly, until `done()` says so (or the queue stays empty). */
+export async function pumpUntil(options: QueuePumpOptions, done: () => Promise<boolean>, idleWaitInMs = 200): Promise<PumpResult> {
+  const totals = { handled: 0, failed: 0, poisoned: 0 };
+  while (!(await done())) {
+    const result = await pumpOnce(options);
+    totals.handled += result.handled;
+    totals.failed += result.failed;
+    totals.poisoned += result.poisoned;
+    if (result.handled + result.failed === 0) await new Promise((r) => setTimeout(r, idleWaitInMs));
+  }
+  return totals;
+}
+
+export async function pumpOnce(options: QueuePumpOptions): Promise<PumpResult> {
+  const { queue, maxDequeueCount = 5, retryVisibilityInSeconds = 1 } = options;
+  const received = await queue.receiveMessages({ numberOfMessages: RECEIVE_BATCH, visibilityTimeout: 600 });
+  const limit = pLimit(options.concurrency ?? 6);
+  const totals = { handled: 0, failed: 0, poisoned: 0 };
+  await Promise.all(
+    received.receivedMessageItems.map((item) =>
+      limit(async () => {
+        const context = new InvocationContext({
+          functionName: options.functionName,
+          triggerMetadata: { id: item.messageId, dequeueCount: item.dequeueCount, insertionTime: item.insertedOn, popReceipt: item.popReceipt },
+          logHandler: (_level, ...args) => options.log?.(args.map(String).join(" ")),
+        });
+        try {
+          await options.handler(decodeMessage(item.messageText), context);
+          await queue.deleteMessage(item.messageId, item.popReceipt);
+          totals.handled++;
+        } catch (e) {
+          totals.failed++;
+          options.log?.(`${options.functionName}: attempt ${item.dequeueCount} failed: ${e instanceof Error ? e.message : String(e)}`);
+          if (item.dequeueCount >= maxDequeueCount) {
+            await options.poisonQueue.createIfNotExists();
+            await options.poisonQueue.sendMessage(item.messageText);
+            await queue.deleteMessage(item.messageId, item.popReceipt);
+            totals.poisoned++;
+          } else {
+            await queue.updateMessage(item.messageId, item.popReceipt, undefined, retryVisibilityInSeconds);
+          }
+        }
+      }),
+    ),
+  );
+  return totals;
+}

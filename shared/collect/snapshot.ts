@@ -1,0 +1,122 @@
+import type { Client } from "@microsoft/microsoft-graph-client";
+import pLimit from "p-limit";
+import { batchGet } from "../graph/batch.js";
+import type { TenantGraph } from "../graph/client.js";
+import { describeError, unavailableReason } from "../graph/errors.js";
+import { isPrivilegedRole } from "../model/roles.js";
+import type { ConditionalAccessPolicy, GroupMember, PerUserMfaState, RoleGrant, Source, TenantSnapshot } from "../model/snapshot.js";
+import type { TenantConfig } from "../model/tenant.js";
+import {
+  readAuthorizationPolicy,
+  readConditionalAccessPolicies,
+  readDomains,
+  readSecurityDefaults,
+} from "./policies.js";
+import { readGroupMembers, readRegistrationDetails, readRoleAssignments, readRoleEligibility } from "./directory.js";
+import { readSource } from "./source.js";
+import { collectUsers } from "./users.js";
+
+export interface CollectOptions {
+  /** Human-readable progress, e.g. "users: 12,000 read". */
+  readonly onProgress?: (message: string) => void;
+  readonly now?: () => Date;
+}
+
+/** Group member lists are small and independent; a few in flight keeps scans short without bursts. */
+const GROUP_READ_CONCURRENCY = 4;
+
+/**
+ * Reads everything the controls judge for one tenant. Each source succeeds or fails on its own
+ * and says why; only an authentication failure (nothing is readable) rejects.
+ */
+export async function collectTenantSnapshot(graph: TenantGraph, tenantId: string, config: TenantConfig, options: CollectOptions = {}): Promise<TenantSnapshot> {
+  const { client } = graph;
+  const progress = options.onProgress ?? (() => {});
+  const collectedAt = (options.now?.() ?? new Date()).toISOString();
+
+  const { users, signInActivity } = await collectUsers(client, (n) => progress(`users: ${n.toLocaleString("en-US")} read`));
+  progress("reading registration report, roles and policies");
+  const [registrationDetails, roleAssignments, roleEligibility, securityDefaults, conditionalAccessPolicies, authorizationPolicy, domains] =
+    await Promise.all([
+      readSource(() => readRegistrationDetails(client)),
+      readSource(() => readRoleAssignments(client)),
+      readSource(() => readRoleEligibility(client)),
+      readSource(() => readSecurityDefaults(client)),
+      readSource(() => readConditionalAccessPolicies(client)),
+      readSource(() => readAuthorizationPolicy(client)),
+      readSource(() => readDomains(client)),
+    ]);
+
+  const privilegedGrants = [roleAssignments, roleEligibility].flatMap((s) => (s.ok ? s.data.filter((g) => isPrivilegedRole(g.roleDefinitionId)) : []));
+  const groupIds = groupsToRead(privilegedGrants, conditionalAccessPolicies, config);
+  progress(`reading members of ${groupIds.length} group(s)`);
+  const groupMembers = await readGroups(client, groupIds);
+
+  const adminIds = adminCandidates(privilegedGrants, groupMembers);
+  progress(`reading per-user MFA state of ${adminIds.length} admin(s)`);
+  const perUserMfa = await readPerUserMfa(graph, adminIds);
+
+  return {
+    tenantId,
+    collectedAt,
+    users,
+    signInActivity,
+    registrationDetails,
+    roleAssignments,
+    roleEligibility,
+    groupMembers,
+    securityDefaults,
+    conditionalAccessPolicies,
+    authorizationPolicy,
+    domains,
+    perUserMfa,
+  };
+}
+
+/** Groups holding privileged roles, groups Conditional Access names, and excluded groups. */
+function groupsToRead(grants: readonly RoleGrant[], ca: Source<readonly ConditionalAccessPolicy[]>, config: TenantConfig): string[] {
+  const ids = new Set<string>(config.exclusions.groupIds);
+  for (const g of grants) if (g.principalType === "group") ids.add(g.principalId);
+  if (ca.ok) {
+    for (const p of ca.data) for (const id of [...p.conditions.users.includeGroups, ...p.conditions.users.excludeGroups]) ids.add(id);
+  }
+  return [...ids].sort();
+}
+
+async function readGroups(client: Client, groupIds: readonly string[]): Promise<Record<string, Source<readonly GroupMember[]>>> {
+  const limit = pLimit(GROUP_READ_CONCURRENCY);
+  const results = await Promise.all(groupIds.map((id) => limit(() => readSource(() => readGroupMembers(client, id)))));
+  return Object.fromEntries(groupIds.map((id, i) => [id, results[i] as Source<readonly GroupMember[]>]));
+}
+
+function adminCandidates(grants: readonly RoleGrant[], groups: Readonly<Record<string, Source<readonly GroupMember[]>>>): string[] {
+  const ids = new Set<string>();
+  for (const g of grants) {
+    if (g.principalType === "user") ids.add(g.principalId);
+    const members = g.principalType === "group" ? groups[g.principalId] : undefined;
+    if (members?.ok) for (const m of members.data) if (m.type === "user") ids.add(m.id);
+  }
+  return [...ids].sort();
+}
+
+const MFA_STATES = new Set<string>(["disabled", "enabled", "enforced", "unknownFutureValue"]);
+
+/** Per-user MFA state lives only in beta and has no bulk report: read it for admins, 20 per `$batch`. */
+async function readPerUserMfa(graph: TenantGraph, userIds: readonly string[]): Promise<Record<string, Source<PerUserMfaState>>> {
+  if (userIds.length === 0) return {};
+  const requests = userIds.map((id, i) => ({ id: String(i), url: `/users/${encodeURIComponent(id)}/authentication/requirements` }));
+  const batch = await readSource(() => batchGet<{ perUserMfaState?: unknown }>(graph.client, requests, { version: "beta", stats: graph.stats }));
+  if (!batch.ok) return Object.fromEntries(userIds.map((id) => [id, batch]));
+  const outcomes = batch.data;
+  return Object.fromEntries(
+    userIds.map((userId, i): [string, Source<PerUserMfaState>] => {
+      const outcome = outcomes.get(String(i));
+      if (!outcome) return [userId, { ok: false, reason: "error", message: "missing from $batch response" }];
+      if (!outcome.ok) return [userId, { ok: false, reason: unavailableReason(outcome.error), message: describeError(outcome.error) }];
+      const state = outcome.body.perUserMfaState;
+      return typeof state === "string" && MFA_STATES.has(state)
+        ? [userId, { ok: true, data: state as PerUserMfaState }]
+        : [userId, { ok: false, reason: "error", message: `unexpected perUserMfaState ${JSON.stringify(state)}` }];
+    }),
+  );
+}

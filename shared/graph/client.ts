@@ -1,0 +1,42 @@
+import type { TokenCredential } from "@azure/identity";
+import { AuthenticationHandler, Client, HTTPMessageHandler, TelemetryHandler } from "@microsoft/microsoft-graph-client";
+import { TokenCredentialAuthenticationProvider } from "@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js";
+import { RetryMiddleware, type RetryMiddlewareOptions } from "./retry-middleware.js";
+import { GraphCallStats } from "./stats.js";
+
+export const GRAPH_DEFAULT_BASE_URL = "https://graph.microsoft.com/";
+const GRAPH_SCOPE = "https://graph.microsoft.com/.default";
+
+export interface GraphClientOptions {
+  readonly credential: TokenCredential;
+  /** `https://graph.microsoft.com/` in Azure; the simulator's https URL locally. */
+  readonly baseUrl?: string;
+  readonly retry?: Omit<RetryMiddlewareOptions, "stats">;
+}
+
+export interface TenantGraph {
+  readonly client: Client;
+  readonly stats: GraphCallStats;
+}
+
+/**
+ * A Graph SDK client for one tenant: the SDK's own auth, telemetry and HTTP handlers with our
+ * retry middleware in place of its RetryHandler. Non-default hosts must be listed in
+ * `customHosts` (by hostname, without port) or the SDK drops the Authorization header.
+ */
+export function createGraphClient(options: GraphClientOptions): TenantGraph {
+  const baseUrl = options.baseUrl ?? GRAPH_DEFAULT_BASE_URL;
+  const stats = new GraphCallStats();
+  const authProvider = new TokenCredentialAuthenticationProvider(options.credential, { scopes: [GRAPH_SCOPE] });
+  const client = Client.initWithMiddleware({
+    baseUrl,
+    customHosts: new Set([new URL(baseUrl).hostname]),
+    middleware: [
+      new AuthenticationHandler(authProvider),
+      new RetryMiddleware({ ...options.retry, stats }),
+      new TelemetryHandler(),
+      new HTTPMessageHandler(),
+    ],
+  });
+  return { client, stats };
+}

@@ -1,0 +1,37 @@
+import { GraphError } from "@microsoft/microsoft-graph-client";
+import type { UnavailableReason } from "../model/snapshot.js";
+
+/** Graph's licence-gate answers (reference/graph-facts.md §1–3). */
+const LICENSE_CODES = new Set(["Authentication_RequestFromNonPremiumTenantOrB2CTenant", "AadPremiumLicenseRequired"]);
+const PERMISSION_CODES = new Set(["Authorization_RequestDenied", "Forbidden", "AccessDenied", "Authorization_IdentityNotFound"]);
+
+export function isGraphError(e: unknown): e is GraphError {
+  return e instanceof GraphError;
+}
+
+/** Which closed-list reason explains a failed read: licence gap, missing permission, or anything else. */
+export function unavailableReason(e: unknown): UnavailableReason {
+  if (!isGraphError(e)) return "error";
+  if (e.code && LICENSE_CODES.has(e.code)) return "license";
+  if (e.statusCode === 403 || (e.code && PERMISSION_CODES.has(e.code))) return "permission";
+  return "error";
+}
+
+/** One line a human can act on, without tokens or response bodies. */
+export function describeError(e: unknown): string {
+  if (isGraphError(e)) {
+    const parts = [`Graph ${e.statusCode > 0 ? e.statusCode : "request failed"}`];
+    if (e.code) parts.push(e.code);
+    if (e.message) parts.push(e.message);
+    if (e.requestId) parts.push(`request-id ${e.requestId}`);
+    return parts.join(": ");
+  }
+  if (e instanceof Error) return e.message;
+  return String(e);
+}
+
+/** Errors that mean nothing in this tenant can be read: stop the scan rather than mark every source failed. */
+export function isAuthenticationFailure(e: unknown): boolean {
+  if (isGraphError(e)) return e.statusCode === 401;
+  return e instanceof Error && e.name === "AuthenticationError";
+}

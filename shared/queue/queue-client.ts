@@ -1,0 +1,24 @@
+import { DefaultAzureCredential } from "@azure/identity";
+import { QueueClient } from "@azure/storage-queue";
+import type { StorageSettings } from "../config/settings.js";
+
+/** The Functions host expects base64 message bodies by default (host.json messageEncoding). */
+export function encodeMessage(message: unknown): string {
+  return Buffer.from(JSON.stringify(message), "utf8").toString("base64");
+}
+
+export function decodeMessage(text: string): unknown {
+  return JSON.parse(Buffer.from(text, "base64").toString("utf8")) as unknown;
+}
+
+export function createQueueClient(storage: StorageSettings, queueName: string): QueueClient {
+  return storage.kind === "connectionString"
+    ? new QueueClient(storage.connectionString, queueName)
+    : new QueueClient(`https://${storage.accountName}.queue.core.windows.net/${queueName}`, new DefaultAzureCredential());
+}
+
+/** Sends each message once; a queue that does not exist yet is created first. */
+export async function enqueueAll(queue: QueueClient, messages: readonly unknown[]): Promise<void> {
+  await queue.createIfNotExists();
+  for (const message of messages) await queue.sendMessage(encodeMessage(message));
+}
