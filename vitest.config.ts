@@ -8,6 +8,7 @@ process.env.NODE_EXTRA_CA_CERTS ??= path.resolve(import.meta.dirname, "dev/simul
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    globalSetup: ["test/setup/azurite.global.ts"],
     pool: "forks",
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -1,0 +1,19 @@
+/** The contract every control implements: pure judgement of a snapshot, no I/O, no clock. */
+import type { ControlId, FindingRow, Severity } from "../model/findings.js";
+import type { TenantSnapshot } from "../model/snapshot.js";
+import type { TenantConfig } from "../model/tenant.js";
+
+export interface ControlInput {
+  readonly snapshot: TenantSnapshot;
+  readonly config: TenantConfig;
+  /** The only time source: "now" for every age computed by a control. */
+  readonly asOf: Date;
+}
+
+export interface Control {
+  readonly id: ControlId;
+  readonly title: string;
+  readonly severity: Severity;
+  readonly rationale: string;
+  evaluate(input: ControlInput): FindingRow[];
+}

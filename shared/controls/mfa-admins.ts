@@ -1,0 +1,105 @@
+/** mfa.admins: every enabled holder of a privileged role is registered for MFA and required to use it. */
+import type { FindingRow } from "../model/findings.js";
+import type { RegistrationDetail, SnapshotUser, TenantSnapshot } from "../model/snapshot.js";
+import { holderIds, resolveRoleHolders, rolesOf, type RoleHolders } from "./admins.js";
+import { coversUser, enforcesMfa, type PolicySubject } from "./conditional-access.js";
+import type { Control, ControlInput } from "./control.js";
+import { applyExclusion, resolveExclusions } from "./exclusions.js";
+import { PRIVILEGED_ROLES, privilegedRoleNames } from "../model/roles.js";
+import { row, unknownRow, type ControlMeta } from "./rows.js";
+import { anyOf, proveFrom, readSources, type Proof } from "./sources.js";
+
+export const mfaAdmins: Control = {
+  id: "mfa.admins",
+  title: "Administrators are registered for MFA and required to use it",
+  severity: "high",
+  rationale:
+    "A privileged account signed in with a password alone is one phished password away from the whole tenant.",
+  evaluate: (input) => evaluateAdmins(mfaAdmins, input),
+};
+
+/** Privileged roles, plus every role a CA policy names: an admin may be in scope through any role. */
+function rolesOfInterest(snapshot: TenantSnapshot): ReadonlySet<string> {
+  const ca = snapshot.conditionalAccessPolicies;
+  const named = ca.ok
+    ? ca.data.flatMap((policy) => [...policy.conditions.users.includeRoles, ...policy.conditions.users.excludeRoles])
+    : [];
+  return new Set([...PRIVILEGED_ROLES.keys(), ...named]);
+}
+
+/**
+ * Enforced by security defaults, by a covering MFA-requiring CA policy (three-valued: a policy
+ * naming an unreadable group is unproven), or by per-user MFA `enforced`. Decision: when one of
+ * these is unreadable and none proves enforcement, the answer is unproven (→ `unknown`), whatever
+ * the reason — including CA refused for `license`.
+ */
+function isEnforced(snapshot: TenantSnapshot, subject: PolicySubject): Proof {
+  return anyOf([
+    proveFrom("securityDefaults", snapshot.securityDefaults, (defaults) => defaults.isEnabled),
+    proveFrom("conditionalAccessPolicies", snapshot.conditionalAccessPolicies, (policies) =>
+      anyOf(policies.filter(enforcesMfa).map((policy) => coversUser(policy, subject, snapshot.groupMembers))),
+    ),
+    proveFrom(`perUserMfa/${subject.id}`, snapshot.perUserMfa[subject.id], (state) => state === "enforced"),
+  ]);
+}
+
+/**
+ * The row for one role holder, or null (not a privileged admin, disabled, or passing).
+ * Decision: an admin missing from the users listing gets an `unknown` row (reason `error`).
+ */
+function judgeAdmin(
+  meta: ControlMeta,
+  snapshot: TenantSnapshot,
+  holders: RoleHolders,
+  userId: string,
+  user: SnapshotUser | undefined,
+  registration: RegistrationDetail | undefined,
+): FindingRow | null {
+  const heldRoles = rolesOf(holders, userId);
+  const roles = privilegedRoleNames(heldRoles);
+  if (roles.length === 0 || user?.accountEnabled === false) return null;
+  if (user === undefined) {
+    return unknownRow(meta, userId, [{ source: "users", reason: "error", message: "admin not in the users listing" }], {
+      roles,
+    });
+  }
+  const evidence = { userPrincipalName: user.userPrincipalName, displayName: user.displayName, roles };
+  if (registration === undefined) {
+    const message = "no userRegistrationDetails row for this enabled admin";
+    return unknownRow(meta, userId, [{ source: "registrationDetails", reason: "error", message }], evidence);
+  }
+  if (!registration.isMfaRegistered) return row(meta, userId, "fail", { reason: "not-registered", ...evidence });
+  const subject = { id: userId, activeRoles: holders.active.get(userId) ?? new Set<string>(), heldRoles };
+  const enforced = isEnforced(snapshot, subject);
+  if (enforced === true) return null;
+  if (enforced !== false) return unknownRow(meta, userId, enforced.unreadable, evidence);
+  const perUser = snapshot.perUserMfa[userId];
+  return row(meta, userId, "fail", {
+    reason: "not-enforced",
+    ...evidence,
+    perUserMfaState: perUser?.ok ? perUser.data : null,
+  });
+}
+
+/**
+ * One row per enabled admin who fails or cannot be judged. The admin list itself must be
+ * complete: if users, registration details, role assignments, eligibility (for a reason other than
+ * `license`) or a role group's members are unreadable, the control is one tenant-level `unknown`.
+ */
+function evaluateAdmins(meta: ControlMeta, { snapshot, config }: ControlInput): FindingRow[] {
+  const read = readSources({ users: snapshot.users, registrationDetails: snapshot.registrationDetails });
+  const resolved = resolveRoleHolders(snapshot, rolesOfInterest(snapshot));
+  if (!read.ok || !resolved.ok) {
+    const failed = [...(read.ok ? [] : read.unreadable), ...(resolved.ok ? [] : resolved.unreadable)];
+    return [unknownRow(meta, null, failed)];
+  }
+  const { holders } = resolved;
+  const users = new Map(read.data.users.map((user) => [user.id, user]));
+  const registrations = new Map(read.data.registrationDetails.map((detail) => [detail.id, detail]));
+  const exclusions = resolveExclusions(config, snapshot.groupMembers);
+  return [...holderIds(holders)].flatMap((userId) => {
+    const judged = judgeAdmin(meta, snapshot, holders, userId, users.get(userId), registrations.get(userId));
+    const kept = judged && applyExclusion(meta, exclusions, judged);
+    return kept ? [kept] : [];
+  });
+}

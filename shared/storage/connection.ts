@@ -1,0 +1,89 @@
+/**
+ * Table clients from the storage setting: a connection string (Azurite, or an account key), or an
+ * endpoint with a TokenCredential (managed identity in Azure). Each table is created once per store.
+ */
+import { TableClient } from "@azure/data-tables";
+import { DefaultAzureCredential, type TokenCredential } from "@azure/identity";
+import type { StorageSettings } from "../config/settings.js";
+
+export type TableStorageSetting =
+  /** Includes `UseDevelopmentStorage=true` and explicit Azurite strings with http endpoints. */
+  | { readonly connectionString: string }
+  /** e.g. `https://<account>.table.core.windows.net`. */
+  | { readonly tableEndpoint: string; readonly credential: TokenCredential }
+  | { readonly accountName: string; readonly credential: TokenCredential };
+
+export interface TableStoreOptions {
+  /**
+   * Prepended to every table name so tests and several deployments can share one account.
+   * Letters and digits, starting with a letter (table names must).
+   */
+  readonly tableNamePrefix?: string;
+}
+
+const PREFIX = /^(?:[A-Za-z][A-Za-z0-9]*)?$/;
+const TABLE_NAME = /^[A-Za-z][A-Za-z0-9]{2,62}$/;
+
+/** Hands out ready-to-use table clients; the table behind each is created on first use. */
+export class TableStore {
+  readonly #setting: TableStorageSetting;
+  readonly #prefix: string;
+  readonly #ready = new Map<string, Promise<TableClient>>();
+
+  constructor(setting: TableStorageSetting, options: TableStoreOptions = {}) {
+    const prefix = options.tableNamePrefix ?? "";
+    if (!PREFIX.test(prefix)) throw new RangeError(`tableNamePrefix must be alphanumeric and start with a letter: ${prefix}`);
+    this.#setting = setting;
+    this.#prefix = prefix;
+  }
+
+  /** Full table name for `name`, prefix included. */
+  tableName(name: string): string {
+    const full = `${this.#prefix}${name}`;
+    if (!TABLE_NAME.test(full)) throw new RangeError(`Invalid table name: ${full}`);
+    return full;
+  }
+
+  /** Client for table `name`, created if needed. A failed creation is retried on the next call. */
+  table(name: string): Promise<TableClient> {
+    let ready = this.#ready.get(name);
+    if (ready === undefined) {
+      ready = this.#open(this.tableName(name));
+      this.#ready.set(name, ready);
+      ready.catch(() => this.#ready.delete(name));
+    }
+    return ready;
+  }
+
+  async #open(tableName: string): Promise<TableClient> {
+    const client = createTableClient(this.#setting, tableName);
+    // The SDK's createTable swallows exactly 409 TableAlreadyExists and rethrows everything else.
+    await client.createTable();
+    return client;
+  }
+}
+
+/** The store the app uses, from its validated settings (managed identity in Azure). */
+export function tableStoreFromSettings(storage: StorageSettings): TableStore {
+  const setting: TableStorageSetting =
+    storage.kind === "connectionString"
+      ? { connectionString: storage.connectionString }
+      : { accountName: storage.accountName, credential: new DefaultAzureCredential() };
+  return new TableStore(setting, { tableNamePrefix: storage.tablePrefix });
+}
+
+export function createTableClient(setting: TableStorageSetting, tableName: string): TableClient {
+  if ("connectionString" in setting) return fromConnectionString(setting.connectionString, tableName);
+  const endpoint =
+    "tableEndpoint" in setting ? setting.tableEndpoint : `https://${setting.accountName}.table.core.windows.net`;
+  return new TableClient(endpoint, tableName, setting.credential);
+}
+
+function fromConnectionString(connectionString: string, tableName: string): TableClient {
+  const client = TableClient.fromConnectionString(connectionString, tableName);
+  // Azurite serves http, which the SDK refuses unless told; only an http endpoint in the
+  // connection string itself opts in, so a production https string is never downgraded.
+  return new URL(client.url).protocol === "http:"
+    ? TableClient.fromConnectionString(connectionString, tableName, { allowInsecureConnection: true })
+    : client;
+}

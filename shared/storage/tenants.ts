@@ -1,0 +1,116 @@
+/** Table `Tenants`: one row per managed tenant (PK `tenant`, RK tenantId). */
+import { odata, type TableClient } from "@azure/data-tables";
+import { z } from "zod";
+import type { TenantRecord } from "../model/tenant.js";
+import { jsonColumn } from "./columns.js";
+import type { TableStore } from "./connection.js";
+import { isConflict, isNotFound } from "./errors.js";
+import { assertKeySafe } from "./keys.js";
+import { getEntityOrUndefined, listAll, type RawEntity, type StorageOperationOptions } from "./operations.js";
+
+export const TENANTS_TABLE = "Tenants";
+const PARTITION = "tenant";
+
+export interface StoredTenant extends TenantRecord {
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+export interface ListTenantsOptions extends StorageOperationOptions {
+  readonly enabledOnly?: boolean;
+}
+
+export interface TenantsRepository {
+  /** Inserts or replaces the record; createdAt is kept from the first insert. */
+  upsert(record: TenantRecord, options?: StorageOperationOptions): Promise<void>;
+  get(tenantId: string, options?: StorageOperationOptions): Promise<StoredTenant | undefined>;
+  list(options?: ListTenantsOptions): Promise<StoredTenant[]>;
+  /** False when there is no such tenant. */
+  setEnabled(tenantId: string, enabled: boolean, options?: StorageOperationOptions): Promise<boolean>;
+}
+
+const tenantEntity = z.object({
+  rowKey: z.string(),
+  displayName: z.string(),
+  enabled: z.boolean(),
+  approvers: jsonColumn(z.array(z.string())),
+  exclusions: jsonColumn(z.object({ userIds: z.array(z.string()), groupIds: z.array(z.string()) })),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+});
+
+export class TableTenantsRepository implements TenantsRepository {
+  readonly #store: TableStore;
+
+  constructor(store: TableStore) {
+    this.#store = store;
+  }
+
+  async upsert(record: TenantRecord, options: StorageOperationOptions = {}): Promise<void> {
+    assertKeySafe(record.tenantId, "tenantId");
+    const client = await this.#client();
+    const now = new Date();
+    const entity = {
+      partitionKey: PARTITION,
+      rowKey: record.tenantId,
+      displayName: record.displayName,
+      enabled: record.enabled,
+      approvers: JSON.stringify(record.config.approvers),
+      exclusions: JSON.stringify(record.config.exclusions),
+      updatedAt: now,
+    };
+    try {
+      await client.createEntity({ ...entity, createdAt: now }, { abortSignal: options.abortSignal });
+    } catch (error) {
+      if (!isConflict(error)) throw error;
+      // Merge leaves createdAt as the first insert wrote it.
+      await client.updateEntity(entity, "Merge", { abortSignal: options.abortSignal });
+    }
+  }
+
+  async get(tenantId: string, options: StorageOperationOptions = {}): Promise<StoredTenant | undefined> {
+    assertKeySafe(tenantId, "tenantId");
+    const entity = await getEntityOrUndefined(await this.#client(), PARTITION, tenantId, options);
+    return entity && toTenant(entity);
+  }
+
+  async list(options: ListTenantsOptions = {}): Promise<StoredTenant[]> {
+    const filter = options.enabledOnly
+      ? odata`PartitionKey eq ${PARTITION} and enabled eq true`
+      : odata`PartitionKey eq ${PARTITION}`;
+    const entities = await listAll(await this.#client(), filter, options);
+    return entities.map(toTenant);
+  }
+
+  async setEnabled(tenantId: string, enabled: boolean, options: StorageOperationOptions = {}): Promise<boolean> {
+    assertKeySafe(tenantId, "tenantId");
+    const client = await this.#client();
+    try {
+      await client.updateEntity(
+        { partitionKey: PARTITION, rowKey: tenantId, enabled, updatedAt: new Date() },
+        "Merge",
+        { abortSignal: options.abortSignal },
+      );
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
+  }
+
+  #client(): Promise<TableClient> {
+    return this.#store.table(TENANTS_TABLE);
+  }
+}
+
+function toTenant(entity: RawEntity): StoredTenant {
+  const row = tenantEntity.parse(entity);
+  return {
+    tenantId: row.rowKey,
+    displayName: row.displayName,
+    enabled: row.enabled,
+    config: { approvers: row.approvers, exclusions: row.exclusions },
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}

@@ -1,0 +1,115 @@
+import { collectTenantSnapshot } from "../collect/snapshot.js";
+import { evaluateTenant } from "../controls/index.js";
+import { describeError } from "../graph/errors.js";
+import type { FindingRow } from "../model/findings.js";
+import type { Source, TenantSnapshot } from "../model/snapshot.js";
+import type { ScanMessage } from "../queue/scan-message.js";
+import { reconcile } from "../reconcile/reconcile.js";
+import { saveReconciliation } from "../reconcile/persist.js";
+import type { TenantRunTransition } from "../storage/runs.js";
+import { tenantOrDefault, type SweepServices } from "./services.js";
+
+export interface ScanTenantOptions {
+  /** Human-readable progress lines. */
+  readonly onProgress?: (message: string) => void;
+}
+
+export type ScanTenantResult =
+  /** The scan ran to its end (or was recorded as failed); the message is done. */
+  | { readonly outcome: "finished"; readonly transition: TenantRunTransition }
+  /** A duplicate or late message for a tenant another worker finished or holds. */
+  | { readonly outcome: "skipped"; readonly transition: TenantRunTransition };
+
+/**
+ * Scans one tenant in one run: collect → evaluate → reconcile → persist. A tenant that cannot be
+ * read (credentials, permissions, Graph down after retries) is recorded as failed with the reason
+ * and the message completes, so one tenant never stalls the others. Storage failures propagate:
+ * the queue retries the message, and after the last attempt it lands in the poison queue.
+ */
+export async function scanTenant(services: SweepServices, message: ScanMessage, options: ScanTenantOptions = {}): Promise<ScanTenantResult> {
+  const { runId, tenantId } = message;
+  const started = await services.runs.startTenantRun(runId, tenantId);
+  if (started.outcome !== "applied") return { outcome: "skipped", transition: started };
+
+  const tenant = await tenantOrDefault(services, tenantId);
+  const graph = services.graphFor(tenantId);
+  let snapshot: TenantSnapshot;
+  try {
+    snapshot = await collectTenantSnapshot(graph, tenantId, tenant.config, { onProgress: options.onProgress });
+  } catch (e) {
+    const transition = await services.runs.finishTenantRun(runId, tenantId, {
+      status: "failed",
+      reason: describeError(e),
+      requestCount: graph.stats.requests,
+    });
+    return { outcome: "finished", transition };
+  }
+
+  const unread = unreadSources(snapshot);
+  if (unread.length === sourceCount(snapshot)) {
+    const transition = await services.runs.finishTenantRun(runId, tenantId, {
+      status: "failed",
+      reason: `Nothing could be read from Graph: ${unread[0]?.message ?? "no sources"}`,
+      requestCount: graph.stats.requests,
+    });
+    return { outcome: "finished", transition };
+  }
+
+  const asOf = new Date(message.asOf);
+  const evaluation = evaluateTenant(snapshot, tenant.config, asOf);
+  const status = unread.some((s) => s.reason !== "license") ? "partial" : "completed";
+  const stored = await services.findings.listForTenant(tenantId);
+  const changes = reconcile({ tenantId, runId, asOf, stored, rows: evaluation.rows, scanComplete: status === "completed" });
+  await saveReconciliation(services, tenantId, changes);
+
+  const transition = await services.runs.finishTenantRun(runId, tenantId, {
+    status,
+    notes: [...evaluation.notes, ...unread.map((s) => `Could not read ${s.name} (${s.reason}): ${s.message}`)],
+    counts: { ...countStatuses(evaluation.rows), ...countEvents(changes.events) },
+    requestCount: graph.stats.requests,
+  });
+  return { outcome: "finished", transition };
+}
+
+interface UnreadSource {
+  readonly name: string;
+  readonly reason: string;
+  readonly message: string;
+}
+
+/** Every source that failed, group member lists and per-admin MFA reads included. */
+function unreadSources(snapshot: TenantSnapshot): UnreadSource[] {
+  return namedSources(snapshot).flatMap(([name, s]) => (s.ok ? [] : [{ name, reason: s.reason, message: s.message }]));
+}
+
+function sourceCount(snapshot: TenantSnapshot): number {
+  return namedSources(snapshot).length;
+}
+
+function namedSources(snapshot: TenantSnapshot): [string, Source<unknown>][] {
+  return [
+    ["users", snapshot.users],
+    ["sign-in activity", snapshot.signInActivity],
+    ["MFA registration report", snapshot.registrationDetails],
+    ["role assignments", snapshot.roleAssignments],
+    ["PIM eligible assignments", snapshot.roleEligibility],
+    ["security defaults", snapshot.securityDefaults],
+    ["Conditional Access policies", snapshot.conditionalAccessPolicies],
+    ["authorization policy", snapshot.authorizationPolicy],
+    ["domains", snapshot.domains],
+    ...Object.entries(snapshot.groupMembers).map(([id, s]): [string, Source<unknown>] => [`members of group ${id}`, s]),
+    ...Object.entries(snapshot.perUserMfa).map(([id, s]): [string, Source<unknown>] => [`per-user MFA state of ${id}`, s]),
+  ];
+}
+
+function countStatuses(rows: readonly FindingRow[]): Record<string, number> {
+  const counts: Record<string, number> = { fail: 0, unknown: 0, pass: 0 };
+  for (const row of rows) counts[row.status] = (counts[row.status] ?? 0) + 1;
+  return counts;
+}
+
+function countEvents(events: readonly { event: string }[]): Record<string, number> {
+  const counts: Record<string, number> = { new: 0, resolved: 0, reopened: 0, changed: 0 };
+  for (const e of events) counts[e.event] = (counts[e.event] ?? 0) + 1;
+  return counts;
+}
