@@ -1,9 +1,9 @@
-import path from "node:path";
 import { defineConfig } from "vitest/config";
+import { extraCaCertsWithSimulator } from "./dev/simulator/trust.js";
 
-// Test workers are forked from this process, so they inherit the simulator's test CA:
-// Node reads NODE_EXTRA_CA_CERTS only at process start.
-process.env.NODE_EXTRA_CA_CERTS ??= path.resolve(import.meta.dirname, "dev/simulator/certs/ca.pem");
+// Test workers are forked from this process, so they inherit the simulator's test CA
+// (Node reads NODE_EXTRA_CA_CERTS only at process start).
+process.env.NODE_EXTRA_CA_CERTS = extraCaCertsWithSimulator();
 
 export default defineConfig({
   test: {

@@ -18,7 +18,10 @@ export interface QueuePumpOptions {
   readonly maxDequeueCount?: number;
   /** Seconds a failed message stays invisible before its retry. */
   readonly retryVisibilityInSeconds?: number;
+  /** The handler's context.log lines. */
   readonly log?: (line: string) => void;
+  /** Failed attempts and poisoned messages. */
+  readonly warn?: (line: string) => void;
 }
 
 export interface PumpResult {
@@ -32,7 +35,10 @@ const RECEIVE_BATCH = 32;
 // @azure/functions is a CommonJS bundle whose classes Node's ESM loader cannot see as named exports.
 const { InvocationContext } = functionsRuntime;
 
-/** Handles what is visible now, repeatedly, until `done()` says so (or the queue stays empty). */
+/**
+ * Handles messages until `done()` says so, or until the queue is empty (nothing visible or
+ * waiting for a retry), so a poisoned message cannot keep the caller waiting forever.
+ */
 export async function pumpUntil(options: QueuePumpOptions, done: () => Promise<boolean>, idleWaitInMs = 200): Promise<PumpResult> {
   const totals = { handled: 0, failed: 0, poisoned: 0 };
   while (!(await done())) {
@@ -40,7 +46,9 @@ export async function pumpUntil(options: QueuePumpOptions, done: () => Promise<b
     totals.handled += result.handled;
     totals.failed += result.failed;
     totals.poisoned += result.poisoned;
-    if (result.handled + result.failed === 0) await new Promise((r) => setTimeout(r, idleWaitInMs));
+    if (result.handled + result.failed > 0) continue;
+    if ((await options.queue.getProperties()).approximateMessagesCount === 0) break;
+    await new Promise((r) => setTimeout(r, idleWaitInMs));
   }
   return totals;
 }
@@ -64,7 +72,7 @@ export async function pumpOnce(options: QueuePumpOptions): Promise<PumpResult> {
           totals.handled++;
         } catch (e) {
           totals.failed++;
-          options.log?.(`${options.functionName}: attempt ${item.dequeueCount} failed: ${e instanceof Error ? e.message : String(e)}`);
+          options.warn?.(`${options.functionName}: attempt ${item.dequeueCount} failed: ${e instanceof Error ? e.message : String(e)}`);
           if (item.dequeueCount >= maxDequeueCount) {
             await options.poisonQueue.createIfNotExists();
             await options.poisonQueue.sendMessage(item.messageText);

@@ -1,10 +1,11 @@
 import { z } from "zod";
+import { isRunId } from "../storage/keys.js";
 
 /** The message the nightly timer enqueues once per tenant and the scan-tenant function consumes. */
 export const SCAN_QUEUE = "scan-tenant";
 
 const ScanMessageSchema = z.object({
-  runId: z.string().regex(/^[0-9A-Za-z-]{1,64}$/, "must be a run id"),
+  runId: z.string().refine(isRunId, "must be a run id such as 20261128T020000.000Z"),
   tenantId: z.guid("must be a tenant id (GUID)"),
   asOf: z.iso.datetime({ offset: true, error: "must be an ISO-8601 instant" }),
 });

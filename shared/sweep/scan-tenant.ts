@@ -7,6 +7,7 @@ import type { ScanMessage } from "../queue/scan-message.js";
 import { reconcile } from "../reconcile/reconcile.js";
 import { saveReconciliation } from "../reconcile/persist.js";
 import type { TenantRunTransition } from "../storage/runs.js";
+import { countEvents } from "./report.js";
 import { tenantOrDefault, type SweepServices } from "./services.js";
 
 export interface ScanTenantOptions {
@@ -105,11 +106,5 @@ function namedSources(snapshot: TenantSnapshot): [string, Source<unknown>][] {
 function countStatuses(rows: readonly FindingRow[]): Record<string, number> {
   const counts: Record<string, number> = { fail: 0, unknown: 0, pass: 0 };
   for (const row of rows) counts[row.status] = (counts[row.status] ?? 0) + 1;
-  return counts;
-}
-
-function countEvents(events: readonly { event: string }[]): Record<string, number> {
-  const counts: Record<string, number> = { new: 0, resolved: 0, reopened: 0, changed: 0 };
-  for (const e of events) counts[e.event] = (counts[e.event] ?? 0) + 1;
   return counts;
 }

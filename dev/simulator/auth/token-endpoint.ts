@@ -1,0 +1,135 @@
+/**
+ * The slice of Entra ID (login.microsoftonline.com) that MSAL Node fetches for
+ * ClientSecretCredential with { authorityHost, disableInstanceDiscovery: true }:
+ *   GET  /{tenant}/v2.0/.well-known/openid-configuration
+ *   POST /{tenant}/oauth2/v2.0/token   (grant_type=client_credentials)
+ * Errors are AAD-shaped: {error, error_description "AADSTSnnn: …", error_codes, trace_id, …}.
+ */
+import { randomUUID } from "node:crypto";
+import { jsonResponse, type SimResponse } from "../server/messages.js";
+import type { TenantState } from "../state/tenant-state.js";
+import { DEFAULT_TOKEN_LIFETIME_SECONDS, GRAPH_AUDIENCE, type TokenAuthority } from "./access-tokens.js";
+import type { AppRegistry } from "./apps.js";
+
+export interface LoginDependencies {
+  /** "https://localhost:PORT" (no trailing slash), what the credential was given as authorityHost. */
+  readonly authorityHost: string;
+  readonly findTenant: (idOrDomain: string) => TenantState | undefined;
+  readonly apps: AppRegistry;
+  readonly tokens: TokenAuthority;
+  readonly now: () => number;
+  readonly onTokenIssued: (tenant: TenantState) => void;
+}
+
+function aadError(deps: LoginDependencies, status: number, error: string, code: number, description: string): SimResponse {
+  const traceId = randomUUID();
+  const correlationId = randomUUID();
+  const timestamp = new Date(deps.now()).toISOString().replace("T", " ").replace(/\.\d{3}Z$/, "Z");
+  return jsonResponse(status, {
+    error,
+    error_description: `AADSTS${code}: ${description} Trace ID: ${traceId} Correlation ID: ${correlationId} Timestamp: ${timestamp}`,
+    error_codes: [code],
+    timestamp,
+    trace_id: traceId,
+    correlation_id: correlationId,
+    error_uri: `${deps.authorityHost}/error?code=${code}`,
+  });
+}
+
+function tenantNotFound(deps: LoginDependencies, tenant: string): SimResponse {
+  return aadError(
+    deps,
+    400,
+    "invalid_tenant",
+    90002,
+    `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
+  );
+}
+
+function openIdConfiguration(deps: LoginDependencies, tenant: TenantState): SimResponse {
+  const base = `${deps.authorityHost}/${tenant.id}`;
+  return jsonResponse(200, {
+    token_endpoint: `${base}/oauth2/v2.0/token`,
+    token_endpoint_auth_methods_supported: ["client_secret_post", "private_key_jwt", "client_secret_basic"],
+    jwks_uri: `${deps.authorityHost}/${tenant.id}/discovery/v2.0/keys`,
+    response_modes_supported: ["query", "fragment", "form_post"],
+    subject_types_supported: ["pairwise"],
+    id_token_signing_alg_values_supported: ["RS256"],
+    response_types_supported: ["code", "id_token", "code id_token", "id_token token"],
+    scopes_supported: ["openid", "profile", "email", "offline_access"],
+    issuer: `${base}/v2.0`,
+    request_uri_parameter_supported: false,
+    userinfo_endpoint: "https://graph.microsoft.com/oidc/userinfo",
+    authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
+    device_authorization_endpoint: `${base}/oauth2/v2.0/devicecode`,
+    http_logout_supported: true,
+    frontchannel_logout_supported: true,
+    end_session_endpoint: `${base}/oauth2/v2.0/logout`,
+    claims_supported: ["sub", "iss", "aud", "exp", "iat", "auth_time", "acr", "nonce", "tid", "ver", "oid"],
+    kerberos_endpoint: `${base}/kerberos`,
+    tenant_region_scope: "EU",
+    cloud_instance_name: "microsoftonline.com",
+    cloud_graph_host_name: "graph.windows.net",
+    msgraph_host: "graph.microsoft.com",
+    rbac_url: "https://pas.windows.net",
+  });
+}
+
+function issueToken(deps: LoginDependencies, tenant: TenantState, form: URLSearchParams): SimResponse {
+  const grantType = form.get("grant_type");
+  if (grantType !== "client_credentials") {
+    return aadError(deps, 400, "unsupported_grant_type", 70003, `The app requested an unsupported grant type '${grantType ?? ""}'.`);
+  }
+  const clientId = form.get("client_id") ?? "";
+  const app = deps.apps.find(clientId);
+  if (!app || !deps.apps.isConsented(app, tenant.id)) {
+    return aadError(
+      deps,
+      400,
+      "unauthorized_client",
+      700016,
+      `Application with identifier '${clientId}' was not found in the directory '${tenant.displayName}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
+    );
+  }
+  if (form.get("client_secret") !== app.clientSecret) {
+    const reason = form.has("client_secret") ? "Invalid client secret provided." : "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.";
+    const code = form.has("client_secret") ? 7000215 : 7000218;
+    return aadError(
+      deps,
+      401,
+      "invalid_client",
+      code,
+      `${reason} Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${app.clientId}'.`,
+    );
+  }
+  const scopes = (form.get("scope") ?? "").split(" ").filter((s) => s !== "");
+  if (scopes.length !== 1 || scopes[0] !== `${GRAPH_AUDIENCE}/.default`) {
+    return aadError(
+      deps,
+      400,
+      "invalid_scope",
+      1002012,
+      `The provided value for scope ${scopes.join(" ")} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI); the simulator serves only ${GRAPH_AUDIENCE}/.default.`,
+    );
+  }
+  deps.onTokenIssued(tenant);
+  return jsonResponse(200, {
+    token_type: "Bearer",
+    expires_in: DEFAULT_TOKEN_LIFETIME_SECONDS,
+    ext_expires_in: DEFAULT_TOKEN_LIFETIME_SECONDS,
+    access_token: deps.tokens.mint({ tenantId: tenant.id, appId: app.clientId }),
+  });
+}
+
+/** Answers a login request, or undefined when the path is not one the token endpoint serves. */
+export function handleLoginRequest(deps: LoginDependencies, method: string, path: string, bodyText: string): SimResponse | undefined {
+  const [tenantSegment, ...rest] = path.split("/");
+  const tail = rest.join("/");
+  if (tenantSegment === undefined) return undefined;
+  const isConfig = method === "GET" && tail === "v2.0/.well-known/openid-configuration";
+  const isToken = method === "POST" && tail === "oauth2/v2.0/token";
+  if (!isConfig && !isToken) return undefined;
+  const tenant = deps.findTenant(tenantSegment);
+  if (!tenant) return tenantNotFound(deps, tenantSegment);
+  return isConfig ? openIdConfiguration(deps, tenant) : issueToken(deps, tenant, new URLSearchParams(bodyText));
+}

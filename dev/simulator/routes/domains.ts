@@ -1,0 +1,36 @@
+/** domains: returned whole (no paging), PATCH for password expiry (CONTROLS password.never-expire). */
+import { graphErrors } from "../errors.js";
+import { emptyResponse } from "../server/messages.js";
+import { serveCollection } from "./collection.js";
+import { getById } from "./directory.js";
+import { validatePatch } from "./patch-body.js";
+import { param, type Route } from "./route.js";
+
+const KEY = "v1.0/domains";
+
+export const domainRoutes: readonly Route[] = [
+  {
+    method: "GET",
+    pattern: "domains",
+    family: "identity",
+    handle: (ctx) => serveCollection(ctx, { items: ctx.tenant.collection(KEY), typeName: "domain", contextFragment: "domains", limits: "whole" }),
+  },
+  { method: "GET", pattern: "domains/{id}", family: "identity", handle: (ctx) => getById(ctx, KEY, "domain", "domains") },
+  {
+    method: "PATCH",
+    pattern: "domains/{id}",
+    family: "identity",
+    handle: (ctx) => {
+      const id = param(ctx, "id");
+      const domain = ctx.tenant.find(KEY, id);
+      if (!domain) throw graphErrors.resourceNotFound(id);
+      const changes = validatePatch(ctx.request.body, {
+        typeName: "domain",
+        resourceName: "Domain",
+        readOnly: ["id", "isAdminManaged", "isDefault", "isInitial", "isRoot", "isVerified", "state"],
+      });
+      ctx.tenant.patch(domain, changes);
+      return emptyResponse(204);
+    },
+  },
+];

@@ -1,0 +1,166 @@
+/**
+ * One hosted tenant's live data: a working copy of its fixture's `graph`, indexed by id, that
+ * writes change and reads see. `restore()` goes back to the fixture.
+ */
+import type { LicenseTier, TenantConfig } from "../../../shared/model/tenant.js";
+import { GRAPH_KEY_SCHEMAS, type TenantFixture } from "../fixtures/schema.js";
+import { DEFAULT_PER_USER_MFA_STATE, SINGLETON_DEFAULTS } from "./defaults.js";
+import { idOf, isPlainObject, mergePatch, type GraphObject } from "./graph-object.js";
+import { Mailboxes } from "./mailbox.js";
+
+export type DirectoryObjectKind = "user" | "group" | "servicePrincipal";
+
+const DIRECTORY_COLLECTIONS: Readonly<Record<DirectoryObjectKind, string>> = {
+  user: "v1.0/users",
+  group: "v1.0/groups",
+  servicePrincipal: "v1.0/servicePrincipals",
+};
+
+const MEMBERS_KEY = /^v1\.0\/groups\/([^/]+)\/members$/;
+const REQUIREMENTS_KEY = /^beta\/users\/([^/]+)\/authentication\/requirements$/;
+
+export class TenantState {
+  readonly id: string;
+  readonly displayName: string;
+  readonly license: LicenseTier;
+  readonly config: TenantConfig;
+  readonly mailboxes = new Mailboxes();
+
+  private collections = new Map<string, GraphObject[]>();
+  private indexes = new Map<string, Map<string, GraphObject>>();
+  private singletons = new Map<string, GraphObject>();
+  private members = new Map<string, GraphObject[]>();
+  private mfaStates = new Map<string, string>();
+  private usersByUpn = new Map<string, GraphObject>();
+
+  constructor(private readonly fixture: TenantFixture) {
+    this.id = fixture.tenant.id;
+    this.displayName = fixture.tenant.displayName;
+    this.license = fixture.tenant.license;
+    this.config = fixture.config;
+    this.restore();
+  }
+
+  /** Back to the fixture's data: undoes writes and forgets sent mail. */
+  restore(): void {
+    const graph = structuredClone(this.fixture.graph) as Record<string, unknown>;
+    this.collections.clear();
+    this.indexes.clear();
+    this.members.clear();
+    this.mfaStates.clear();
+    this.mailboxes.clear();
+    this.singletons = new Map(Object.entries(structuredClone(SINGLETON_DEFAULTS)));
+    for (const [key, value] of Object.entries(graph)) {
+      const membersOf = MEMBERS_KEY.exec(key)?.[1];
+      const mfaOf = REQUIREMENTS_KEY.exec(key)?.[1];
+      if (membersOf !== undefined) this.members.set(membersOf.toLowerCase(), value as GraphObject[]);
+      else if (mfaOf !== undefined) this.mfaStates.set(mfaOf.toLowerCase(), String((value as GraphObject).perUserMfaState));
+      else if (Array.isArray(value)) this.collections.set(key, value as GraphObject[]);
+      else if (isPlainObject(value)) mergePatch(this.singletonOrEmpty(key), value);
+    }
+    this.reindexUpns();
+  }
+
+  get userCount(): number {
+    return this.collection("v1.0/users").length;
+  }
+
+  /** The live items of a collection key ("v1.0/users"); empty when the fixture omits it. */
+  collection(key: string): readonly GraphObject[] {
+    return this.collections.get(key) ?? [];
+  }
+
+  find(collectionKey: string, id: string): GraphObject | undefined {
+    let index = this.indexes.get(collectionKey);
+    if (!index) {
+      index = new Map(this.collection(collectionKey).map((item) => [idOf(item).toLowerCase(), item]));
+      this.indexes.set(collectionKey, index);
+    }
+    return index.get(id.toLowerCase());
+  }
+
+  /** users/{id | userPrincipalName}, as Graph accepts both. */
+  findUser(idOrUpn: string): GraphObject | undefined {
+    return this.find("v1.0/users", idOrUpn) ?? this.usersByUpn.get(idOrUpn.toLowerCase());
+  }
+
+  /** A directory object by id with its kind (for @odata.type on expanded principals and members). */
+  findDirectoryObject(id: string): { object: GraphObject; kind: DirectoryObjectKind } | undefined {
+    for (const [kind, key] of Object.entries(DIRECTORY_COLLECTIONS) as [DirectoryObjectKind, string][]) {
+      const object = this.find(key, id);
+      if (object) return { object, kind };
+    }
+    return undefined;
+  }
+
+  singleton(key: string): GraphObject | undefined {
+    return this.singletons.get(key);
+  }
+
+  groupMembers(groupId: string): readonly GraphObject[] {
+    return this.members.get(groupId.toLowerCase()) ?? [];
+  }
+
+  perUserMfaState(userId: string): string {
+    return this.mfaStates.get(userId.toLowerCase()) ?? DEFAULT_PER_USER_MFA_STATE;
+  }
+
+  setPerUserMfaState(userId: string, state: string): void {
+    this.mfaStates.set(userId.toLowerCase(), state);
+  }
+
+  /** Applies PATCH semantics to a stored object (keeps the UPN index right). */
+  patch(object: GraphObject, changes: GraphObject): void {
+    mergePatch(object, changes);
+    if ("userPrincipalName" in changes) this.reindexUpns();
+  }
+
+  /**
+   * State inspection for tests: "v1.0/users", "v1.0/users/<id>", "v1.0/groups/<id>/members",
+   * a policy path, "beta/users/<id>/authentication/requirements",
+   * "v1.0/users/<id>/mailFolders/sentitems/messages". Returns a copy; undefined if absent.
+   */
+  get(path: string): unknown {
+    const key = path.replace(/^\/+/, "");
+    const found = this.lookup(key);
+    return found === undefined ? undefined : structuredClone(found);
+  }
+
+  private lookup(key: string): unknown {
+    const membersOf = MEMBERS_KEY.exec(key)?.[1];
+    if (membersOf !== undefined) return this.find("v1.0/groups", membersOf) ? this.groupMembers(membersOf) : undefined;
+    const mfaOf = REQUIREMENTS_KEY.exec(key)?.[1];
+    if (mfaOf !== undefined) return this.findUser(mfaOf) ? { perUserMfaState: this.perUserMfaState(mfaOf) } : undefined;
+    const sentOf = /^v1\.0\/users\/([^/]+)\/mailFolders\/sentitems\/messages$/i.exec(key)?.[1];
+    if (sentOf !== undefined) {
+      const user = this.findUser(sentOf);
+      return user ? this.mailboxes.sent(idOf(user)) : undefined;
+    }
+    if (this.singletons.has(key)) return this.singletons.get(key);
+    if (this.collections.has(key) || isKnownCollectionKey(key)) return this.collection(key);
+    const slash = key.lastIndexOf("/");
+    const parent = key.slice(0, slash);
+    const id = key.slice(slash + 1);
+    return parent === "v1.0/users" ? this.findUser(id) : this.find(parent, id);
+  }
+
+  private singletonOrEmpty(key: string): GraphObject {
+    const existing = this.singletons.get(key);
+    if (existing) return existing;
+    const created: GraphObject = {};
+    this.singletons.set(key, created);
+    return created;
+  }
+
+  private reindexUpns(): void {
+    this.usersByUpn = new Map();
+    for (const user of this.collection("v1.0/users")) {
+      if (typeof user.userPrincipalName === "string") this.usersByUpn.set(user.userPrincipalName.toLowerCase(), user);
+    }
+  }
+}
+
+/** A collection the fixture format knows but this fixture omits: served as empty. */
+function isKnownCollectionKey(key: string): boolean {
+  return key in GRAPH_KEY_SCHEMAS && !(key in SINGLETON_DEFAULTS);
+}
