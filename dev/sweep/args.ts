@@ -5,6 +5,8 @@ export interface SweepArgs {
   readonly asOf: Date;
   readonly jsonPath: string | undefined;
   readonly fresh: boolean;
+  /** Azurite data folder of the embedded default. */
+  readonly dataDir: string | undefined;
   readonly help: boolean;
 }
 
@@ -26,6 +28,7 @@ sweeps the real tenants registered in Table Storage.
   --as-of <instant>  evaluation instant, e.g. 2026-11-28T02:00:00Z (default: now)
   --json <file>      also write the results as JSON to this file
   --fresh            start the embedded default with empty storage (forget earlier runs)
+  --data <dir>       keep the embedded default's Azurite data in <dir> (default .data/azurite)
   --help             show this help`;
 
 /** ISO-8601 with a date, a time and an explicit zone; Date.parse alone accepts too much. */
@@ -41,6 +44,7 @@ export function parseSweepArgs(argv: readonly string[], now: () => Date = () => 
         "as-of": { type: "string" },
         json: { type: "string" },
         fresh: { type: "boolean" },
+        data: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -54,11 +58,13 @@ export function parseSweepArgs(argv: readonly string[], now: () => Date = () => 
     throw new UsageError(`--as-of "${asOfText}" is not an ISO-8601 instant with a time zone, e.g. 2026-11-28T02:00:00Z`);
   }
   if (values.json === "") throw new UsageError("--json needs a file path");
+  if (values.data === "") throw new UsageError("--data needs a folder");
   return {
     fixtures: values.fixture ?? [],
     asOf: asOfText === undefined ? now() : new Date(asOfText),
     jsonPath: values.json,
     fresh: values.fresh ?? false,
+    dataDir: values.data,
     help: values.help ?? false,
   };
 }

@@ -4,20 +4,16 @@
  */
 import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { MAX_DEQUEUE_COUNT, scanTenantFromQueue } from "../../functions/scan-tenant.js";
-import { loadSettings, SettingsError } from "../../shared/config/settings.js";
-import { createQueueClient } from "../../shared/queue/queue-client.js";
+import { SettingsError } from "../../shared/config/settings.js";
 import { buildRunReport } from "../../shared/sweep/report.js";
-import { sweepServices, type SweepServices } from "../../shared/sweep/services.js";
-import { startSweep } from "../../shared/sweep/start-sweep.js";
-import { isTerminal } from "../../shared/storage/runs.js";
+import { sweepServices } from "../../shared/sweep/services.js";
 import { DEMO_TENANT_FILES, startEmbedded, type Embedded } from "../embedded.js";
-import { pumpUntil } from "../local-host/queue-pump.js";
 import { FixtureError, loadTenantFixture, type TenantFixture } from "../simulator/index.js";
-import { parseSweepArgs, USAGE, UsageError, type SweepArgs } from "./args.js";
+import { parseSweepArgs, USAGE, UsageError } from "./args.js";
+import { runSweepToEnd } from "./run.js";
 import { formatRunReport, toJsonContract } from "./summary.js";
 
-const LOCAL_DATA = path.resolve(import.meta.dirname, "../../.data/azurite");
+const DEFAULT_DATA_DIR = path.resolve(import.meta.dirname, "../../.data/azurite");
 
 async function main(argv: readonly string[]): Promise<number> {
   const args = parseSweepArgs(argv);
@@ -27,18 +23,31 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const realTenants = args.fixtures.length === 0 && Boolean(process.env.AzureWebJobsStorage || process.env.AzureWebJobsStorage__accountName);
   const fixtures = realTenants ? [] : await Promise.all((args.fixtures.length > 0 ? args.fixtures : DEMO_TENANT_FILES).map(loadTenantFixture));
-  if (!realTenants && args.fresh) await rm(LOCAL_DATA, { recursive: true, force: true });
+  const dataDir = path.resolve(args.dataDir ?? DEFAULT_DATA_DIR);
+  if (!realTenants && args.fresh) await rm(dataDir, { recursive: true, force: true });
 
-  const embedded = realTenants ? undefined : await startEmbeddedQuietly(fixtures);
+  const embedded = realTenants ? undefined : await startEmbeddedQuietly(fixtures, dataDir);
   const stopOnSignal = () => void embedded?.stop().finally(() => process.exit(130));
   process.once("SIGINT", stopOnSignal);
   try {
     if (embedded) Object.assign(process.env, embedded.settings);
     const services = sweepServices();
     for (const f of fixtures) await services.tenants.upsert({ tenantId: f.tenant.id, displayName: f.tenant.displayName, enabled: true, config: f.config });
-    const runId = await runSweep(services, args, fixtures.length > 0 ? fixtures.map((f) => f.tenant.id) : undefined);
+    const tenantIds = fixtures.length > 0 ? { tenantIds: fixtures.map((f) => f.tenant.id) } : {};
+    progress(`Scanning ${fixtures.length || "all enabled"} tenant(s) as of ${args.asOf.toISOString()}`);
+    const names = new Map(fixtures.map((f) => [f.tenant.id, f.tenant.displayName]));
+    const runId = await runSweepToEnd(
+      services,
+      { asOf: args.asOf, startedAt: new Date(), trigger: "cli", ...tenantIds },
+      {
+        onTenantEnded: (run, ended, total) =>
+          progress(`  [${ended}/${total}] ${names.get(run.tenantId) ?? run.tenantId}: ${run.status}${run.reason ? ` (${run.reason})` : ""}`),
+        log: progressDetail,
+        warn: (line) => progress(`  ${line}`),
+      },
+    );
     const report = await buildRunReport(services, runId);
-    const where = embedded ? `Azurite in ${path.relative(process.cwd(), LOCAL_DATA) || LOCAL_DATA} (tables Tenants, Runs, TenantRuns, Findings, FindingEvents)` : "the storage account in AzureWebJobsStorage";
+    const where = embedded ? `Azurite in ${path.relative(process.cwd(), dataDir) || dataDir} (tables Tenants, Runs, TenantRuns, Findings, FindingEvents)` : "the storage account in AzureWebJobsStorage";
     process.stdout.write(`${formatRunReport(report, where)}\n`);
     if (args.jsonPath) {
       await writeFile(args.jsonPath, `${JSON.stringify(toJsonContract(report), null, 2)}\n`);
@@ -51,32 +60,9 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-function startEmbeddedQuietly(fixtures: readonly TenantFixture[]): Promise<Embedded> {
-  progress(`Starting Azurite (${path.relative(process.cwd(), LOCAL_DATA)}) and the Graph simulator with ${fixtures.length} tenant(s)...`);
-  return startEmbedded({ fixtures, azuriteLocation: LOCAL_DATA });
-}
-
-/** Opens the run like the timer does, then plays the queue trigger until every tenant has ended. */
-async function runSweep(services: SweepServices, args: SweepArgs, tenantIds: readonly string[] | undefined): Promise<string> {
-  const sweep = await startSweep(services, { asOf: args.asOf, startedAt: new Date(), trigger: "cli", ...(tenantIds ? { tenantIds } : {}) });
-  progress(`Run ${sweep.runId}: scanning ${sweep.tenantIds.length} tenant(s) as of ${args.asOf.toISOString()}`);
-  const reported = new Set<string>();
-  const allEnded = async () => {
-    const runs = await services.runs.listTenantRuns(sweep.runId);
-    for (const run of runs) {
-      if (isTerminal(run.status) && !reported.has(run.tenantId)) {
-        reported.add(run.tenantId);
-        progress(`  [${reported.size}/${runs.length}] ${run.tenantId}: ${run.status}${run.reason ? ` (${run.reason})` : ""}`);
-      }
-    }
-    return runs.every((r) => isTerminal(r.status));
-  };
-  const poisonQueue = createQueueClient(loadSettings().storage, `${services.scanQueue.name}-poison`);
-  const pumped = await pumpUntil({ functionName: "scan-tenant", handler: scanTenantFromQueue, queue: services.scanQueue, poisonQueue, log: progressDetail, warn: (line) => progress(`  ${line}`) }, allEnded);
-  if (!(await allEnded())) {
-    throw new Error(`${pumped.poisoned} scan message(s) failed ${MAX_DEQUEUE_COUNT} times and went to ${poisonQueue.name}; some tenants were not scanned. The errors are above.`);
-  }
-  return sweep.runId;
+function startEmbeddedQuietly(fixtures: readonly TenantFixture[], dataDir: string): Promise<Embedded> {
+  progress(`Starting Azurite (${path.relative(process.cwd(), dataDir)}) and the Graph simulator with ${fixtures.length} tenant(s)...`);
+  return startEmbedded({ fixtures, azuriteLocation: dataDir });
 }
 
 function progress(line: string): void {

@@ -19,6 +19,9 @@ export function unavailableReason(e: unknown): UnavailableReason {
 
 /** One line a human can act on, without tokens or response bodies. */
 export function describeError(e: unknown): string {
+  if (isAuthenticationFailure(e) && !(isGraphError(e) && e.statusCode === 401)) {
+    return `Could not sign in to the tenant (is the app registration consented there?): ${e instanceof Error ? e.message : String(e)}`;
+  }
   if (isGraphError(e)) {
     const parts = [`Graph ${e.statusCode > 0 ? e.statusCode : "request failed"}`];
     if (e.code) parts.push(e.code);
@@ -30,8 +33,11 @@ export function describeError(e: unknown): string {
   return String(e);
 }
 
+/** @azure/identity's error names; the Graph SDK wraps them in a GraphError whose code is the name. */
+const CREDENTIAL_ERRORS = new Set(["AuthenticationError", "CredentialUnavailableError", "AuthenticationRequiredError"]);
+
 /** Errors that mean nothing in this tenant can be read: stop the scan rather than mark every source failed. */
 export function isAuthenticationFailure(e: unknown): boolean {
-  if (isGraphError(e)) return e.statusCode === 401;
-  return e instanceof Error && e.name === "AuthenticationError";
+  if (isGraphError(e)) return e.statusCode === 401 || (e.code !== null && CREDENTIAL_ERRORS.has(e.code));
+  return e instanceof Error && CREDENTIAL_ERRORS.has(e.name);
 }

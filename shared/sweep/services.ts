@@ -20,6 +20,8 @@ export interface SweepServices {
   readonly findings: FindingsRepository;
   readonly events: FindingEventsRepository;
   readonly scanQueue: QueueClient;
+  /** Where the Functions host moves scan messages that failed maxDequeueCount times. */
+  readonly scanPoisonQueue: QueueClient;
   /** A Graph client for one tenant, with fresh call counters. */
   graphFor(tenantId: string): TenantGraph;
 }
@@ -32,6 +34,7 @@ export interface SweepServicesOptions {
 export function createSweepServices(settings: Settings, options: SweepServicesOptions = {}): SweepServices {
   const store = tableStoreFromSettings(settings.storage);
   const retry = { backoffScale: settings.graph.timeScale };
+  const scanQueueName = options.scanQueueName ?? SCAN_QUEUE;
   return {
     settings,
     store,
@@ -39,7 +42,8 @@ export function createSweepServices(settings: Settings, options: SweepServicesOp
     runs: new TableRunsRepository(store),
     findings: new TableFindingsRepository(store),
     events: new TableFindingEventsRepository(store),
-    scanQueue: createQueueClient(settings.storage, options.scanQueueName ?? SCAN_QUEUE),
+    scanQueue: createQueueClient(settings.storage, scanQueueName),
+    scanPoisonQueue: createQueueClient(settings.storage, `${scanQueueName}-poison`),
     graphFor: (tenantId) =>
       createGraphClient({ credential: createTenantCredential(settings.graph, tenantId), baseUrl: settings.graph.baseUrl, retry }),
   };
