@@ -1,0 +1,101 @@
+/**
+ * block-account: PATCH accountEnabled false, then POST revokeSignInSessions (CONTROLS.md
+ * guardrails). Fixes accounts.inactive-30/-90, and an mfa.admins admin who is not registered.
+ * Undo re-enables the account; revoked sessions stay revoked (the user signs in again).
+ */
+import { toSnapshotUser } from "../../collect/users.js";
+import type { SnapshotUser } from "../../model/snapshot.js";
+import { sendWrite, step, stepOrMissing } from "../graph-calls.js";
+import { globalAdminShortfall } from "../guardrails.js";
+import { GRAPH_STEPS } from "../permissions.js";
+import { recheckInactive, type Recheck } from "../recheck.js";
+import { done, refused, segment, stale, subjectOf, type ActionContext, type ActionHandler } from "./action.js";
+
+/** What the inactivity re-check needs (the collectors' user fields), plus the on-premises flag. */
+const USER_SELECT = [
+  "id",
+  "userPrincipalName",
+  "displayName",
+  "accountEnabled",
+  "userType",
+  "createdDateTime",
+  "onPremisesSyncEnabled",
+  "signInActivity",
+];
+
+export const ON_PREMISES_MESSAGE =
+  "is synchronised from on-premises Active Directory: it must be disabled in on-premises Active Directory " +
+  "(the next sync would undo a cloud change, and Graph refuses it)";
+
+export const blockAccount: ActionHandler = {
+  action: "block-account",
+  subject: "user",
+  controls: ["accounts.inactive-30", "accounts.inactive-90", "mfa.admins"],
+
+  async apply(ctx) {
+    const { client, trace } = ctx;
+    const userId = subjectOf(ctx);
+    const raw = await stepOrMissing(GRAPH_STEPS.readUser, async () => {
+      return (await client.api(`/users/${segment(userId)}`).select(USER_SELECT).get()) as Record<string, unknown>;
+    });
+    if (raw === undefined) return stale(`User ${userId} no longer exists; nothing to block.`);
+    const user = toSnapshotUser(raw);
+    const name = user.userPrincipalName;
+    trace.before = { accountEnabled: user.accountEnabled };
+    if (!user.accountEnabled) return stale(`${name} is already disabled; nothing changed.`);
+    if (user.onPremisesSyncEnabled === true) return refused(`Not blocked: ${name} ${ON_PREMISES_MESSAGE}.`);
+
+    const finding = await findingHolds(ctx, user);
+    if (!finding.holds) return stale(`Not blocked: ${finding.why} (${name}); nothing changed.`);
+    const shortfall = await globalAdminShortfall(client, user.id);
+    if (shortfall) return refused(`Not blocked: ${shortfall} (${name}).`);
+
+    trace.graphRequestId = await step(GRAPH_STEPS.disableAccount, () =>
+      sendWrite(client, { method: "PATCH", path: `/users/${segment(user.id)}`, body: { accountEnabled: false } }),
+    );
+    trace.after = { accountEnabled: false, sessionsRevoked: false };
+    trace.partial = `The account ${name} was disabled`;
+    await step(GRAPH_STEPS.revokeSessions, () =>
+      sendWrite(client, { method: "POST", path: `/users/${segment(user.id)}/revokeSignInSessions` }),
+    );
+    trace.after = { accountEnabled: false, sessionsRevoked: true };
+    return done(`Blocked ${name}: sign-in disabled and existing sessions revoked.`);
+  },
+
+  async undo(ctx, original) {
+    const { client, trace } = ctx;
+    const userId = subjectOf(ctx);
+    if (original.before?.accountEnabled !== true) {
+      return refused(`Audit row ${original.auditId} does not record the account as enabled before; nothing to restore.`);
+    }
+    const raw = await stepOrMissing(GRAPH_STEPS.readAccount, async () => {
+      const select = ["id", "userPrincipalName", "accountEnabled"];
+      return (await client.api(`/users/${segment(userId)}`).select(select).get()) as Record<string, unknown>;
+    });
+    if (raw === undefined) return stale(`User ${userId} no longer exists; nothing to re-enable.`);
+    const name = typeof raw.userPrincipalName === "string" ? raw.userPrincipalName : userId;
+    trace.before = { accountEnabled: raw.accountEnabled === true };
+    if (raw.accountEnabled === true) return stale(`${name} is already enabled; nothing changed.`);
+
+    trace.graphRequestId = await step(GRAPH_STEPS.enableAccount, () =>
+      sendWrite(client, { method: "PATCH", path: `/users/${segment(userId)}`, body: { accountEnabled: true } }),
+    );
+    trace.after = { accountEnabled: true };
+    return done(`Re-enabled ${name}. Sessions revoked by the block stay revoked: the user signs in again.`);
+  },
+};
+
+/**
+ * The finding still holds: for accounts.inactive-* the control's own rules at `now` (≥ 30 days);
+ * for mfa.admins, the admin is still not registered for MFA (the one reason blocking would fix).
+ */
+async function findingHolds(ctx: ActionContext, user: SnapshotUser): Promise<Recheck> {
+  if (ctx.control !== "mfa.admins") return recheckInactive(ctx.tenant.tenantId, user, ctx.now);
+  const registration = await stepOrMissing(GRAPH_STEPS.readRegistration, async () => {
+    const path = `/reports/authenticationMethods/userRegistrationDetails/${segment(user.id)}`;
+    return (await ctx.client.api(path).select(["id", "isMfaRegistered"]).get()) as { isMfaRegistered?: unknown };
+  });
+  if (registration === undefined) return { holds: false, why: "its MFA registration cannot be confirmed (no registration record)" };
+  if (registration.isMfaRegistered === true) return { holds: false, why: "the administrator has registered for MFA since" };
+  return { holds: true, detail: { isMfaRegistered: false } };
+}

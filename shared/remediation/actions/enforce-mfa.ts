@@ -1,0 +1,79 @@
+/**
+ * enforce-mfa: per-user MFA state → `enforced` (beta users/{id}/authentication/requirements,
+ * graph-facts §5). Fixes mfa.admins. Undo puts the previous state back.
+ */
+import type { Client } from "@microsoft/microsoft-graph-client";
+import type { PerUserMfaState } from "../../model/snapshot.js";
+import { sendWrite, step, stepOrMissing } from "../graph-calls.js";
+import { GRAPH_STEPS } from "../permissions.js";
+import { done, refused, segment, stale, subjectOf, type ActionHandler } from "./action.js";
+
+const STATES: readonly string[] = ["disabled", "enabled", "enforced", "unknownFutureValue"] satisfies PerUserMfaState[];
+/** States undo may write back ("enforced" is what the action set; unknownFutureValue is not settable). */
+const RESTORABLE: readonly string[] = ["disabled", "enabled"];
+
+const requirementsPath = (userId: string) => `/users/${segment(userId)}/authentication/requirements`;
+
+async function readState(client: Client, userId: string): Promise<string | undefined> {
+  const body = await stepOrMissing(GRAPH_STEPS.readMfaState, async () => {
+    return (await client.api(requirementsPath(userId)).version("beta").get()) as { perUserMfaState?: unknown } | undefined;
+  });
+  if (body === undefined) return undefined;
+  const state = body?.perUserMfaState;
+  if (typeof state !== "string" || !STATES.includes(state)) {
+    throw new TypeError(`Graph returned per-user MFA requirements without a known perUserMfaState for ${userId}`);
+  }
+  return state;
+}
+
+function writeState(client: Client, userId: string, state: string): Promise<string | null> {
+  return step(GRAPH_STEPS.writeMfaState, () =>
+    sendWrite(client, { method: "PATCH", path: requirementsPath(userId), version: "beta", body: { perUserMfaState: state } }),
+  );
+}
+
+export const enforceMfa: ActionHandler = {
+  action: "enforce-mfa",
+  subject: "user",
+  controls: ["mfa.admins"],
+
+  async apply(ctx) {
+    const { client, trace } = ctx;
+    const userId = subjectOf(ctx);
+    const state = await readState(client, userId);
+    if (state === undefined) return stale(`User ${userId} no longer exists; nothing to enforce.`);
+    trace.before = { perUserMfaState: state };
+    if (state === "enforced") return stale(`Per-user MFA is already enforced for ${userId}; nothing changed.`);
+
+    trace.graphRequestId = await writeState(client, userId, "enforced");
+    trace.after = { perUserMfaState: "enforced" };
+    return done(`Per-user MFA is now enforced for ${userId} (it was ${state}).`);
+  },
+
+  async undo(ctx, original) {
+    const { client, trace } = ctx;
+    const userId = subjectOf(ctx);
+    const previous = original.before?.perUserMfaState;
+    if (typeof previous !== "string" || !RESTORABLE.includes(previous)) {
+      return refused(`Audit row ${original.auditId} records no per-user MFA state that can be restored; nothing changed.`);
+    }
+    const state = await readState(client, userId);
+    if (state === undefined) return stale(`User ${userId} no longer exists; nothing to restore.`);
+    trace.before = { perUserMfaState: state };
+    if (state === previous) return stale(`Per-user MFA for ${userId} is already ${previous}; nothing changed.`);
+    if (state !== "enforced") {
+      return refused(`Per-user MFA for ${userId} was changed since (now ${state}); not overwriting it with ${previous}.`);
+    }
+
+    trace.graphRequestId = await writeState(client, userId, previous);
+    trace.after = { perUserMfaState: previous };
+    trace.partial = `Per-user MFA for ${userId} was set back to ${previous}`;
+    // Graph turns "enabled" into "enforced" for a user with a registered method: record what it kept.
+    const now = await readState(client, userId);
+    trace.after = { perUserMfaState: now ?? previous };
+    if (now !== undefined && now !== previous) {
+      return done(`Asked Graph to set per-user MFA for ${userId} back to ${previous}; Graph kept it ${now} (the user has registered an MFA method).`);
+    }
+    return done(`Per-user MFA for ${userId} is ${previous} again.`);
+  },
+};
