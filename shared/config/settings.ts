@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseSigningKeys, type SigningKeys } from "../approvals/signing-keys.js";
 
 /**
  * The one place that reads app settings (environment variables; Key Vault references are
@@ -8,6 +9,19 @@ import { z } from "zod";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const NCRONTAB_6 = /^(\S+\s+){5}\S+$/;
+
+/** A UPN or SMTP address: something@domain.tld, no spaces. */
+const MAILBOX = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+export const DEFAULT_APPROVAL_TTL_HOURS = 72;
+export const MAX_APPROVAL_TTL_HOURS = 720;
+const APPROVAL_SETTINGS = ["APPROVAL_SIGNING_KEYS", "PUBLIC_BASE_URL", "MAIL_SENDER"] as const;
+const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/** Graph's reports limit per app across tenants (graph-facts §6): the whole app-wide budget. */
+export const GRAPH_REPORTS_LIMIT_PER_10S = 122;
+/** Collect for 7 minutes per invocation: the Consumption plan stops a function at 10 (host.json functionTimeout). */
+export const DEFAULT_SCAN_TIME_BUDGET_SECONDS = 420;
+const MAX_SCAN_TIME_BUDGET_SECONDS = 86_400;
 
 const httpsUrl = z.url({ protocol: /^https$/, error: "must be an https:// URL" });
 
@@ -23,8 +37,32 @@ const SettingsSchema = z
     GRAPH_AUTHORITY_HOST: httpsUrl.default("https://login.microsoftonline.com"),
     GRAPH_BASE_URL: httpsUrl.default("https://graph.microsoft.com/"),
     GRAPH_TIME_SCALE: z.coerce.number().positive().max(1).default(1),
+    GRAPH_REPORTS_BUDGET_PER_10S: z.coerce
+      .number({ error: "must be a number of requests" })
+      .int("must be a whole number of requests")
+      .min(1, "must be at least 1")
+      .max(GRAPH_REPORTS_LIMIT_PER_10S, `must be at most ${GRAPH_REPORTS_LIMIT_PER_10S} (Graph's app-wide reports limit)`)
+      .default(GRAPH_REPORTS_LIMIT_PER_10S),
+    SCAN_TIME_BUDGET_SECONDS: z.coerce
+      .number({ error: "must be a number of seconds" })
+      .positive("must be above 0")
+      .max(MAX_SCAN_TIME_BUDGET_SECONDS, `must be at most ${MAX_SCAN_TIME_BUDGET_SECONDS}`)
+      .default(DEFAULT_SCAN_TIME_BUDGET_SECONDS),
     TENANTS_SOURCE: z.enum(["table", "setting"]).default("table"),
     TENANT_IDS: z.string().optional(),
+    APPROVAL_SIGNING_KEYS: z.string().optional(),
+    APPROVAL_TTL_HOURS: z.coerce
+      .number({ error: "must be a number of hours" })
+      .int("must be a whole number of hours")
+      .min(1, "must be at least 1 (hour)")
+      .max(MAX_APPROVAL_TTL_HOURS, `must be at most ${MAX_APPROVAL_TTL_HOURS} (30 days)`)
+      .default(DEFAULT_APPROVAL_TTL_HOURS),
+    PUBLIC_BASE_URL: z.string().optional(),
+    MAIL_SENDER: z
+      .string()
+      .refine((v) => GUID.test(v) || MAILBOX.test(v), "must be the sending mailbox's UPN (e.g. patrol@contoso.com) or user id")
+      .optional(),
+    MAIL_TENANT_ID: z.string().regex(GUID, "must be the tenant id (GUID) that holds the MAIL_SENDER mailbox").optional(),
   })
   .superRefine((s, ctx) => {
     if (!s.AzureWebJobsStorage && !s.AzureWebJobsStorage__accountName) {
@@ -39,6 +77,7 @@ const SettingsSchema = z
     for (const id of splitList(s.TENANT_IDS)) {
       if (!GUID.test(id)) ctx.addIssue({ code: "custom", path: ["TENANT_IDS"], message: `contains "${id}", which is not a tenant id (GUID)` });
     }
+    checkApprovalSettings(s, (path, message) => ctx.addIssue({ code: "custom", path: [path], message }));
   });
 
 export type StorageSettings =
@@ -54,15 +93,43 @@ export interface GraphSettings {
   readonly credential: GraphCredentialSettings | undefined;
   readonly authorityHost: string;
   readonly baseUrl: string;
-  /** Scales our own backoff; 1 except against the simulator's time-scaled throttling. */
+  /** Scales our own backoff and pacing; 1 except against the simulator's time-scaled throttling. */
   readonly timeScale: number;
+  /** This instance's share of the app-wide reports limit, requests per 10 s (pacing). */
+  readonly reportsBudgetPer10s: number;
+}
+
+/** How a tenant scan fits the host's function timeout. */
+export interface ScanSettings {
+  /** Stop collecting after this long in one invocation, checkpoint, and continue in a new message. */
+  readonly timeBudgetSeconds: number;
+}
+
+/** Approval requests by email with signed links. */
+export interface ApprovalSettings {
+  /** First signs new links; all verify (rotation). Secrets are not serialized or inspected. */
+  readonly signingKeys: SigningKeys;
+  /** How long a request and its links stay valid. */
+  readonly ttlHours: number;
+  /** Origin (optionally with a path prefix) the links point to, without a trailing slash. */
+  readonly publicBaseUrl: string;
+  /** UPN or user id of the mailbox that sends the digest (needs Mail.Send). */
+  readonly mailSender: string;
+  /** Tenant holding that mailbox; undefined: each digest is sent through the scanned tenant itself. */
+  readonly mailTenantId: string | undefined;
 }
 
 export interface Settings {
   readonly storage: StorageSettings;
   readonly graph: GraphSettings;
   readonly sweepSchedule: string;
+  readonly scan: ScanSettings;
   readonly tenants: { readonly source: "table" } | { readonly source: "setting"; readonly tenantIds: readonly string[] };
+  /**
+   * Undefined until APPROVAL_SIGNING_KEYS, PUBLIC_BASE_URL and MAIL_SENDER are all set (setting only
+   * some of them is an error): no approval requests or emails until then.
+   */
+  readonly approvals: ApprovalSettings | undefined;
 }
 
 export class SettingsError extends Error {
@@ -86,10 +153,54 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       authorityHost: s.GRAPH_AUTHORITY_HOST,
       baseUrl: s.GRAPH_BASE_URL.endsWith("/") ? s.GRAPH_BASE_URL : `${s.GRAPH_BASE_URL}/`,
       timeScale: s.GRAPH_TIME_SCALE,
+      reportsBudgetPer10s: s.GRAPH_REPORTS_BUDGET_PER_10S,
     },
     sweepSchedule: s.SWEEP_SCHEDULE,
+    scan: { timeBudgetSeconds: s.SCAN_TIME_BUDGET_SECONDS },
     tenants: s.TENANTS_SOURCE === "table" ? { source: "table" } : { source: "setting", tenantIds: splitList(s.TENANT_IDS) },
+    approvals:
+      s.APPROVAL_SIGNING_KEYS && s.PUBLIC_BASE_URL && s.MAIL_SENDER
+        ? {
+            signingKeys: parseSigningKeys(s.APPROVAL_SIGNING_KEYS),
+            ttlHours: s.APPROVAL_TTL_HOURS,
+            publicBaseUrl: s.PUBLIC_BASE_URL.replace(/\/+$/, ""),
+            mailSender: s.MAIL_SENDER,
+            mailTenantId: s.MAIL_TENANT_ID,
+          }
+        : undefined,
   };
+}
+
+type ApprovalInput = Partial<Record<(typeof APPROVAL_SETTINGS)[number], string>>;
+
+/** All three approval settings or none; keys parse; the base URL is https (http only on localhost). */
+function checkApprovalSettings(s: ApprovalInput, issue: (path: string, message: string) => void): void {
+  const missing = APPROVAL_SETTINGS.filter((name) => !s[name]);
+  if (missing.length > 0 && missing.length < APPROVAL_SETTINGS.length) {
+    for (const name of missing) issue(name, `is required for approval emails (${APPROVAL_SETTINGS.join(", ")} go together; unset all three to turn approvals off)`);
+  }
+  if (s.APPROVAL_SIGNING_KEYS) {
+    try {
+      parseSigningKeys(s.APPROVAL_SIGNING_KEYS);
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      // The parser names entries by position, never by their text (which may hold a secret).
+      issue("APPROVAL_SIGNING_KEYS", `is invalid: ${error.message} (format: kid:base64secret[,kid:base64secret…], first key signs, secrets of 32+ bytes)`);
+    }
+  }
+  if (s.PUBLIC_BASE_URL) {
+    const problem = baseUrlProblem(s.PUBLIC_BASE_URL);
+    if (problem) issue("PUBLIC_BASE_URL", problem);
+  }
+}
+
+function baseUrlProblem(value: string): string | undefined {
+  if (!URL.canParse(value)) return "must be an absolute URL, e.g. https://patrol.contoso.com";
+  const url = new URL(value);
+  const local = LOCAL_HOSTS.has(url.hostname);
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && local)) return "must be an https:// URL (http:// only for localhost)";
+  if (url.username || url.password || url.search || url.hash) return "must not contain credentials, a query or a fragment";
+  return undefined;
 }
 
 function graphCredential(clientId?: string, secret?: string, certificatePath?: string): GraphCredentialSettings | undefined {

@@ -1,4 +1,5 @@
 /** A tenant as the product knows it: who it is and its settings (not Graph data). */
+import type { RemediationAction } from "../remediation/types.js";
 
 export type LicenseTier = "free" | "p1" | "p2";
 
@@ -9,10 +10,23 @@ export interface TenantExclusions {
   readonly groupIds: readonly string[];
 }
 
+/**
+ * What remediation may be proposed for the tenant. Every field is optional; absent means the safe
+ * default (see shared/approvals/tenant-policy.ts): every action is proposed, each needs approval.
+ */
+export interface TenantRemediationConfig {
+  /** Actions that produce approval requests. Default: all four. `[]` turns requests off. */
+  readonly actions?: readonly RemediationAction[];
+  /** mfa.admins `not-registered` admins get block-account instead of enforce-mfa. Default false. */
+  readonly blockUnregisteredAdmins?: boolean;
+}
+
 export interface TenantConfig {
   readonly exclusions: TenantExclusions;
   /** Email addresses that receive approval requests. */
   readonly approvers: readonly string[];
+  /** Absent in older records and fixtures: the defaults apply. */
+  readonly remediation?: TenantRemediationConfig;
 }
 
 export interface TenantRecord {

@@ -1,7 +1,8 @@
 /** Table `Tenants`: one row per managed tenant (PK `tenant`, RK tenantId). */
 import { odata, type TableClient } from "@azure/data-tables";
 import { z } from "zod";
-import type { TenantRecord } from "../model/tenant.js";
+import type { TenantConfig, TenantRecord } from "../model/tenant.js";
+import { REMEDIATION_ACTIONS } from "../remediation/types.js";
 import { jsonColumn } from "./columns.js";
 import type { TableStore } from "./connection.js";
 import { isConflict, isNotFound } from "./errors.js";
@@ -35,6 +36,12 @@ const tenantEntity = z.object({
   enabled: z.boolean(),
   approvers: jsonColumn(z.array(z.string())),
   exclusions: jsonColumn(z.object({ userIds: z.array(z.string()), groupIds: z.array(z.string()) })),
+  /** JSON `null` when unset (Merge cannot remove a column); absent in rows written before it existed. */
+  remediation: jsonColumn(
+    z
+      .object({ actions: z.array(z.enum(REMEDIATION_ACTIONS)).optional(), blockUnregisteredAdmins: z.boolean().optional() })
+      .nullable(),
+  ).optional(),
   createdAt: z.date(),
   updatedAt: z.date(),
 });
@@ -57,6 +64,7 @@ export class TableTenantsRepository implements TenantsRepository {
       enabled: record.enabled,
       approvers: JSON.stringify(record.config.approvers),
       exclusions: JSON.stringify(record.config.exclusions),
+      remediation: JSON.stringify(record.config.remediation ?? null),
       updatedAt: now,
     };
     try {
@@ -105,11 +113,12 @@ export class TableTenantsRepository implements TenantsRepository {
 
 function toTenant(entity: RawEntity): StoredTenant {
   const row = tenantEntity.parse(entity);
+  const config: TenantConfig = { approvers: row.approvers, exclusions: row.exclusions };
   return {
     tenantId: row.rowKey,
     displayName: row.displayName,
     enabled: row.enabled,
-    config: { approvers: row.approvers, exclusions: row.exclusions },
+    config: row.remediation ? { ...config, remediation: row.remediation } : config,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };

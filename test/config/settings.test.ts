@@ -49,4 +49,61 @@ describe("loadSettings", () => {
   it("treats empty settings as unset, as the Functions host passes them", () => {
     expect(loadSettings({ ...minimal, SWEEP_SCHEDULE: "" }).sweepSchedule).toBe("0 0 2 * * *");
   });
+
+  describe("approval settings", () => {
+    const secret = (fill: number) => Buffer.alloc(32, fill).toString("base64");
+    const approvals = {
+      ...minimal,
+      APPROVAL_SIGNING_KEYS: `2026-11:${secret(1)}, 2026-05:${secret(2)}`,
+      PUBLIC_BASE_URL: "https://patrol.contoso.com/",
+      MAIL_SENDER: "patrol@contoso.com",
+    };
+
+    it("are off until configured", () => {
+      expect(loadSettings(minimal).approvals).toBeUndefined();
+    });
+
+    it("reads keys (first signs), the default 72 h TTL, the base URL without its trailing slash, and the sender", () => {
+      const s = loadSettings(approvals).approvals;
+      expect(s?.signingKeys.map((k) => k.kid)).toEqual(["2026-11", "2026-05"]);
+      expect(s?.signingKeys[0].secret).toEqual(new Uint8Array(32).fill(1));
+      expect(s).toMatchObject({ ttlHours: 72, publicBaseUrl: "https://patrol.contoso.com", mailSender: "patrol@contoso.com", mailTenantId: undefined });
+      const custom = loadSettings({ ...approvals, APPROVAL_TTL_HOURS: "24", MAIL_TENANT_ID: "11111111-2222-3333-4444-555555555555", MAIL_SENDER: "21111111-2222-3333-4444-555555555555" }).approvals;
+      expect(custom).toMatchObject({ ttlHours: 24, mailTenantId: "11111111-2222-3333-4444-555555555555", mailSender: "21111111-2222-3333-4444-555555555555" });
+    });
+
+    it("allows http only for localhost", () => {
+      expect(loadSettings({ ...approvals, PUBLIC_BASE_URL: "http://localhost:7071" }).approvals?.publicBaseUrl).toBe("http://localhost:7071");
+      expect(() => loadSettings({ ...approvals, PUBLIC_BASE_URL: "http://patrol.contoso.com" })).toThrow(/PUBLIC_BASE_URL must be an https:\/\/ URL \(http:\/\/ only for localhost\)/);
+      expect(() => loadSettings({ ...approvals, PUBLIC_BASE_URL: "https://patrol.contoso.com/?x=1" })).toThrow(/PUBLIC_BASE_URL must not contain credentials, a query or a fragment/);
+      expect(() => loadSettings({ ...approvals, PUBLIC_BASE_URL: "patrol.contoso.com" })).toThrow(/PUBLIC_BASE_URL must be an absolute URL/);
+    });
+
+    it("names the missing ones when only some are set", () => {
+      expect(() => loadSettings({ ...minimal, MAIL_SENDER: "patrol@contoso.com" })).toThrow(
+        /APPROVAL_SIGNING_KEYS is required for approval emails[\s\S]*PUBLIC_BASE_URL is required for approval emails/,
+      );
+    });
+
+    it("checks the TTL, the sender and the mail tenant", () => {
+      for (const ttl of ["0", "1.5", "abc", "721"]) expect(() => loadSettings({ ...approvals, APPROVAL_TTL_HOURS: ttl }), ttl).toThrow(/APPROVAL_TTL_HOURS/);
+      expect(() => loadSettings({ ...approvals, MAIL_SENDER: "patrol" })).toThrow(/MAIL_SENDER must be the sending mailbox's UPN/);
+      expect(() => loadSettings({ ...approvals, MAIL_TENANT_ID: "contoso" })).toThrow(/MAIL_TENANT_ID must be the tenant id/);
+    });
+
+    it("explains a bad key without echoing any secret", () => {
+      const short = Buffer.alloc(16, 9).toString("base64");
+      const attempt = () => loadSettings({ ...approvals, APPROVAL_SIGNING_KEYS: `k1:${short},${secret(3)}` });
+      expect(attempt).toThrow(/APPROVAL_SIGNING_KEYS is invalid: entry 1: the secret is 16 bytes; it must be at least 32/);
+      let message = "";
+      try {
+        loadSettings({ ...approvals, APPROVAL_SIGNING_KEYS: `${secret(3)}:k1` });
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message).toMatch(/APPROVAL_SIGNING_KEYS is invalid/);
+      expect(message).not.toContain(secret(3).slice(0, 12));
+      expect(message).not.toContain(short.slice(0, 12));
+    });
+  });
 });

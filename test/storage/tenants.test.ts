@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { TenantRecord } from "../../shared/model/tenant.js";
-import { TableTenantsRepository } from "../../shared/storage/tenants.js";
+import { TableTenantsRepository, TENANTS_TABLE } from "../../shared/storage/tenants.js";
 import { testStore } from "./store.js";
 
 function tenant(tenantId: string, overrides: Partial<TenantRecord> = {}): TenantRecord {
@@ -54,5 +54,52 @@ describe("TableTenantsRepository", () => {
   it("refuses tenant ids that cannot be keys", async () => {
     const tenants = new TableTenantsRepository(testStore());
     await expect(tenants.upsert(tenant("a/b"))).rejects.toThrow(RangeError);
+  });
+
+  it("keeps the optional remediation config, and clears it when the record drops it", async () => {
+    const tenants = new TableTenantsRepository(testStore());
+    const id = "11111111-1111-4111-8111-111111111111";
+    const remediation = { actions: ["block-account", "enforce-mfa"] as const, blockUnregisteredAdmins: true };
+    const withPolicy = tenant(id, { config: { ...tenant(id).config, remediation } });
+    await tenants.upsert(withPolicy);
+    expect((await tenants.get(id))?.config).toEqual(withPolicy.config);
+    await tenants.upsert(tenant(id));
+    expect((await tenants.get(id))?.config).toEqual(tenant(id).config);
+    expect((await tenants.get(id))?.config).not.toHaveProperty("remediation");
+  });
+
+  it("still reads rows written before the remediation column existed", async () => {
+    const store = testStore();
+    const client = await store.table(TENANTS_TABLE);
+    const now = new Date();
+    await client.createEntity({
+      partitionKey: "tenant",
+      rowKey: "old",
+      displayName: "Old",
+      enabled: true,
+      approvers: JSON.stringify(["it@contoso.example"]),
+      exclusions: JSON.stringify({ userIds: [], groupIds: [] }),
+      createdAt: now,
+      updatedAt: now,
+    });
+    expect((await new TableTenantsRepository(store).get("old"))?.config).toEqual({ approvers: ["it@contoso.example"], exclusions: { userIds: [], groupIds: [] } });
+  });
+
+  it("refuses a stored remediation config naming an unknown action", async () => {
+    const store = testStore();
+    const client = await store.table(TENANTS_TABLE);
+    const now = new Date();
+    await client.createEntity({
+      partitionKey: "tenant",
+      rowKey: "bad",
+      displayName: "Bad",
+      enabled: true,
+      approvers: "[]",
+      exclusions: JSON.stringify({ userIds: [], groupIds: [] }),
+      remediation: JSON.stringify({ actions: ["wipe-tenant"] }),
+      createdAt: now,
+      updatedAt: now,
+    });
+    await expect(new TableTenantsRepository(store).get("bad")).rejects.toThrow(/remediation/);
   });
 });

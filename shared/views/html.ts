@@ -1,0 +1,71 @@
+/**
+ * HTML building for every view (digest email, approval page): ONE escaping function, and an `html`
+ * tagged template that escapes every interpolated value unless it is already SafeHtml. Build markup
+ * only through `html`; `trustedHtml` is for constant markup written in this codebase, never for data.
+ */
+
+const ESCAPES: Readonly<Record<string, string>> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+  "`": "&#96;",
+};
+
+/** Escapes text for an HTML text node or a quoted attribute value. */
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"'`]/g, (char) => ESCAPES[char] ?? char);
+}
+
+/** Markup that is safe to emit as it is: made by `html`, or constant markup via `trustedHtml`. */
+export class SafeHtml {
+  readonly #markup: string;
+
+  constructor(markup: string) {
+    this.#markup = markup;
+  }
+
+  toString(): string {
+    return this.#markup;
+  }
+}
+
+/** Values `html` accepts: text is escaped; SafeHtml (and arrays of it) are inserted as they are. */
+export type HtmlValue = SafeHtml | string | number | boolean | null | undefined | readonly HtmlValue[];
+
+/**
+ * `html\`<p>${name}</p>\`` escapes `name`. null/undefined/false render nothing; arrays are joined.
+ * Interpolate attribute values only inside double quotes.
+ */
+export function html(strings: TemplateStringsArray, ...values: readonly HtmlValue[]): SafeHtml {
+  let markup = strings[0] ?? "";
+  values.forEach((value, i) => {
+    markup += render(value) + (strings[i + 1] ?? "");
+  });
+  return new SafeHtml(markup);
+}
+
+/** Constant markup from our own code (e.g. a doctype). Never pass data through this. */
+export function trustedHtml(markup: string): SafeHtml {
+  return new SafeHtml(markup);
+}
+
+function render(value: HtmlValue): string {
+  if (value === null || value === undefined || value === false) return "";
+  if (value instanceof SafeHtml) return value.toString();
+  if (Array.isArray(value)) return (value as readonly HtmlValue[]).map(render).join("");
+  return escapeHtml(String(value));
+}
+
+// eslint-disable-next-line no-control-regex -- removing control characters is the point
+const CONTROL_AND_BIDI = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Text from outside (display names, UPNs) made fit to show: C0/C1 control characters and bidi
+ * overrides (which can make "gpj.exe" read as "exe.jpg") removed, line breaks and tabs become spaces.
+ * Still escape the result: this is not an HTML escape.
+ */
+export function displayText(value: string): string {
+  return value.replace(CONTROL_AND_BIDI, "").replace(/[\t\n\r]+/g, " ");
+}
