@@ -41,6 +41,7 @@ const { InvocationContext } = functionsRuntime;
  */
 export async function pumpUntil(options: QueuePumpOptions, done: () => Promise<boolean>, idleWaitInMs = 200): Promise<PumpResult> {
   const totals = { handled: 0, failed: 0, poisoned: 0 };
+  await options.queue.createIfNotExists();
   while (!(await done())) {
     const result = await pumpOnce(options);
     totals.handled += result.handled;

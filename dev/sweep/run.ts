@@ -1,4 +1,5 @@
 import { handleScanMessage, MAX_DEQUEUE_COUNT } from "../../functions/scan-tenant.js";
+import { handleSendApprovals } from "../../functions/send-approvals.js";
 import type { SweepServices } from "../../shared/sweep/services.js";
 import { startSweep, type StartSweepOptions } from "../../shared/sweep/start-sweep.js";
 import { isTerminal, type TenantRun } from "../../shared/storage/runs.js";
@@ -35,18 +36,29 @@ export async function drainRun(services: SweepServices, runId: string, hooks: Ru
     }
     return runs.every((r) => isTerminal(r.status));
   };
+  const logHooks = { ...(hooks.log ? { log: hooks.log } : {}), ...(hooks.warn ? { warn: hooks.warn } : {}) };
   const pumped = await pumpUntil(
     {
       functionName: "scan-tenant",
       handler: (item, context) => handleScanMessage(services, item, context),
       queue: services.scanQueue,
       poisonQueue: services.scanPoisonQueue,
-      ...(hooks.log ? { log: hooks.log } : {}),
-      ...(hooks.warn ? { warn: hooks.warn } : {}),
+      ...logHooks,
     },
     allEnded,
   );
   if (!(await allEnded())) {
     throw new Error(`${pumped.poisoned} scan message(s) failed ${MAX_DEQUEUE_COUNT} times and went to the poison queue; some tenants were not scanned.`);
   }
+  // Scans enqueue their approval digests; send them before reporting the run as done.
+  await pumpUntil(
+    {
+      functionName: "send-approvals",
+      handler: (item, context) => handleSendApprovals(services, item, context),
+      queue: services.sendApprovalsQueue,
+      poisonQueue: services.sendApprovalsPoisonQueue,
+      ...logHooks,
+    },
+    () => Promise.resolve(false),
+  );
 }

@@ -3,6 +3,8 @@ import { evaluateTenant } from "../controls/index.js";
 import { describeError } from "../graph/errors.js";
 import type { FindingRow } from "../model/findings.js";
 import type { Source, TenantSnapshot } from "../model/snapshot.js";
+import type { SendApprovalsMessage } from "../queue/approvals-message.js";
+import { enqueueAll } from "../queue/queue-client.js";
 import type { ScanMessage } from "../queue/scan-message.js";
 import { reconcile } from "../reconcile/reconcile.js";
 import { saveReconciliation } from "../reconcile/persist.js";
@@ -62,6 +64,8 @@ export async function scanTenant(services: SweepServices, message: ScanMessage, 
   const stored = await services.findings.listForTenant(tenantId);
   const changes = reconcile({ tenantId, runId, asOf, stored, rows: evaluation.rows, scanComplete: status === "completed" });
   await saveReconciliation(services, tenantId, changes);
+  // Before the run is marked finished: if this enqueue fails, the retried scan enqueues again.
+  if (services.settings.approvals) await enqueueAll(services.sendApprovalsQueue, [{ runId, tenantId } satisfies SendApprovalsMessage]);
 
   const transition = await services.runs.finishTenantRun(runId, tenantId, {
     status,

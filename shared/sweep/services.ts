@@ -1,15 +1,21 @@
 import type { QueueClient } from "@azure/storage-queue";
 import { loadSettings, type Settings } from "../config/settings.js";
 import { createGraphClient, type TenantGraph } from "../graph/client.js";
+import { sharedPacer } from "../graph/pacer.js";
 import type { TenantRecord } from "../model/tenant.js";
 import { createTenantCredential } from "../graph/credentials.js";
 import { createQueueClient } from "../queue/queue-client.js";
+import { SEND_APPROVALS_QUEUE } from "../queue/approvals-message.js";
 import { SCAN_QUEUE } from "../queue/scan-message.js";
+import { TableApprovalsRepository, type ApprovalsRepository } from "../storage/approvals.js";
+import { TableDigestsRepository, type DigestsRepository } from "../storage/digests.js";
+import { TableScanCheckpointsRepository, type ScanCheckpointsRepository } from "../storage/checkpoints.js";
 import { tableStoreFromSettings, type TableStore } from "../storage/connection.js";
 import { TableFindingEventsRepository, type FindingEventsRepository } from "../storage/findingEvents.js";
 import { TableFindingsRepository, type FindingsRepository } from "../storage/findings.js";
 import { TableRunsRepository, type RunsRepository } from "../storage/runs.js";
 import { TableTenantsRepository, type TenantsRepository } from "../storage/tenants.js";
+import { timeBudget, type ScanBudget } from "./scan-budget.js";
 
 /** Everything the sweep talks to, built once from settings; tests build their own. */
 export interface SweepServices {
@@ -19,22 +25,31 @@ export interface SweepServices {
   readonly runs: RunsRepository;
   readonly findings: FindingsRepository;
   readonly events: FindingEventsRepository;
+  readonly approvals: ApprovalsRepository;
+  readonly digests: DigestsRepository;
   readonly scanQueue: QueueClient;
   /** Where the Functions host moves scan messages that failed maxDequeueCount times. */
   readonly scanPoisonQueue: QueueClient;
+  readonly sendApprovalsQueue: QueueClient;
+  readonly sendApprovalsPoisonQueue: QueueClient;
+  /** Where scans too long for one invocation keep their place. */
+  readonly checkpoints: ScanCheckpointsRepository;
   /** A Graph client for one tenant, with fresh call counters. */
   graphFor(tenantId: string): TenantGraph;
+  /** When an invocation that starts now must stop collecting and hand over (SCAN_TIME_BUDGET_SECONDS). */
+  scanBudget(): ScanBudget;
 }
 
 export interface SweepServicesOptions {
-  /** Tests isolate themselves with their own queue; Azure always uses `scan-tenant`. */
-  readonly scanQueueName?: string;
+  /** Tests isolate themselves with their own queues (`<prefix>scan-tenant`); Azure uses none. */
+  readonly queuePrefix?: string;
 }
 
 export function createSweepServices(settings: Settings, options: SweepServicesOptions = {}): SweepServices {
   const store = tableStoreFromSettings(settings.storage);
   const retry = { backoffScale: settings.graph.timeScale };
-  const scanQueueName = options.scanQueueName ?? SCAN_QUEUE;
+  const pacing = { timeScale: settings.graph.timeScale, reportsPerAppPer10s: settings.graph.reportsBudgetPer10s };
+  const queue = (name: string) => createQueueClient(settings.storage, `${options.queuePrefix ?? ""}${name}`);
   return {
     settings,
     store,
@@ -42,10 +57,21 @@ export function createSweepServices(settings: Settings, options: SweepServicesOp
     runs: new TableRunsRepository(store),
     findings: new TableFindingsRepository(store),
     events: new TableFindingEventsRepository(store),
-    scanQueue: createQueueClient(settings.storage, scanQueueName),
-    scanPoisonQueue: createQueueClient(settings.storage, `${scanQueueName}-poison`),
+    approvals: new TableApprovalsRepository(store),
+    digests: new TableDigestsRepository(store),
+    scanQueue: queue(SCAN_QUEUE),
+    scanPoisonQueue: queue(`${SCAN_QUEUE}-poison`),
+    sendApprovalsQueue: queue(SEND_APPROVALS_QUEUE),
+    sendApprovalsPoisonQueue: queue(`${SEND_APPROVALS_QUEUE}-poison`),
+    checkpoints: new TableScanCheckpointsRepository(store),
     graphFor: (tenantId) =>
-      createGraphClient({ credential: createTenantCredential(settings.graph, tenantId), baseUrl: settings.graph.baseUrl, retry }),
+      createGraphClient({
+        credential: createTenantCredential(settings.graph, tenantId),
+        baseUrl: settings.graph.baseUrl,
+        retry,
+        pacing: { pacer: sharedPacer(settings.graph.credential?.clientId ?? "", pacing), tenantId },
+      }),
+    scanBudget: () => timeBudget(settings.scan.timeBudgetSeconds),
   };
 }
 

@@ -42,7 +42,7 @@ export async function startSweepHarness(fixtures: readonly TenantFixture[], thro
     GRAPH_BASE_URL: sim.baseUrl,
     GRAPH_TIME_SCALE: String(throttling.timeScale ?? 0.001),
   });
-  const services = createSweepServices(settings, { scanQueueName: `${prefix}-scan` });
+  const services = createSweepServices(settings, { queuePrefix: `${prefix}-` });
   for (const f of fixtures) {
     await services.tenants.upsert({ tenantId: f.tenant.id, displayName: f.tenant.displayName, enabled: true, config: f.config });
   }
