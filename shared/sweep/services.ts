@@ -8,6 +8,7 @@ import { createQueueClient } from "../queue/queue-client.js";
 import { SEND_APPROVALS_QUEUE } from "../queue/approvals-message.js";
 import { SCAN_QUEUE } from "../queue/scan-message.js";
 import { TableApprovalsRepository, type ApprovalsRepository } from "../storage/approvals.js";
+import { TableAuditRepository, type AuditRepository } from "../storage/audit.js";
 import { TableDigestsRepository, type DigestsRepository } from "../storage/digests.js";
 import { TableScanCheckpointsRepository, type ScanCheckpointsRepository } from "../storage/checkpoints.js";
 import { tableStoreFromSettings, type TableStore } from "../storage/connection.js";
@@ -26,6 +27,8 @@ export interface SweepServices {
   readonly findings: FindingsRepository;
   readonly events: FindingEventsRepository;
   readonly approvals: ApprovalsRepository;
+  /** Every remediation attempt (insert-only). */
+  readonly audit: AuditRepository;
   readonly digests: DigestsRepository;
   readonly scanQueue: QueueClient;
   /** Where the Functions host moves scan messages that failed maxDequeueCount times. */
@@ -58,6 +61,7 @@ export function createSweepServices(settings: Settings, options: SweepServicesOp
     findings: new TableFindingsRepository(store),
     events: new TableFindingEventsRepository(store),
     approvals: new TableApprovalsRepository(store),
+    audit: new TableAuditRepository(store),
     digests: new TableDigestsRepository(store),
     scanQueue: queue(SCAN_QUEUE),
     scanPoisonQueue: queue(`${SCAN_QUEUE}-poison`),

@@ -1,0 +1,95 @@
+import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
+import { z } from "zod";
+import { remediate, undo, type RemediationResult } from "../shared/remediation/index.js";
+import { REMEDIATION_ACTIONS } from "../shared/remediation/types.js";
+import { CONTROL_IDS } from "../shared/model/findings.js";
+import type { TenantRecord } from "../shared/model/tenant.js";
+import { isAuditId } from "../shared/storage/audit.js";
+import { sweepServices, type SweepServices } from "../shared/sweep/services.js";
+
+/**
+ * The ticketing API (ServiceNow, Jira, Halo…): request a remediation, read its audit record, undo
+ * it. Function-key protected (authLevel "function"); every call goes through the same guarded
+ * `remediate` as the approval page, and every attempt is audited with channel "api".
+ */
+const RemediationBody = z.strictObject({
+  action: z.enum(REMEDIATION_ACTIONS),
+  control: z.enum(CONTROL_IDS),
+  subjectId: z.string().min(1).max(256).nullable(),
+  /** Who asked: the ticket's requester or the integration's name, e.g. "servicenow:INC0012345". */
+  requestedBy: z.string().trim().min(1).max(256),
+});
+
+const UndoBody = z.strictObject({ requestedBy: z.string().trim().min(1).max(256) });
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export const requestRemediation = (request: HttpRequest, context: InvocationContext) => handleRequestRemediation(sweepServices(), request, context);
+export const getRemediation = (request: HttpRequest) => handleGetRemediation(sweepServices(), request);
+export const undoRemediation = (request: HttpRequest, context: InvocationContext) => handleUndoRemediation(sweepServices(), request, context);
+
+/** POST tenants/{tenantId}/remediations → 200 with the outcome (done, stale, refused, permission-denied, failed). */
+export async function handleRequestRemediation(services: SweepServices, request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  const tenant = await registeredTenant(services, request.params.tenantId);
+  if (!tenant.ok) return tenant.response;
+  const body = await parseBody(request, RemediationBody);
+  if (!body.ok) return body.response;
+  const result = await remediate(
+    { graph: services.graphFor(tenant.value.tenantId), audit: services.audit, tenant: tenant.value },
+    { tenantId: tenant.value.tenantId, channel: "api", ...body.value },
+  );
+  context.log(`remediation ${body.value.action} on ${tenant.value.tenantId}: ${result.outcome} (audit ${result.auditId})`);
+  return outcomeResponse(result);
+}
+
+/** GET tenants/{tenantId}/remediations/{auditId} → the audit record of one attempt. */
+export async function handleGetRemediation(services: SweepServices, request: HttpRequest): Promise<HttpResponseInit> {
+  const tenant = await registeredTenant(services, request.params.tenantId);
+  if (!tenant.ok) return tenant.response;
+  const auditId = request.params.auditId ?? "";
+  const entry = isAuditId(auditId) ? await services.audit.get(tenant.value.tenantId, auditId) : undefined;
+  return entry ? { status: 200, jsonBody: entry } : problem(404, "not-found", `No remediation ${auditId} in tenant ${tenant.value.tenantId}`);
+}
+
+/** POST tenants/{tenantId}/remediations/{auditId}/undo → 200 with the undo's outcome. */
+export async function handleUndoRemediation(services: SweepServices, request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  const tenant = await registeredTenant(services, request.params.tenantId);
+  if (!tenant.ok) return tenant.response;
+  const body = await parseBody(request, UndoBody);
+  if (!body.ok) return body.response;
+  const result = await undo(
+    { graph: services.graphFor(tenant.value.tenantId), audit: services.audit, tenant: tenant.value },
+    { tenantId: tenant.value.tenantId, auditId: request.params.auditId ?? "", channel: "api", requestedBy: body.value.requestedBy },
+  );
+  context.log(`undo of ${request.params.auditId ?? ""} on ${tenant.value.tenantId}: ${result.outcome} (audit ${result.auditId})`);
+  return outcomeResponse(result);
+}
+
+async function registeredTenant(services: SweepServices, tenantId: string | undefined): Promise<Checked<TenantRecord>> {
+  if (!tenantId || !GUID.test(tenantId)) return { ok: false, response: problem(400, "bad-tenant-id", "tenantId in the route must be a tenant id (GUID)") };
+  const record = await services.tenants.get(tenantId);
+  return record ? { ok: true, value: record } : { ok: false, response: problem(404, "unknown-tenant", `Tenant ${tenantId} is not registered`) };
+}
+
+type Checked<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly response: HttpResponseInit };
+
+async function parseBody<T>(request: HttpRequest, schema: z.ZodType<T>): Promise<Checked<T>> {
+  let json: unknown;
+  try {
+    json = await request.json();
+  } catch {
+    return { ok: false, response: problem(400, "invalid-json", "The request body must be JSON") };
+  }
+  const parsed = schema.safeParse(json);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ");
+  return { ok: false, response: problem(400, "invalid-request", problems) };
+}
+
+function outcomeResponse(result: RemediationResult): HttpResponseInit {
+  return { status: 200, jsonBody: result };
+}
+
+function problem(status: number, code: string, message: string): HttpResponseInit {
+  return { status, jsonBody: { error: { code, message } } };
+}
