@@ -1,7 +1,11 @@
 import type { HttpHandler, HttpMethod, StorageQueueHandler, TimerHandler } from "@azure/functions";
+import { SEND_APPROVALS_QUEUE } from "../shared/queue/approvals-message.js";
 import { SCAN_QUEUE } from "../shared/queue/scan-message.js";
+import { approvalPageGet, approvalPagePost } from "./approval-page.js";
 import { nightlySweep } from "./nightly-sweep.js";
+import { getRemediation, requestRemediation, undoRemediation } from "./remediations-api.js";
 import { scanTenantFromQueue } from "./scan-tenant.js";
+import { sendApprovalsFromQueue } from "./send-approvals.js";
 
 /**
  * Every function of the app, in one table: the Azure registration (functions/index.ts) and the
@@ -26,4 +30,12 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
   // %SWEEP_SCHEDULE% is resolved by the Functions host from app settings (default in README).
   { name: "nightly-sweep", trigger: "timer", schedule: "%SWEEP_SCHEDULE%", handler: nightlySweep },
   { name: "scan-tenant", trigger: "queue", queueName: SCAN_QUEUE, handler: scanTenantFromQueue },
+  { name: "send-approvals", trigger: "queue", queueName: SEND_APPROVALS_QUEUE, handler: sendApprovalsFromQueue },
+  // Anonymous on purpose: the signed, expiring link token is the credential (functions/approval-page.ts).
+  { name: "approval-page", trigger: "http", route: "approvals/{token}", methods: ["GET"], authLevel: "anonymous", handler: approvalPageGet },
+  { name: "approval-decision", trigger: "http", route: "approvals/{token}", methods: ["POST"], authLevel: "anonymous", handler: approvalPagePost },
+  // The ticketing API: function keys (x-functions-key header or ?code=) in Azure and on the local host.
+  { name: "remediation-request", trigger: "http", route: "tenants/{tenantId}/remediations", methods: ["POST"], authLevel: "function", handler: requestRemediation },
+  { name: "remediation-status", trigger: "http", route: "tenants/{tenantId}/remediations/{auditId}", methods: ["GET"], authLevel: "function", handler: getRemediation },
+  { name: "remediation-undo", trigger: "http", route: "tenants/{tenantId}/remediations/{auditId}/undo", methods: ["POST"], authLevel: "function", handler: undoRemediation },
 ];

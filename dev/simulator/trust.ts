@@ -8,7 +8,7 @@
  *   process.env.NODE_EXTRA_CA_CERTS = extraCaCertsWithSimulator();
  */
 import { createHash } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,8 +22,12 @@ export function extraCaCertsWithSimulator(current: string | undefined = process.
   const existing = readFileSync(current, "utf8");
   if (existing.includes(simulatorCa.trim())) return current;
   const bundle = `${existing.trimEnd()}\n${simulatorCa}`;
-  // Content-addressed, so parallel test runs write the same file with the same bytes.
+  // Content-addressed, so parallel runs want the same file with the same bytes. Written to a
+  // private name and renamed into place: a process starting meanwhile never reads half a bundle.
   const file = path.join(tmpdir(), `tenant-patrol-ca-${createHash("sha256").update(bundle).digest("hex").slice(0, 16)}.pem`);
-  writeFileSync(file, bundle);
+  if (existsSync(file) && readFileSync(file, "utf8") === bundle) return file;
+  const partial = `${file}.${process.pid}.${Date.now()}.tmp`;
+  writeFileSync(partial, bundle);
+  renameSync(partial, file);
   return file;
 }

@@ -5,8 +5,7 @@
 import { createHmac } from "node:crypto";
 import type { ApprovalSettings } from "../config/settings.js";
 import { remediate } from "../remediation/remediate.js";
-import { TableApprovalsRepository } from "../storage/approvals.js";
-import { TableAuditRepository, type AuditRepository } from "../storage/audit.js";
+import type { AuditRepository } from "../storage/audit.js";
 import { sweepServices, type SweepServices } from "../sweep/services.js";
 import type { ApprovalDecisionDeps } from "./decide.js";
 
@@ -22,8 +21,7 @@ export interface ApprovalPageServices {
 export function createApprovalPageServices(services: SweepServices): ApprovalPageServices | undefined {
   const settings = services.settings.approvals;
   if (!settings) return undefined;
-  const audit = new TableAuditRepository(services.store);
-  const approvals = new TableApprovalsRepository(services.store);
+  const { audit, approvals } = services;
   return {
     settings,
     csrfKey: createHmac("sha256", settings.signingKeys[0].secret).update("tenant-patrol/approval-form-csrf/v1").digest(),

@@ -41,3 +41,13 @@ export function isAuthenticationFailure(e: unknown): boolean {
   if (isGraphError(e)) return e.statusCode === 401 || (e.code !== null && CREDENTIAL_ERRORS.has(e.code));
   return e instanceof Error && CREDENTIAL_ERRORS.has(e.name);
 }
+
+/**
+ * Like describeError, for text people outside the operator team see (approval pages, API
+ * answers, audit messages): Graph's own code and message are fine; other exceptions are named
+ * by type only, since their messages can carry internals.
+ */
+export function describeErrorPublicly(e: unknown): string {
+  if (isGraphError(e) || isAuthenticationFailure(e)) return describeError(e);
+  return `an unexpected ${e instanceof Error ? e.name : "error"} occurred (details in the function log)`;
+}

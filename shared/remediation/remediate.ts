@@ -4,7 +4,7 @@
  * RemediationResult; only storage failures and invalid arguments throw.
  */
 import type { TenantGraph } from "../graph/client.js";
-import { describeError, unavailableReason } from "../graph/errors.js";
+import { describeError, describeErrorPublicly, unavailableReason } from "../graph/errors.js";
 import { CONTROL_IDS, type ControlId } from "../model/findings.js";
 import type { TenantRecord } from "../model/tenant.js";
 import { isAuditId, type AuditEntry, type AuditRepository, type NewAuditEntry } from "../storage/audit.js";
@@ -191,13 +191,13 @@ async function settle(trace: Trace, action: RemediationAction | null, run: () =>
     let message: string;
     if (isStepError(e)) {
       message = denied
-        ? `Permission denied: could not ${e.step.doing}; this needs ${requiredFor(e.step)}. ${describeError(cause)}`
-        : `Could not ${e.step.doing}: ${describeError(cause)}`;
+        ? `Permission denied: could not ${e.step.doing}; this needs ${requiredFor(e.step)}. ${describeErrorPublicly(cause)}`
+        : `Could not ${e.step.doing}: ${describeErrorPublicly(cause)}`;
     } else if (denied && action !== null) {
       const needs = REMEDIATION_PERMISSIONS[action];
-      message = `Permission denied; ${action} needs ${[...needs.write, ...needs.read].join(" + ")}. ${describeError(cause)}`;
+      message = `Permission denied; ${action} needs ${[...needs.write, ...needs.read].join(" + ")}. ${describeErrorPublicly(cause)}`;
     } else {
-      message = `Remediation failed: ${describeError(cause)}`;
+      message = `Remediation failed: ${describeErrorPublicly(cause)}`;
     }
     if (trace.partial) message = `${trace.partial}, but ${message.charAt(0).toLowerCase()}${message.slice(1)}`;
     trace.graphRequestId ??= requestIdOf(e);
