@@ -6,6 +6,7 @@ import type { Approval } from "../../shared/approvals/types.js";
 import { createGraphClient } from "../../shared/graph/client.js";
 import { escapeHtml } from "../../shared/views/html.js";
 import { TENANT_A, tenantFixture, user, userId } from "../simulator/helpers/fixtures.js";
+import { pendingApproval } from "./builders.js";
 
 const TENANT = "db7e339f-4fdd-5d4e-8778-ad3eb108a2f9";
 const RUN = "20261128T020000.000Z";
@@ -13,24 +14,7 @@ const HOSTILE = '<img src=x onerror=alert(1)> "Bobby" & Tables';
 const BASE = "https://patrol.contoso.example";
 
 function approval(approvalId: string, overrides: Partial<Approval>): Approval {
-  return {
-    tenantId: TENANT,
-    approvalId,
-    runId: RUN,
-    control: "accounts.inactive-30",
-    subjectId: `subject-${approvalId}`,
-    action: "block-account",
-    evidence: {},
-    createdAt: new Date("2026-11-28T02:30:00Z"),
-    expiresAt: new Date("2026-12-01T02:30:00Z"),
-    state: "pending",
-    decidedBy: null,
-    decidedAt: null,
-    outcome: null,
-    outcomeMessage: null,
-    auditId: null,
-    ...overrides,
-  };
+  return pendingApproval({ tenantId: TENANT, approvalId, runId: RUN, subjectId: `subject-${approvalId}`, ...overrides });
 }
 
 const bobby = approval("bobby", {

@@ -4,6 +4,7 @@ import { TableApprovalsRepository } from "../../shared/storage/approvals.js";
 import { TableDigestsRepository } from "../../shared/storage/digests.js";
 import { DETAIL_TRUNCATED_KEY } from "../../shared/storage/findings.js";
 import { testStore } from "../storage/store.js";
+import { pendingApproval } from "./builders.js";
 
 const TENANT = "11111111-1111-4111-8111-111111111111";
 const RUN = "20261128T020000.000Z";
@@ -11,24 +12,17 @@ const CREATED = new Date("2026-11-28T02:05:00Z");
 const EXPIRES = new Date("2026-12-01T02:05:00Z");
 
 function approval(approvalId: string, overrides: Partial<Approval> = {}): Approval {
-  return {
+  return pendingApproval({
     tenantId: TENANT,
     approvalId,
     runId: RUN,
     control: "accounts.inactive-90",
     subjectId: `user-${approvalId}`,
-    action: "block-account",
     evidence: { userPrincipalName: "bobby@contoso.com", displayName: '<img src=x onerror=alert(1)> "Bobby"', daysInactive: 120 },
     createdAt: CREATED,
     expiresAt: EXPIRES,
-    state: "pending",
-    decidedBy: null,
-    decidedAt: null,
-    outcome: null,
-    outcomeMessage: null,
-    auditId: null,
     ...overrides,
-  };
+  });
 }
 
 /** A repository whose clock reads `at` (mutable per test). */

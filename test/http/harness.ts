@@ -10,7 +10,6 @@ import { approvalPageGet, approvalPagePost } from "../../functions/approval-page
 import { ApprovalTokenSigner } from "../../shared/approvals/tokens.js";
 import { parseSigningKeys, type SigningKeys } from "../../shared/approvals/signing-keys.js";
 import type { Approval } from "../../shared/approvals/types.js";
-import type { ControlId } from "../../shared/model/findings.js";
 import type { RemediationAction } from "../../shared/remediation/types.js";
 import { TableApprovalsRepository } from "../../shared/storage/approvals.js";
 import { TableAuditRepository, type AuditEntry } from "../../shared/storage/audit.js";
@@ -18,6 +17,7 @@ import { runIdAt } from "../../shared/storage/keys.js";
 import { sweepServices, type SweepServices } from "../../shared/sweep/services.js";
 import { startGraphSimulator, TEST_APP_CLIENT_ID, TEST_APP_CLIENT_SECRET, type GraphSimulator, type TenantFixture } from "../../dev/simulator/index.js";
 import { uniquePrefix } from "../storage/store.js";
+import { pendingApproval } from "../approvals/builders.js";
 
 const { HttpRequest, HttpResponse, InvocationContext } = functionsRuntime;
 
@@ -120,24 +120,15 @@ export async function startApprovalHarness(fixtures: readonly TenantFixture[]): 
     async createApproval(overrides = {}, tokenOverrides = {}) {
       const now = new Date();
       const tenantId = overrides.tenantId ?? fixtures[0]?.tenant.id ?? "";
-      const approval: Approval = {
+      const approval = pendingApproval({
         tenantId,
         approvalId: randomUUID().replaceAll("-", ""),
         runId: runIdAt(now),
-        control: "accounts.inactive-90" satisfies ControlId,
-        subjectId: null,
-        action: "block-account",
-        evidence: {},
+        control: "accounts.inactive-90",
         createdAt: now,
         expiresAt: new Date(now.getTime() + 72 * HOUR),
-        state: "pending",
-        decidedBy: null,
-        decidedAt: null,
-        outcome: null,
-        outcomeMessage: null,
-        auditId: null,
         ...overrides,
-      };
+      });
       const { approval: stored } = await approvals.createIfAbsent(approval);
       const token = await sign({
         tenantId: approval.tenantId,
