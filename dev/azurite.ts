@@ -14,6 +14,8 @@ export interface StartAzuriteOptions {
   readonly silent?: boolean;
   /** Default 20 s. */
   readonly startTimeoutInMs?: number;
+  /** Extra Node.js options for Azurite's process, e.g. `["--require", preload]` (the benchmark's). */
+  readonly nodeOptions?: readonly string[];
 }
 
 export interface AzuriteInstance {
@@ -36,6 +38,7 @@ export async function startAzurite(options: StartAzuriteOptions = {}): Promise<A
   const silent = options.silent ?? true;
   if (options.location !== undefined) await mkdir(options.location, { recursive: true });
   const args = [
+    ...(options.nodeOptions ?? []),
     AZURITE_MAIN,
     ...(options.location === undefined ? ["--inMemoryPersistence"] : ["--location", options.location]),
     ...SERVICES.flatMap((service) => [`--${service.toLowerCase()}Host`, "127.0.0.1", `--${service.toLowerCase()}Port`, "0"]),

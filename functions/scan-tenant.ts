@@ -20,7 +20,8 @@ export async function handleScanMessage(services: SweepServices, queueItem: unkn
   const message = parseScanMessage(queueItem);
   try {
     const result = await scanTenant(services, message, { onProgress: (line) => context.log(`${message.tenantId}: ${line}`) });
-    context.log(`scan-tenant ${message.tenantId} in run ${message.runId}: ${result.outcome}, ${result.transition.run?.status ?? "unknown"}`);
+    const state = result.outcome === "continued" ? `follow-up ${result.chain} sent` : (result.transition.run?.status ?? "unknown");
+    context.log(`scan-tenant ${message.tenantId} in run ${message.runId}: ${result.outcome}, ${state}`);
   } catch (e) {
     if (dequeueCount(context) >= MAX_DEQUEUE_COUNT) await recordGaveUp(services, message, e);
     throw e;

@@ -36,6 +36,11 @@ export interface GraphSimulatorOptions {
   readonly apps?: readonly SimulatorApp[];
   /** Time source for throttling windows and token expiry (tests: ManualClock). */
   readonly clock?: Clock;
+  /**
+   * Serve fixture objects without validating them (generated fleets: the generator builds
+   * Graph-shaped objects, and validating a million users takes minutes). Default false.
+   */
+  readonly trustFixtures?: boolean;
 }
 
 export interface TenantHandle {
@@ -67,9 +72,13 @@ export interface GraphSimulator {
   /** Every request, including those no tenant could be tied to (bad tokens). */
   readonly requests: readonly RequestLogEntry[];
   tenant(id: string): TenantHandle;
+  /** The app-wide limits (reports per app across tenants): minimal wait, 429s, per-limit use. */
+  appThrottling(appId?: string): ThrottleStats;
+  /** Refills the app-wide buckets (between benchmark runs). */
+  resetAppThrottling(): void;
   /** A valid access token for a static credential (default app: TEST_APP). */
   mintToken(tenantId: string, options?: { appId?: string; lifetimeSeconds?: number }): string;
-  addTenant(fixture: TenantFixture | string): Promise<TenantHandle>;
+  addTenant(fixture: TenantFixture | string, options?: { readonly trusted?: boolean }): Promise<TenantHandle>;
   close(): Promise<void>;
 }
 
@@ -85,7 +94,7 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
     faults: new FaultInjector(),
     logs: new LogBook(),
   };
-  for (const fixture of options.fixtures) core.tenants.add(new TenantState(await resolveFixture(fixture)));
+  for (const fixture of options.fixtures) core.tenants.add(new TenantState(await resolveFixture(fixture, options.trustFixtures)));
 
   let authorityHost = "";
   const server = await startHttpsServer(options.port ?? 0, {
@@ -126,6 +135,8 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
       if (!tenant) throw new RangeError(`the simulator hosts no tenant ${id}`);
       return handle(tenant);
     },
+    appThrottling: (appId = TEST_APP.clientId) => core.throttle.appStats(appId),
+    resetAppThrottling: () => core.throttle.resetApps(),
     mintToken: (tenantId, mintOptions = {}) => {
       const tenant = core.tenants.get(tenantId);
       if (!tenant) throw new RangeError(`the simulator hosts no tenant ${tenantId}`);
@@ -134,8 +145,8 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
       if (app && !core.apps.isConsented(app, tenant.id)) throw new RangeError(`app ${appId} is not consented in tenant ${tenantId}`);
       return core.tokens.mint({ tenantId: tenant.id, appId, ...(mintOptions.lifetimeSeconds !== undefined ? { lifetimeSeconds: mintOptions.lifetimeSeconds } : {}) });
     },
-    addTenant: async (fixture) => {
-      const tenant = new TenantState(await resolveFixture(fixture));
+    addTenant: async (fixture, addOptions = {}) => {
+      const tenant = new TenantState(await resolveFixture(fixture, addOptions.trusted ?? options.trustFixtures));
       core.tenants.add(tenant);
       return handle(tenant);
     },
@@ -143,8 +154,9 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
   };
 }
 
-function resolveFixture(fixture: TenantFixture | string): Promise<TenantFixture> | TenantFixture {
+function resolveFixture(fixture: TenantFixture | string, trusted = false): Promise<TenantFixture> | TenantFixture {
   if (typeof fixture === "string") return loadTenantFixture(fixture);
+  if (trusted) return fixture;
   return parseTenantFixture(fixture, `inline fixture "${String(fixture.tenant?.displayName)}"`);
 }
 

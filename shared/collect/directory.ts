@@ -1,24 +1,28 @@
 import type { Client } from "@microsoft/microsoft-graph-client";
-import { listAll } from "../graph/paging.js";
+import { listAll, type ListRequest } from "../graph/paging.js";
 import type { GroupMember, PrincipalType, RegistrationDetail, RoleGrant } from "../model/snapshot.js";
 
 /** Bulk MFA/SSPR registration report: one request per 999 users instead of one per user. */
+export const REGISTRATION_DETAILS_REQUEST: ListRequest = {
+  path: "/reports/authenticationMethods/userRegistrationDetails",
+  select: ["id", "userPrincipalName", "isMfaRegistered", "isSsprEnabled", "isSsprRegistered"],
+  top: 999,
+};
+
 export async function readRegistrationDetails(client: Client): Promise<RegistrationDetail[]> {
-  const rows = await listAll<Record<string, unknown>>(client, {
-    path: "/reports/authenticationMethods/userRegistrationDetails",
-    select: ["id", "userPrincipalName", "isMfaRegistered", "isSsprEnabled", "isSsprRegistered"],
-    top: 999,
-  });
-  return rows.map((row) => {
-    if (typeof row.id !== "string") throw new TypeError("Graph returned a userRegistrationDetails row without an id");
-    return {
-      id: row.id,
-      userPrincipalName: typeof row.userPrincipalName === "string" ? row.userPrincipalName : "",
-      isMfaRegistered: row.isMfaRegistered === true,
-      isSsprEnabled: row.isSsprEnabled === true,
-      isSsprRegistered: row.isSsprRegistered === true,
-    };
-  });
+  const rows = await listAll<Record<string, unknown>>(client, REGISTRATION_DETAILS_REQUEST);
+  return rows.map(toRegistrationDetail);
+}
+
+export function toRegistrationDetail(row: Record<string, unknown>): RegistrationDetail {
+  if (typeof row.id !== "string") throw new TypeError("Graph returned a userRegistrationDetails row without an id");
+  return {
+    id: row.id,
+    userPrincipalName: typeof row.userPrincipalName === "string" ? row.userPrincipalName : "",
+    isMfaRegistered: row.isMfaRegistered === true,
+    isSsprEnabled: row.isSsprEnabled === true,
+    isSsprRegistered: row.isSsprRegistered === true,
+  };
 }
 
 /** Active role assignments, with the principal expanded so users, groups and apps can be told apart. */

@@ -4,7 +4,16 @@ import { batchGet } from "../graph/batch.js";
 import type { TenantGraph } from "../graph/client.js";
 import { describeError, unavailableReason } from "../graph/errors.js";
 import { isPrivilegedRole } from "../model/roles.js";
-import type { ConditionalAccessPolicy, GroupMember, PerUserMfaState, RoleGrant, Source, TenantSnapshot } from "../model/snapshot.js";
+import type {
+  ConditionalAccessPolicy,
+  GroupMember,
+  PerUserMfaState,
+  RegistrationDetail,
+  RoleGrant,
+  SnapshotUser,
+  Source,
+  TenantSnapshot,
+} from "../model/snapshot.js";
 import type { TenantConfig } from "../model/tenant.js";
 import {
   readAuthorizationPolicy,
@@ -12,9 +21,9 @@ import {
   readDomains,
   readSecurityDefaults,
 } from "./policies.js";
-import { readGroupMembers, readRegistrationDetails, readRoleAssignments, readRoleEligibility } from "./directory.js";
+import { readGroupMembers, readRoleAssignments, readRoleEligibility } from "./directory.js";
+import { isPagedDone, PAGED_START, readPagedSources, type PagedCursor } from "./paged.js";
 import { readSource } from "./source.js";
-import { collectUsers } from "./users.js";
 
 export interface CollectOptions {
   /** Human-readable progress, e.g. "users: 12,000 read". */
@@ -30,15 +39,60 @@ const GROUP_READ_CONCURRENCY = 4;
  * and says why; only an authentication failure (nothing is readable) rejects.
  */
 export async function collectTenantSnapshot(graph: TenantGraph, tenantId: string, config: TenantConfig, options: CollectOptions = {}): Promise<TenantSnapshot> {
+  const collectedAt = (options.now?.() ?? new Date()).toISOString();
+  const users: SnapshotUser[] = [];
+  const registration: RegistrationDetail[] = [];
+  const cursor = await readPagedSources(graph.client, PAGED_START, {
+    shouldStop: () => false,
+    onPage: (page) => {
+      if (page.stream === "users") users.push(...page.rows);
+      else registration.push(...page.rows);
+      if (page.stream === "users") options.onProgress?.(`users: ${users.length.toLocaleString("en-US")} read`);
+    },
+  });
+  return completeSnapshot(graph, tenantId, config, { collectedAt, ...pagedSources(cursor, users, registration) }, options);
+}
+
+/** What the paged collections (users, registration report) yielded, as sources. */
+export interface PagedSources {
+  /** When the scan started (its first invocation). */
+  readonly collectedAt: string;
+  readonly users: Source<readonly SnapshotUser[]>;
+  readonly signInActivity: Source<true>;
+  readonly registrationDetails: Source<readonly RegistrationDetail[]>;
+}
+
+/** The sources a finished cursor stands for, given every row its pages held (in page order). */
+export function pagedSources(
+  cursor: PagedCursor,
+  users: readonly SnapshotUser[],
+  registration: readonly RegistrationDetail[],
+): Omit<PagedSources, "collectedAt"> {
+  if (!isPagedDone(cursor)) throw new RangeError("The paged collections are not finished");
+  const u = cursor.users;
+  const usersSource: Source<readonly SnapshotUser[]> = u.failure ?? { ok: true, data: users };
+  const signInActivity: Source<true> = u.signInFailure ?? (u.failure ? u.failure : { ok: true, data: true });
+  const r = cursor.registration;
+  return { users: usersSource, signInActivity, registrationDetails: r.failure ?? { ok: true, data: registration } };
+}
+
+/**
+ * Everything else the controls judge, read once the paged collections are in: policies, roles,
+ * the groups that matter, and per-user MFA state of admins. Small and quick, so never checkpointed.
+ */
+export async function completeSnapshot(
+  graph: TenantGraph,
+  tenantId: string,
+  config: TenantConfig,
+  paged: PagedSources,
+  options: CollectOptions = {},
+): Promise<TenantSnapshot> {
   const { client } = graph;
   const progress = options.onProgress ?? (() => {});
-  const collectedAt = (options.now?.() ?? new Date()).toISOString();
-
-  const { users, signInActivity } = await collectUsers(client, (n) => progress(`users: ${n.toLocaleString("en-US")} read`));
-  progress("reading registration report, roles and policies");
-  const [registrationDetails, roleAssignments, roleEligibility, securityDefaults, conditionalAccessPolicies, authorizationPolicy, domains] =
+  const { collectedAt, users, signInActivity, registrationDetails } = paged;
+  progress("reading roles and policies");
+  const [roleAssignments, roleEligibility, securityDefaults, conditionalAccessPolicies, authorizationPolicy, domains] =
     await Promise.all([
-      readSource(() => readRegistrationDetails(client)),
       readSource(() => readRoleAssignments(client)),
       readSource(() => readRoleEligibility(client)),
       readSource(() => readSecurityDefaults(client)),

@@ -1,7 +1,5 @@
-import type { Client } from "@microsoft/microsoft-graph-client";
-import { listPages } from "../graph/paging.js";
-import type { SnapshotUser, Source } from "../model/snapshot.js";
-import { readSource } from "./source.js";
+import type { ListRequest } from "../graph/paging.js";
+import type { SnapshotUser } from "../model/snapshot.js";
 
 const USER_FIELDS = ["id", "userPrincipalName", "displayName", "accountEnabled", "userType", "createdDateTime", "onPremisesSyncEnabled"];
 
@@ -9,38 +7,17 @@ const USER_FIELDS = ["id", "userPrincipalName", "displayName", "accountEnabled",
 export const USERS_PAGE_WITH_SIGN_IN = 500;
 export const USERS_PAGE = 999;
 
-export interface UsersResult {
-  readonly users: Source<readonly SnapshotUser[]>;
-  readonly signInActivity: Source<true>;
-}
-
-type Progress = (count: number) => void;
-
 /**
- * All users with their sign-in activity. Without Entra ID P1 Graph refuses signInActivity (403);
- * the other controls still need the directory, so list it again without that property and
- * record why sign-in data is missing.
+ * The users listing: every field the controls read, the largest page Graph allows. Without Entra
+ * ID P1 Graph refuses signInActivity (403); the directory is then listed again without it
+ * (collect/paged.ts), since the other controls still need it.
  */
-export async function collectUsers(client: Client, onProgress: Progress = () => {}): Promise<UsersResult> {
-  const withSignIn = await readSource(() => readUsers(client, true, onProgress));
-  if (withSignIn.ok) return { users: withSignIn, signInActivity: { ok: true, data: true } };
-  if (withSignIn.reason !== "license") return { users: withSignIn, signInActivity: withSignIn };
-  const users = await readSource(() => readUsers(client, false, onProgress));
-  return { users, signInActivity: withSignIn };
-}
-
-async function readUsers(client: Client, withSignIn: boolean, onProgress: Progress): Promise<SnapshotUser[]> {
-  const users: SnapshotUser[] = [];
-  const pages = listPages<Record<string, unknown>>(client, {
+export function usersRequest(withSignIn: boolean): ListRequest {
+  return {
     path: "/users",
     select: withSignIn ? [...USER_FIELDS, "signInActivity"] : USER_FIELDS,
     top: withSignIn ? USERS_PAGE_WITH_SIGN_IN : USERS_PAGE,
-  });
-  for await (const page of pages) {
-    for (const raw of page.items) users.push(toSnapshotUser(raw));
-    onProgress(users.length);
-  }
-  return users;
+  };
 }
 
 /** Graph's answer is checked, not trusted: a user without an id or UPN is a broken response. */

@@ -5,10 +5,12 @@ export class GraphCallStats {
   serverErrors = 0;
   retries = 0;
   waitedInMs = 0;
+  /** Time requests were held back by pacing (not counted in waitedInMs, which is retry backoff). */
+  pacedInMs = 0;
 
   snapshot(): GraphCallCounts {
-    const { requests, throttled, serverErrors, retries, waitedInMs } = this;
-    return { requests, throttled, serverErrors, retries, waitedInMs };
+    const { requests, throttled, serverErrors, retries, waitedInMs, pacedInMs } = this;
+    return { requests, throttled, serverErrors, retries, waitedInMs, pacedInMs };
   }
 }
 
@@ -18,4 +20,5 @@ export interface GraphCallCounts {
   readonly serverErrors: number;
   readonly retries: number;
   readonly waitedInMs: number;
+  readonly pacedInMs: number;
 }

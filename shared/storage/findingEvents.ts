@@ -8,7 +8,7 @@ import type { FindingEvent } from "../model/stored.js";
 import { controlColumn, findingStatusColumn, optionalStringColumn } from "./columns.js";
 import type { TableStore } from "./connection.js";
 import { assertKeySafe, findingEventRange, findingEventRowKey } from "./keys.js";
-import { listAll, upsertInTransactions, type RawEntity, type StorageOperationOptions } from "./operations.js";
+import { listAll, mapLazily, upsertInTransactions, type RawEntity, type StorageOperationOptions } from "./operations.js";
 
 export const FINDING_EVENTS_TABLE = "FindingEvents";
 
@@ -38,7 +38,7 @@ export class TableFindingEventsRepository implements FindingEventsRepository {
 
   async write(tenantId: string, events: readonly FindingEvent[], options: StorageOperationOptions = {}): Promise<number> {
     assertKeySafe(tenantId, "tenantId");
-    const entities = events.map((event) => toEventEntity(tenantId, event));
+    const entities = mapLazily(events, (event) => toEventEntity(tenantId, event));
     return upsertInTransactions(await this.#client(), entities, options);
   }
 

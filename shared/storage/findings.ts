@@ -13,7 +13,7 @@ import {
 } from "./columns.js";
 import type { TableStore } from "./connection.js";
 import { assertKeySafe, assertRunId, findingRowKey } from "./keys.js";
-import { listAll, upsertInTransactions, type RawEntity, type StorageOperationOptions } from "./operations.js";
+import { listAll, mapLazily, upsertInTransactions, type RawEntity, type StorageOperationOptions } from "./operations.js";
 
 export const FINDINGS_TABLE = "Findings";
 
@@ -65,7 +65,7 @@ export class TableFindingsRepository implements FindingsRepository {
     options: StorageOperationOptions = {},
   ): Promise<number> {
     assertKeySafe(tenantId, "tenantId");
-    const entities = changes.map((finding) => toFindingEntity(tenantId, finding));
+    const entities = mapLazily(changes, (finding) => toFindingEntity(tenantId, finding));
     return upsertInTransactions(await this.#client(), entities, options);
   }
 

@@ -1,5 +1,6 @@
-import { collectTenantSnapshot } from "../collect/snapshot.js";
+import { isRestError } from "@azure/core-rest-pipeline";
 import { evaluateTenant } from "../controls/index.js";
+import type { TenantGraph } from "../graph/client.js";
 import { describeError } from "../graph/errors.js";
 import type { FindingRow } from "../model/findings.js";
 import type { Source, TenantSnapshot } from "../model/snapshot.js";
@@ -10,6 +11,7 @@ import { reconcile } from "../reconcile/reconcile.js";
 import { saveReconciliation } from "../reconcile/persist.js";
 import type { TenantRunTransition } from "../storage/runs.js";
 import { countEvents } from "./report.js";
+import { beginScan, collectResumable, type ResumableCollectResult, type ScanTotals } from "./resumable-collect.js";
 import { tenantOrDefault, type SweepServices } from "./services.js";
 
 export interface ScanTenantOptions {
@@ -21,7 +23,9 @@ export type ScanTenantResult =
   /** The scan ran to its end (or was recorded as failed); the message is done. */
   | { readonly outcome: "finished"; readonly transition: TenantRunTransition }
   /** A duplicate or late message for a tenant another worker finished or holds. */
-  | { readonly outcome: "skipped"; readonly transition: TenantRunTransition };
+  | { readonly outcome: "skipped"; readonly transition: TenantRunTransition }
+  /** Collection stopped before the host's timeout; follow-up message `chain` continues it (resumable-collect.ts). */
+  | { readonly outcome: "continued"; readonly chain: number };
 
 /**
  * Scans one tenant in one run: collect → evaluate → reconcile → persist. A tenant that cannot be
@@ -31,49 +35,80 @@ export type ScanTenantResult =
  */
 export async function scanTenant(services: SweepServices, message: ScanMessage, options: ScanTenantOptions = {}): Promise<ScanTenantResult> {
   const { runId, tenantId } = message;
-  const started = await services.runs.startTenantRun(runId, tenantId);
-  if (started.outcome !== "applied") return { outcome: "skipped", transition: started };
+  const budget = services.scanBudget();
+  const begun = await beginScan(services, message);
+  if (begun.kind === "done") return begun.result;
 
   const tenant = await tenantOrDefault(services, tenantId);
   const graph = services.graphFor(tenantId);
-  let snapshot: TenantSnapshot;
+  let collected: ResumableCollectResult | undefined;
   try {
-    snapshot = await collectTenantSnapshot(graph, tenantId, tenant.config, { onProgress: options.onProgress });
+    collected = await collectResumable(services, graph, message, tenant.config, begun.start, { budget, onProgress: options.onProgress });
   } catch (e) {
+    if (isRestError(e)) throw e; // storage, not the tenant: the queue retries
     const transition = await services.runs.finishTenantRun(runId, tenantId, {
       status: "failed",
       reason: describeError(e),
       requestCount: graph.stats.requests,
     });
+    await services.checkpoints.delete(runId, tenantId);
     return { outcome: "finished", transition };
   }
+  if (collected.outcome === "continued") return { outcome: "continued", chain: collected.chain };
+  if (collected.outcome === "lost-race") {
+    return { outcome: "skipped", transition: { outcome: "conflict", run: await services.runs.getTenantRun(runId, tenantId) } };
+  }
+  const { checkpointed, usersRead } = collected;
+  const totals = withThisInvocation(collected.previous, graph);
 
-  const unread = unreadSources(snapshot);
-  if (unread.length === sourceCount(snapshot)) {
+  const unread = unreadSources(collected.snapshot);
+  if (unread.length === sourceCount(collected.snapshot)) {
     const transition = await services.runs.finishTenantRun(runId, tenantId, {
       status: "failed",
       reason: `Nothing could be read from Graph: ${unread[0]?.message ?? "no sources"}`,
-      requestCount: graph.stats.requests,
+      requestCount: totals.requests,
     });
+    if (checkpointed) await services.checkpoints.delete(runId, tenantId);
     return { outcome: "finished", transition };
   }
 
   const asOf = new Date(message.asOf);
-  const evaluation = evaluateTenant(snapshot, tenant.config, asOf);
+  options.onProgress?.("DEBUG evaluating");
+  const evaluation = evaluateTenant(collected.snapshot, tenant.config, asOf);
+  options.onProgress?.("DEBUG evaluated");
+  collected = undefined; // the snapshot (a huge tenant's users) need not stay in memory while findings are written
   const status = unread.some((s) => s.reason !== "license") ? "partial" : "completed";
   const stored = await services.findings.listForTenant(tenantId);
   const changes = reconcile({ tenantId, runId, asOf, stored, rows: evaluation.rows, scanComplete: status === "completed" });
-  await saveReconciliation(services, tenantId, changes);
+  options.onProgress?.("DEBUG reconciled");
+  const tableTransactions = await saveReconciliation(services, tenantId, changes);
+  options.onProgress?.("DEBUG saved");
   // Before the run is marked finished: if this enqueue fails, the retried scan enqueues again.
   if (services.settings.approvals) await enqueueAll(services.sendApprovalsQueue, [{ runId, tenantId } satisfies SendApprovalsMessage]);
 
   const transition = await services.runs.finishTenantRun(runId, tenantId, {
     status,
     notes: [...evaluation.notes, ...unread.map((s) => `Could not read ${s.name} (${s.reason}): ${s.message}`)],
-    counts: { ...countStatuses(evaluation.rows), ...countEvents(changes.events) },
-    requestCount: graph.stats.requests,
+    counts: { ...countStatuses(evaluation.rows), ...countEvents(changes.events), ...scaleCounts(usersRead, totals, tableTransactions) },
+    requestCount: totals.requests,
   });
+  if (checkpointed) await services.checkpoints.delete(runId, tenantId);
   return { outcome: "finished", transition };
+}
+
+/** What the scan cost over all its invocations (startSweep orders the next run's fan-out by `users`). */
+function scaleCounts(users: number, totals: ScanTotals, tableTransactions: number): Record<string, number> {
+  const { throttled, invocations, checkpointTransactions } = totals;
+  return { users, throttled, invocations, tableTransactions, checkpointTransactions };
+}
+
+function withThisInvocation(previous: ScanTotals, graph: TenantGraph): ScanTotals {
+  return {
+    ...previous,
+    requests: previous.requests + graph.stats.requests,
+    throttled: previous.throttled + graph.stats.throttled,
+    pacedInMs: previous.pacedInMs + graph.stats.pacedInMs,
+  };
 }
 
 interface UnreadSource {

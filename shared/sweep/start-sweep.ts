@@ -1,3 +1,4 @@
+import pLimit from "p-limit";
 import type { TenantRecord } from "../model/tenant.js";
 import { enqueueAll } from "../queue/queue-client.js";
 import type { ScanMessage } from "../queue/scan-message.js";
@@ -31,13 +32,37 @@ export async function startSweep(services: SweepServices, options: StartSweepOpt
   const tenants = await sweepTenants(services, options.tenantIds);
   const runId = runIdAt(options.startedAt);
   const asOf = (await services.runs.createRun({ runId, asOf: options.asOf, startedAt: options.startedAt, trigger: options.trigger, tenantCount: tenants.length })).run.asOf;
-  const messages: ScanMessage[] = [];
-  for (const tenant of tenants) {
-    const { run } = await services.runs.queueTenantRun(runId, tenant.tenantId);
-    if (run.status === "queued") messages.push({ runId, tenantId: tenant.tenantId, asOf: asOf.toISOString() });
-  }
+  const ordered = await largestFirst(services, runId, tenants);
+  const limit = pLimit(FAN_OUT_CONCURRENCY);
+  const runs = await Promise.all(ordered.map((tenant) => limit(() => services.runs.queueTenantRun(runId, tenant.tenantId))));
+  const messages: ScanMessage[] = runs.filter(({ run }) => run.status === "queued").map(({ run }) => ({ runId, tenantId: run.tenantId, asOf: asOf.toISOString() }));
   await enqueueAll(services.scanQueue, messages);
   return { runId, tenantIds: tenants.map((t) => t.tenantId), enqueued: messages.length };
+}
+
+/** Tenant rows written at once while fanning out. */
+const FAN_OUT_CONCURRENCY = 8;
+/** How many earlier runs to look through for a tenant's size. */
+const SIZE_HISTORY_RUNS = 3;
+
+/**
+ * The longest scans first: a tenant's scan time grows with its users (sign-in pages are limited
+ * per tenant), so the biggest tenants of the previous runs are sent first and the sweep is not
+ * left waiting for one that started last. Tenants never scanned before go first of all, in the
+ * order given (their size is unknown); everyone else follows by users read, most first.
+ */
+async function largestFirst<T extends { readonly tenantId: string }>(services: SweepServices, runId: string, tenants: readonly T[]): Promise<T[]> {
+  const older = (await services.runs.latestRuns(SIZE_HISTORY_RUNS + 1)).filter((r) => r.runId < runId).slice(0, SIZE_HISTORY_RUNS);
+  const users = new Map<string, number>();
+  for (const header of older) {
+    for (const run of await services.runs.listTenantRuns(header.runId)) {
+      const count = run.counts.users;
+      if (count !== undefined && !users.has(run.tenantId)) users.set(run.tenantId, count);
+    }
+    if (users.size >= tenants.length) break;
+  }
+  const size = (t: T) => users.get(t.tenantId) ?? Number.POSITIVE_INFINITY;
+  return [...tenants].sort((a, b) => size(b) - size(a) || 0);
 }
 
 /** Where tenants come from is a setting: the Tenants table, or a fixed list of ids. */

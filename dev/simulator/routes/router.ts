@@ -1,5 +1,6 @@
 /** Finds the route for a method and path, or Graph's 400 naming the first unknown segment. */
 import { graphErrors } from "../errors.js";
+import { authenticationMethodRoutes } from "./authentication-methods.js";
 import { authenticationRequirementRoutes } from "./authentication-requirements.js";
 import { directoryRoutes } from "./directory.js";
 import { domainRoutes } from "./domains.js";
@@ -18,6 +19,7 @@ export const ROUTES: readonly Route[] = [
   ...policyRoutes,
   ...domainRoutes,
   ...authenticationRequirementRoutes,
+  ...authenticationMethodRoutes,
   ...mailRoutes,
 ];
 

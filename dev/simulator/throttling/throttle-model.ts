@@ -112,6 +112,33 @@ export class ThrottleModel {
     };
   }
 
+  /**
+   * The app-wide limits (reports 122 / 10 s per app, writes per app) of one app, across tenants:
+   * `minimalWaitMs` is the least time all tenants' accepted requests needed under them.
+   */
+  appStats(appId: string): ThrottleStats {
+    const mine = [...this.buckets].filter(([key, e]) => e.tenantId === undefined && e.spec.scope === "app" && key.split("|")[1] === appId);
+    const minimalSeconds = Math.max(0, ...mine.map(([, e]) => e.bucket.minimalElapsedSeconds()));
+    return {
+      minimalWaitMs: minimalSeconds * this.options.timeScale * 1000,
+      throttled: mine.reduce((n, [, e]) => n + e.bucket.throttled, 0),
+      retryAfterTotalMs: 0,
+      limits: mine.map(([key, e]) => ({
+        limitId: e.spec.id,
+        key,
+        consumed: e.bucket.consumed,
+        capacity: e.bucket.capacity,
+        windowSeconds: e.spec.windowSeconds,
+        throttled: e.bucket.throttled,
+      })),
+    };
+  }
+
+  /** Forgets the app-wide buckets of every app (full again). */
+  resetApps(): void {
+    for (const [key, e] of this.buckets) if (e.tenantId === undefined) this.buckets.delete(key);
+  }
+
   /** Forgets a tenant's buckets (full again) and counters. */
   resetTenant(tenantId: string): void {
     for (const [key, e] of this.buckets) if (e.tenantId === tenantId) this.buckets.delete(key);

@@ -1,0 +1,44 @@
+/** What both scanning children share: their input, tenant registration, and peak RSS. */
+import pLimit from "p-limit";
+import type { TenantConfig } from "../shared/model/tenant.js";
+import type { SweepServices } from "../shared/sweep/services.js";
+
+export interface WorkerInput {
+  readonly tenants: readonly { readonly tenantId: string; readonly displayName: string; readonly config: TenantConfig }[];
+  readonly asOf: string;
+  /** Queue names get this prefix (one Azurite, several runs). */
+  readonly queuePrefix: string;
+  /** Users per tenant as a previous night recorded them (scan-worker: fan-out order). */
+  readonly history?: Readonly<Record<string, number>>;
+  /** host.json extensions.queues, polling scaled to the simulation (scan-worker). */
+  readonly host: {
+    readonly batchSize: number;
+    readonly newBatchThreshold: number;
+    readonly maxDequeueCount: number;
+    readonly maxPollingIntervalInMs: number;
+    readonly retryVisibilityInSeconds: number;
+  };
+}
+
+/** The benchmark sends the input over IPC (a fleet's tenant list is too long for argv). */
+export function receiveInput(): Promise<WorkerInput> {
+  return new Promise((resolve) => {
+    process.once("message", (message: { type: string; input: WorkerInput }) => resolve(message.input));
+  });
+}
+
+export async function seedTenants(services: SweepServices, input: WorkerInput): Promise<void> {
+  const limit = pLimit(16);
+  await Promise.all(input.tenants.map((t) => limit(() => services.tenants.upsert({ tenantId: t.tenantId, displayName: t.displayName, enabled: true, config: t.config }))));
+}
+
+/** The process's peak resident set: the kernel's high-water mark, cross-checked by sampling. */
+export class RssPeak {
+  #peak = process.memoryUsage().rss;
+  readonly #timer = setInterval(() => (this.#peak = Math.max(this.#peak, process.memoryUsage().rss)), 100);
+
+  stop(): number {
+    clearInterval(this.#timer);
+    return Math.max(this.#peak, process.resourceUsage().maxRSS * 1024);
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * A scan that stops at its time budget continues in a follow-up queue message from the stored
+ * nextLinks: no page is read twice, and the findings equal an uninterrupted scan's.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { drainRun, runSweepToEnd } from "../../dev/sweep/run.js";
+import { generateTenantFixture } from "../../dev/fixtures/generate.js";
+import { parseTenantFixture, type RequestLogEntry, type TenantFixture } from "../../dev/simulator/index.js";
+import { decodeMessage } from "../../shared/queue/queue-client.js";
+import { parseScanMessage, type ScanMessage } from "../../shared/queue/scan-message.js";
+import { buildRunReport } from "../../shared/sweep/report.js";
+import { pageBudget } from "../../shared/sweep/scan-budget.js";
+import { scanTenant } from "../../shared/sweep/scan-tenant.js";
+import type { SweepServices } from "../../shared/sweep/services.js";
+import { startSweep } from "../../shared/sweep/start-sweep.js";
+import { DEMO_AS_OF, rowKeys, startSweepHarness, tenantReport, type SweepHarness } from "../sweep/harness.js";
+
+const USERS = 2_600; // 6 pages of users, 3 of the registration report
+const harnesses: SweepHarness[] = [];
+afterEach(async () => {
+  await Promise.all(harnesses.splice(0).map((h) => h.close()));
+});
+
+async function harnessFor(fixture: TenantFixture): Promise<SweepHarness> {
+  const h = await startSweepHarness([fixture]);
+  harnesses.push(h);
+  return h;
+}
+
+function fixture(users = USERS): TenantFixture {
+  return parseTenantFixture(generateTenantFixture({ users, license: "p1", seed: 5, asOf: DEMO_AS_OF }), `generated ${users}`);
+}
+
+/** Users and registration-report pages requested, keyed by path and skiptoken (first page: "-"). */
+function pageReads(requests: readonly RequestLogEntry[]): Map<string, number> {
+  const reads = new Map<string, number>();
+  for (const r of requests) {
+    if (r.method !== "GET" || !/^v1\.0\/(users|reports\/authenticationMethods\/userRegistrationDetails)$/.test(r.path)) continue;
+    const key = `${r.path} ${r.query.$skiptoken ?? "-"}`;
+    reads.set(key, (reads.get(key) ?? 0) + 1);
+  }
+  return reads;
+}
+
+function withBudget(services: SweepServices, pages: number): SweepServices {
+  return { ...services, scanBudget: () => pageBudget(pages) };
+}
+
+/** The follow-up messages waiting in the scan queue (removed from it). */
+async function takeFollowUps(services: SweepServices): Promise<ScanMessage[]> {
+  const received = await services.scanQueue.receiveMessages({ numberOfMessages: 32 });
+  for (const item of received.receivedMessageItems) await services.scanQueue.deleteMessage(item.messageId, item.popReceipt);
+  return received.receivedMessageItems.map((item) => parseScanMessage(decodeMessage(item.messageText)));
+}
+
+describe("a scan interrupted after k pages", () => {
+  it("continues where it stopped in follow-up messages, reads no page twice, and finds what an uninterrupted scan finds", async () => {
+    const tenant = fixture();
+    const whole = await harnessFor(tenant);
+    const uninterrupted = tenantReport(await whole.sweep(), tenant.tenant.id);
+    const wholeReads = pageReads(whole.sim.tenant(tenant.tenant.id).requests);
+
+    const h = await harnessFor(tenant);
+    const services = withBudget(h.services, 2);
+    const runId = await runSweepToEnd(services, { asOf: DEMO_AS_OF, startedAt: new Date(), trigger: "manual" });
+    const report = tenantReport(await buildRunReport(services, runId), tenant.tenant.id);
+
+    expect(report.status).toBe("completed");
+    expect(rowKeys(report.findings)).toEqual(rowKeys(uninterrupted.findings));
+    expect(report.changes).toEqual(uninterrupted.changes);
+    const reads = pageReads(h.sim.tenant(tenant.tenant.id).requests);
+    expect([...reads.keys()].sort()).toEqual([...wholeReads.keys()].sort());
+    expect([...reads.values()].every((n) => n === 1)).toBe(true);
+    const run = await services.runs.getTenantRun(runId, tenant.tenant.id);
+    // 9 pages; each invocation stops once it has read 2 (the two collections may each finish one more).
+    expect(run?.counts.invocations).toBeGreaterThanOrEqual(3);
+    expect(run?.counts.users).toBe(USERS);
+    expect(run?.attempt).toBe(1); // follow-ups are not new attempts
+    // Every invocation's requests add up ($batch envelopes count once, their items not).
+    expect(run?.requestCount).toBe(h.sim.tenant(tenant.tenant.id).requests.filter((r) => !r.batchItem).length);
+    expect(await services.checkpoints.load(runId, tenant.tenant.id)).toBeUndefined();
+  });
+
+  it("resumes from the last save when the worker crashes, re-reading only the pages after it", async () => {
+    const tenant = fixture(11_000); // 22 pages of users + 11 of the report: one save after 20
+    const h = await harnessFor(tenant);
+    let crashes = 1;
+    const listForTenant = h.services.findings.listForTenant.bind(h.services.findings);
+    h.services.findings.listForTenant = async (...args) => {
+      if (crashes-- > 0) throw new Error("simulated crash after collecting");
+      return listForTenant(...args);
+    };
+    const report = tenantReport(await h.sweep(), tenant.tenant.id);
+    expect(report.status).toBe("completed");
+    const reads = [...pageReads(h.sim.tenant(tenant.tenant.id).requests).values()];
+    expect(reads).toHaveLength(33);
+    expect(reads.filter((n) => n === 1)).toHaveLength(20);
+    expect(reads.filter((n) => n === 2)).toHaveLength(13);
+  });
+});
+
+describe("follow-up messages", () => {
+  async function interrupted(): Promise<{ h: SweepHarness; services: SweepServices; first: ScanMessage; followUp: ScanMessage }> {
+    const tenant = fixture();
+    const h = await harnessFor(tenant);
+    const services = withBudget(h.services, 2);
+    const sweep = await startSweep(services, { asOf: DEMO_AS_OF, startedAt: new Date(), trigger: "manual" });
+    const [first] = await takeFollowUps(services);
+    if (!first) throw new Error("no scan message");
+    expect(await scanTenant(services, first)).toEqual({ outcome: "continued", chain: 1 });
+    const [followUp] = await takeFollowUps(services);
+    if (!followUp) throw new Error("no follow-up message");
+    expect(followUp).toEqual({ runId: sweep.runId, tenantId: tenant.tenant.id, asOf: first.asOf, continuation: 1 });
+    return { h, services, first, followUp };
+  }
+
+  it("are not duplicates: the run stays running, one attempt, until the last one finishes it", async () => {
+    const { h, services, followUp } = await interrupted();
+    expect((await services.runs.getTenantRun(followUp.runId, followUp.tenantId))?.status).toBe("running");
+    const result = await scanTenant(h.services, followUp);
+    expect(result.outcome).toBe("finished");
+    expect(result.outcome === "finished" && result.transition.run).toMatchObject({ status: "completed", attempt: 1 });
+  });
+
+  it("delivered twice: the second delivery reads nothing and changes nothing", async () => {
+    const { h, followUp } = await interrupted();
+    await scanTenant(h.services, followUp);
+    const requests = h.sim.tenant(followUp.tenantId).counters.requests;
+    const findings = await h.services.findings.listForTenant(followUp.tenantId);
+    const again = await scanTenant(h.services, followUp);
+    expect(again).toMatchObject({ outcome: "skipped", transition: { outcome: "already-terminal" } });
+    expect(h.sim.tenant(followUp.tenantId).counters.requests).toBe(requests);
+    expect(await h.services.findings.listForTenant(followUp.tenantId)).toEqual(findings);
+  });
+
+  it("delivered twice at once: one delivery finishes the scan, the other stops", async () => {
+    const { h, followUp } = await interrupted();
+    const results = await Promise.all([scanTenant(h.services, followUp), scanTenant(h.services, followUp)]);
+    expect(results.map((r) => r.outcome).sort()).toEqual(["finished", "skipped"]);
+    const report = tenantReport(await buildRunReport(h.services, followUp.runId), followUp.tenantId);
+    expect(report.status).toBe("completed");
+  });
+
+  it("a late copy of an earlier message sends the follow-up again instead of starting over", async () => {
+    const { h, services, first, followUp } = await interrupted();
+    // The timer's message comes back (e.g. its worker died after saving): the checkpoint is past it.
+    expect(await scanTenant(services, first)).toEqual({ outcome: "continued", chain: 1 });
+    expect(await takeFollowUps(services)).toEqual([followUp]);
+    // Once follow-up 1 has moved the scan on, the timer's message is simply stale.
+    expect((await scanTenant(services, followUp)).outcome).toBe("continued");
+    expect((await scanTenant(services, first)).outcome).toBe("skipped");
+    await drainRun(h.services, followUp.runId);
+    const run = await h.services.runs.getTenantRun(followUp.runId, followUp.tenantId);
+    expect(run).toMatchObject({ status: "completed", attempt: 1 });
+    expect([...pageReads(h.sim.tenant(followUp.tenantId).requests).values()].every((n) => n === 1)).toBe(true);
+  });
+});
