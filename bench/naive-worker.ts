@@ -23,7 +23,7 @@ import type { RegistrationDetail, SnapshotUser, Source } from "../shared/model/s
 import { reconcile } from "../shared/reconcile/reconcile.js";
 import { createSweepServices } from "../shared/sweep/services.js";
 import type { WorkerResult, WorkerTenantResult } from "./protocol.js";
-import { receiveInput, RssPeak, seedTenants } from "./worker-common.js";
+import { cpuSince, receiveInput, RssPeak, seedTenants } from "./worker-common.js";
 
 const USER_FIELDS = ["id", "userPrincipalName", "displayName", "accountEnabled", "userType", "createdDateTime", "onPremisesSyncEnabled"];
 const MFA_METHODS = new Set([
@@ -49,6 +49,7 @@ async function main(): Promise<void> {
   const asOf = new Date(input.asOf);
   const runId = "20261128T020000.000Z";
 
+  const cpu = process.cpuUsage();
   const started = performance.now();
   const tenants: WorkerTenantResult[] = [];
   for (const tenant of input.tenants) {
@@ -86,9 +87,10 @@ async function main(): Promise<void> {
       eventWrites,
       checkpointWrites: 0,
       scanMs: performance.now() - tenantStarted,
+      endedAtMs: performance.now() - started,
     });
   }
-  const result: WorkerResult = { type: "result", wallMs: performance.now() - started, peakRssBytes: rss.stop(), tenants };
+  const result: WorkerResult = { type: "result", wallMs: performance.now() - started, peakRssBytes: rss.stop(), cpuSeconds: cpuSince(cpu), tenants };
   process.send?.(result);
 }
 

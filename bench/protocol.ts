@@ -39,6 +39,8 @@ export interface SimulatorStats {
   readonly appMinimalWaitMs: number;
   readonly appThrottled: number;
   readonly rssBytes: number;
+  /** CPU seconds the simulator used since it started. */
+  readonly cpuSeconds: number;
 }
 
 export type SimulatorCommand =
@@ -61,6 +63,8 @@ export interface WorkerResult {
   readonly type: "result";
   readonly wallMs: number;
   readonly peakRssBytes: number;
+  /** CPU seconds of the scanning process while it ran. */
+  readonly cpuSeconds: number;
   readonly tenants: readonly WorkerTenantResult[];
 }
 
@@ -79,4 +83,6 @@ export interface WorkerTenantResult {
   readonly checkpointWrites: number;
   /** Real ms from the tenant's start to its end. */
   readonly scanMs: number;
+  /** Real ms from the start of the run to the tenant's end. */
+  readonly endedAtMs: number;
 }

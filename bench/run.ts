@@ -82,6 +82,10 @@ interface RunFigures {
   readonly faulted: readonly { readonly tenantId: string; readonly fault: string; readonly status: string }[];
   readonly loadSeconds: number;
   readonly realSeconds: number;
+  /** CPU seconds while scanning: the scanning process, the simulator, Azurite (2 cores are shared). */
+  readonly cpuSeconds: { readonly scanner: number; readonly simulator: number; readonly azurite: number };
+  /** When tenants ended (simulated seconds from the start): quantiles, and the last one. */
+  readonly ended: { readonly p50: number; readonly p90: number; readonly p99: number; readonly last: { readonly users: number; readonly seconds: number; readonly scanSeconds: number } };
 }
 
 interface ScenarioResult {
@@ -176,14 +180,30 @@ async function runPlan(scenario: string, plan: RunPlan, azurite: AzuriteInstance
       sim.send({ type: "faults", faults });
       await sim.next("faults");
     }
+    sim.send({ type: "stats" });
+    const before = await sim.next<SimulatorStats>("stats");
+    const azuriteBefore = cpuSecondsOf(azurite.pid);
     const result = await runWorker(scenario, plan, ready, azurite, AS_OF, plan.timeScale);
+    const azuriteCpu = cpuSecondsOf(azurite.pid) - azuriteBefore;
     sim.send({ type: "stats" });
     const stats = await sim.next<SimulatorStats>("stats");
-    return figures(plan, needs, faults, result, stats, factor, ready.loadSeconds, (performance.now() - realStart) / 1000);
+    const cpu = { scanner: result.cpuSeconds, simulator: stats.cpuSeconds - before.cpuSeconds, azurite: azuriteCpu };
+    return figures(plan, needs, faults, result, stats, factor, ready.loadSeconds, (performance.now() - realStart) / 1000, cpu);
   } finally {
     sim.send({ type: "stop" });
     await Promise.race([sim.exited, new Promise((r) => setTimeout(r, 5_000))]);
     sim.kill();
+  }
+}
+
+/** CPU seconds a process has used (Linux /proc; 0 elsewhere). */
+function cpuSecondsOf(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
   }
 }
 
@@ -252,6 +272,7 @@ function figures(
   factor: number,
   loadSeconds: number,
   realSeconds: number,
+  cpuSeconds: RunFigures["cpuSeconds"],
 ): RunFigures {
   const byId = new Map(result.tenants.map((t) => [t.tenantId, t]));
   const faultedIds = new Set(faults.map((f) => f.tenantId));
@@ -292,6 +313,21 @@ function figures(
     faulted: faults.map((f) => ({ tenantId: f.tenantId, fault: `${f.status}${f.times < 1_000_000 ? ` ×${f.times}` : " always"}`, status: byId.get(f.tenantId)?.status ?? "missing" })),
     loadSeconds,
     realSeconds,
+    cpuSeconds,
+    ended: endings(result.tenants, needs, plan.timeScale),
+  };
+}
+
+function endings(tenants: readonly WorkerTenantResult[], needs: readonly TenantNeeds[], timeScale: number): RunFigures["ended"] {
+  const sim = (ms: number) => ms / 1000 / timeScale;
+  const sorted = [...tenants].sort((a, b) => a.endedAtMs - b.endedAtMs);
+  const at = (q: number) => sim(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]?.endedAtMs ?? 0);
+  const last = sorted.at(-1);
+  return {
+    p50: at(0.5),
+    p90: at(0.9),
+    p99: at(0.99),
+    last: { users: needs.find((n) => n.tenantId === last?.tenantId)?.users ?? 0, seconds: sim(last?.endedAtMs ?? 0), scanSeconds: sim(last?.scanMs ?? 0) },
   };
 }
 
@@ -408,7 +444,9 @@ function table(results: readonly ScenarioResult[]): string {
     for (const row of rows) lines.push(`  ${row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ")}`);
     lines.push(
       `  floor: tenant ${int(o.floor.tenantSeconds)} s, app-wide reports ${int(o.floor.appSeconds)} s (simulator's own count for the optimised run: ${int(o.floor.measuredSeconds)} s); ` +
-        `invocations ≤ ${o.maxInvocations}; pages read twice ${o.repeatedPages}; statuses ${JSON.stringify(o.statuses)}` +
+        `invocations ≤ ${o.maxInvocations}; pages read twice ${o.repeatedPages}; statuses ${JSON.stringify(o.statuses)}; ` +
+        `; CPU s while scanning: scanner ${int(o.cpuSeconds.scanner)}, simulator ${int(o.cpuSeconds.simulator)}, Azurite ${int(o.cpuSeconds.azurite)} over ${int(o.simWallSeconds * o.timeScale)} s real; ` +
+        `tenants ended by ${int(o.ended.p50)} / ${int(o.ended.p90)} / ${int(o.ended.p99)} s (50/90/99 %), last at ${int(o.ended.last.seconds)} s (${int(o.ended.last.users)} users, scanned in ${int(o.ended.last.scanSeconds)} s)` +
         (o.faulted.length ? `; faulted ${o.faulted.map((x) => `${x.fault} → ${x.status}`).join(", ")} (429s outside them: ${o.tooManyRequestsOutsideFaults})` : ""),
       "",
     );

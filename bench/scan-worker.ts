@@ -14,7 +14,7 @@ import { isTerminal } from "../shared/storage/runs.js";
 import { runIdAt } from "../shared/storage/keys.js";
 import { runHostQueue } from "./host-queue.js";
 import type { WorkerResult, WorkerTenantResult } from "./protocol.js";
-import { receiveInput, RssPeak, seedTenants } from "./worker-common.js";
+import { cpuSince, receiveInput, RssPeak, seedTenants } from "./worker-common.js";
 
 interface Tally {
   findingRows: number;
@@ -40,6 +40,7 @@ async function main(): Promise<void> {
       }, 250)
     : undefined;
   let runId: string | undefined;
+  const cpu = process.cpuUsage();
   const started = performance.now();
   const done = async () => runId !== undefined && (await services.runs.listTenantRuns(runId)).every((r) => isTerminal(r.status));
   const [sweep] = await Promise.all([
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
   ]);
   if (memoryTrace) clearInterval(memoryTrace);
   const wallMs = performance.now() - started;
+  const startedAt = Date.now() - wallMs;
   const runs = await services.runs.listTenantRuns(sweep.runId);
   const tenants = runs.map((run): WorkerTenantResult => {
     const t = tallies.get(run.tenantId);
@@ -78,9 +80,10 @@ async function main(): Promise<void> {
       eventWrites: t?.eventWrites ?? 0,
       checkpointWrites: t?.checkpointWrites ?? 0,
       scanMs: run.startedAt && run.finishedAt ? run.finishedAt.getTime() - run.startedAt.getTime() : 0,
+      endedAtMs: run.finishedAt ? run.finishedAt.getTime() - startedAt : wallMs,
     };
   });
-  const result: WorkerResult = { type: "result", wallMs, peakRssBytes: rss.stop(), tenants };
+  const result: WorkerResult = { type: "result", wallMs, peakRssBytes: rss.stop(), cpuSeconds: cpuSince(cpu), tenants };
   process.send?.(result);
 }
 

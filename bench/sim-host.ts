@@ -61,7 +61,7 @@ async function main(): Promise<void> {
           }),
         );
         const app = sim.appThrottling();
-        send({ type: "stats", tenants, appMinimalWaitMs: app.minimalWaitMs, appThrottled: app.throttled, rssBytes: process.memoryUsage().rss } satisfies SimulatorStats);
+        send({ type: "stats", tenants, appMinimalWaitMs: app.minimalWaitMs, appThrottled: app.throttled, rssBytes: process.memoryUsage().rss, cpuSeconds: cpuSeconds() } satisfies SimulatorStats);
         break;
       }
       case "reset":
@@ -105,6 +105,11 @@ function repeatedPages(log: readonly RequestLogEntry[]): number {
     seen.set(key, (seen.get(key) ?? 0) + 1);
   }
   return [...seen.values()].filter((n) => n > 1).length;
+}
+
+function cpuSeconds(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
 }
 
 function send(message: unknown): void {

@@ -42,3 +42,8 @@ export class RssPeak {
     return Math.max(this.#peak, process.resourceUsage().maxRSS * 1024);
   }
 }
+
+export function cpuSince(start: NodeJS.CpuUsage): number {
+  const { user, system } = process.cpuUsage(start);
+  return (user + system) / 1e6;
+}

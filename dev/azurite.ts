@@ -23,6 +23,8 @@ export interface AzuriteInstance {
   readonly connectionString: string;
   /** Stops the process group; resolves once it has exited. Safe to call twice. */
   stop(): Promise<void>;
+  /** Azurite's process id (the benchmark reads its CPU time). */
+  readonly pid: number | undefined;
 }
 
 const ACCOUNT = "devstoreaccount1";
@@ -64,6 +66,7 @@ export async function startAzurite(options: StartAzuriteOptions = {}): Promise<A
     let stopped: Promise<void> | undefined;
     return {
       connectionString: connectionStringFor(endpoints),
+      pid: child.pid,
       stop: () => (stopped ??= stopGroup(child).finally(() => process.off("exit", killOnExit))),
     };
   } catch (error) {
