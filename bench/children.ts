@@ -36,7 +36,12 @@ export function buildWorkers(): void {
 export function startChild(entry: string, args: readonly string[], options: ChildOptions = {}): Child {
   const file = options.compiled ? path.join(BUILD_DIR, "bench", entry.replace(/\.ts$/, ".js")) : path.resolve(import.meta.dirname, entry);
   const child = fork(file, [...args], {
-    execArgv: [...(options.compiled ? [] : ["--import", "tsx"]), ...(options.heapMb ? [`--max-old-space-size=${options.heapMb}`] : [])],
+    execArgv: [
+      ...(options.compiled ? [] : ["--import", "tsx"]),
+      ...(options.heapMb ? [`--max-old-space-size=${options.heapMb}`] : []),
+      // e.g. BENCH_CHILD_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the children.
+      ...(process.env.BENCH_CHILD_NODE_OPTIONS?.split(" ").filter(Boolean) ?? []),
+    ],
     env: { ...process.env, ...options.env },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });

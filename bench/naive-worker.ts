@@ -23,7 +23,7 @@ import type { RegistrationDetail, SnapshotUser, Source } from "../shared/model/s
 import { reconcile } from "../shared/reconcile/reconcile.js";
 import { createSweepServices } from "../shared/sweep/services.js";
 import type { WorkerResult, WorkerTenantResult } from "./protocol.js";
-import { cpuSince, receiveInput, RssPeak, seedTenants } from "./worker-common.js";
+import { cpuSince, receiveInput, RssPeak, seedTenants, sendAndFlush } from "./worker-common.js";
 
 const USER_FIELDS = ["id", "userPrincipalName", "displayName", "accountEnabled", "userType", "createdDateTime", "onPremisesSyncEnabled"];
 const MFA_METHODS = new Set([
@@ -91,7 +91,7 @@ async function main(): Promise<void> {
     });
   }
   const result: WorkerResult = { type: "result", wallMs: performance.now() - started, peakRssBytes: rss.stop(), cpuSeconds: cpuSince(cpu), tenants };
-  process.send?.(result);
+  await sendAndFlush(result);
 }
 
 /** Users at the default page size, with sign-in activity when the licence allows. */

@@ -8,6 +8,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { cpus } from "node:os";
 import { parseArgs } from "node:util";
 import { startAzurite, type AzuriteInstance } from "../dev/azurite.js";
 import { planTenantFleet } from "../dev/fixtures/generate.js";
@@ -38,7 +39,7 @@ interface RunPlan {
   readonly history?: boolean;
   /** Scan the same tenants the night before (unthrottled, not measured): findings are stored already. */
   readonly previousNight?: boolean;
-  readonly faults?: (tenants: readonly TenantNeeds[]) => BenchFault[];
+  readonly faults?: (tenants: readonly TenantNeeds[], timeScale: number) => BenchFault[];
 }
 
 interface Scenario {
@@ -116,7 +117,7 @@ function scenarios(quick: boolean): Scenario[] {
     {
       name: `fleet-${fleetSize}`,
       what: `${fleetSize.toLocaleString("en-US")} generated tenants (realistic size mix) through the queue, two with injected faults (goals 1, 4, 5)`,
-      optimised: { kind: "optimised", spec: { kind: "fleet", tenants: fleetSize, seed: 1 }, timeScale: 0.35, history: true, faults: fleetFaults },
+      optimised: { kind: "optimised", spec: { kind: "fleet", tenants: fleetSize, seed: 1 }, timeScale: 0.5, history: true, faults: fleetFaults },
       baseline: { plan: { kind: "baseline", spec: { kind: "fleet", tenants: fleetSize, seed: 1, only: sampleBySize(fleetSize, fleetBaselineEvery) }, timeScale: 0.02 }, factor: fleetBaselineEvery },
     },
   ];
@@ -128,15 +129,19 @@ function sampleBySize(tenants: number, every: number): number[] {
   return bySize.filter((_, i) => i % every === Math.floor(every / 2)).map((p) => p.index);
 }
 
-/** One mid-size tenant Graph keeps failing for (503), one in a 429 storm: the others must not notice. */
-function fleetFaults(tenants: readonly TenantNeeds[]): BenchFault[] {
-  const mid = [...tenants].filter((t) => t.license !== "free").sort((a, b) => a.users - b.users);
-  const failing = mid[Math.floor(mid.length * 0.9)];
-  const storming = mid[Math.floor(mid.length * 0.8)];
+/**
+ * One tenant Graph keeps failing for (503 on every request), one throttled by something else (its
+ * first 6 requests answered 429, fewer than a request's retries), both larger than most: the others must not notice. Retry-After is simulated time
+ * (the simulator sends fault headers as given).
+ */
+function fleetFaults(tenants: readonly TenantNeeds[], timeScale: number): BenchFault[] {
+  const premium = [...tenants].filter((t) => t.license !== "free").sort((a, b) => a.users - b.users);
+  const failing = premium[Math.floor(premium.length * 0.9)];
+  const storming = premium[Math.floor(premium.length * 0.8)];
   if (!failing || !storming) return [];
   return [
-    { tenantId: failing.tenantId, status: 503, times: 1_000_000, retryAfterSeconds: 10 },
-    { tenantId: storming.tenantId, status: 429, times: 40, retryAfterSeconds: 5 },
+    { tenantId: failing.tenantId, status: 503, times: 1_000_000, retryAfterSeconds: 10 * timeScale },
+    { tenantId: storming.tenantId, status: 429, times: 6, retryAfterSeconds: 5 * timeScale },
   ];
 }
 
@@ -175,7 +180,7 @@ async function runPlan(scenario: string, plan: RunPlan, azurite: AzuriteInstance
     const ready = await sim.next<SimulatorReady>("ready");
     progress(`  ${plan.kind}: ${ready.tenants.length} tenant(s) served after ${ready.loadSeconds.toFixed(0)} s; scanning`);
     const needs = ready.tenants.map((t) => t.needs);
-    const faults = plan.faults?.(needs) ?? [];
+    const faults = plan.faults?.(needs, plan.timeScale) ?? [];
     if (faults.length > 0) {
       sim.send({ type: "faults", faults });
       await sim.next("faults");
@@ -310,7 +315,7 @@ function figures(
     repeatedPages: simSum((t) => t.repeatedPages) * factor,
     maxInvocations: Math.max(0, ...result.tenants.map((t) => t.invocations)),
     statuses,
-    faulted: faults.map((f) => ({ tenantId: f.tenantId, fault: `${f.status}${f.times < 1_000_000 ? ` ×${f.times}` : " always"}`, status: byId.get(f.tenantId)?.status ?? "missing" })),
+    faulted: faults.map((f) => ({ tenantId: f.tenantId, fault: `${f.status}${f.times < 1_000_000 ? ` ×${f.times}` : " on every request"}`, status: byId.get(f.tenantId)?.status ?? "missing" })),
     loadSeconds,
     realSeconds,
     cpuSeconds,
@@ -443,11 +448,12 @@ function table(results: readonly ScenarioResult[]): string {
     lines.push(`${r.name}: ${r.what}`);
     for (const row of rows) lines.push(`  ${row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ")}`);
     lines.push(
-      `  floor: tenant ${int(o.floor.tenantSeconds)} s, app-wide reports ${int(o.floor.appSeconds)} s (simulator's own count for the optimised run: ${int(o.floor.measuredSeconds)} s); ` +
-        `invocations ≤ ${o.maxInvocations}; pages read twice ${o.repeatedPages}; statuses ${JSON.stringify(o.statuses)}; ` +
-        `; CPU s while scanning: scanner ${int(o.cpuSeconds.scanner)}, simulator ${int(o.cpuSeconds.simulator)}, Azurite ${int(o.cpuSeconds.azurite)} over ${int(o.simWallSeconds * o.timeScale)} s real; ` +
-        `tenants ended by ${int(o.ended.p50)} / ${int(o.ended.p90)} / ${int(o.ended.p99)} s (50/90/99 %), last at ${int(o.ended.last.seconds)} s (${int(o.ended.last.users)} users, scanned in ${int(o.ended.last.scanSeconds)} s)` +
-        (o.faulted.length ? `; faulted ${o.faulted.map((x) => `${x.fault} → ${x.status}`).join(", ")} (429s outside them: ${o.tooManyRequestsOutsideFaults})` : ""),
+      `  floor: tenant ${int(o.floor.tenantSeconds)} s, app-wide reports ${int(o.floor.appSeconds)} s (the simulator's own count for the optimised run: ${int(o.floor.measuredSeconds)} s)`,
+      `  optimised: invocations per tenant ≤ ${o.maxInvocations}, pages read twice ${o.repeatedPages}, statuses ${JSON.stringify(o.statuses)}` +
+        (o.faulted.length ? `; faults ${o.faulted.map((x) => `${x.fault} → ${x.status}`).join(", ")} (429s outside them: ${o.tooManyRequestsOutsideFaults})` : ""),
+      `  optimised: tenants ended by ${int(o.ended.p50)} / ${int(o.ended.p90)} / ${int(o.ended.p99)} s (50/90/99 %), the last at ${int(o.ended.last.seconds)} s ` +
+        `(${int(o.ended.last.users)} users, its scan took ${int(o.ended.last.scanSeconds)} s); CPU while scanning: scanner ${int(o.cpuSeconds.scanner)} s, ` +
+        `simulator ${int(o.cpuSeconds.simulator)} s, Azurite ${int(o.cpuSeconds.azurite)} s in ${int(o.simWallSeconds * o.timeScale)} s real on ${cpus().length} cores`,
       "",
     );
   }
@@ -504,7 +510,7 @@ async function main(): Promise<void> {
       await azurite.stop();
     }
   }
-  const report = { asOf: AS_OF, machine: { cpus: (await import("node:os")).cpus().length, node: process.version }, totalRealSeconds: (performance.now() - started) / 1000, scenarios: results, goals: goals(results) };
+  const report = { asOf: AS_OF, machine: { cpus: cpus().length, node: process.version }, totalRealSeconds: (performance.now() - started) / 1000, scenarios: results, goals: goals(results) };
   const text = table(results);
   if (values["json-stdout"]) {
     process.stderr.write(`${text}\n`);

@@ -5,6 +5,7 @@
  *
  *   input: one IPC message { type: "input", input: WorkerInput }; app settings in the environment (loadSettings)
  */
+import type { QueueClient } from "@azure/storage-queue";
 import pLimit from "p-limit";
 import { handleScanMessage } from "../functions/scan-tenant.js";
 import { loadSettings } from "../shared/config/settings.js";
@@ -14,7 +15,7 @@ import { isTerminal } from "../shared/storage/runs.js";
 import { runIdAt } from "../shared/storage/keys.js";
 import { runHostQueue } from "./host-queue.js";
 import type { WorkerResult, WorkerTenantResult } from "./protocol.js";
-import { cpuSince, receiveInput, RssPeak, seedTenants } from "./worker-common.js";
+import { cpuSince, receiveInput, RssPeak, seedTenants, sendAndFlush } from "./worker-common.js";
 
 interface Tally {
   findingRows: number;
@@ -43,23 +44,27 @@ async function main(): Promise<void> {
   const cpu = process.cpuUsage();
   const started = performance.now();
   const done = async () => runId !== undefined && (await services.runs.listTenantRuns(runId)).every((r) => isTerminal(r.status));
-  const [sweep] = await Promise.all([
-    startSweep(services, { asOf: new Date(input.asOf), startedAt: new Date(input.asOf), trigger: "manual" }).then((s) => {
-      runId = s.runId;
-      return s;
-    }),
+  const trigger = (functionName: string, queue: QueueClient, poisonQueue: QueueClient) =>
     runHostQueue(
       {
-        functionName: "scan-tenant",
-        queue: services.scanQueue,
-        poisonQueue: services.scanPoisonQueue,
+        functionName,
+        queue,
+        poisonQueue,
         handler: (item, context) => handleScanMessage(services, item, context),
         ...host,
         warn: (line) => process.stderr.write(`  ${line}\n`),
         ...(process.env.BENCH_LOG ? { log: (line: string) => process.stderr.write(`    [${((performance.now() - started) / 1000).toFixed(2)} s ${memory()}] ${line}\n`) } : {}),
       },
       done,
-    ),
+    );
+  // Both queue functions of the function table, as the host runs them: each with its own batch.
+  const [sweep] = await Promise.all([
+    startSweep(services, { asOf: new Date(input.asOf), startedAt: new Date(input.asOf), trigger: "manual" }).then((s) => {
+      runId = s.runId;
+      return s;
+    }),
+    trigger("scan-tenant", services.scanQueue, services.scanPoisonQueue),
+    trigger("scan-tenant-continue", services.scanContinueQueue, services.scanContinuePoisonQueue),
   ]);
   if (memoryTrace) clearInterval(memoryTrace);
   const wallMs = performance.now() - started;
@@ -84,7 +89,7 @@ async function main(): Promise<void> {
     };
   });
   const result: WorkerResult = { type: "result", wallMs, peakRssBytes: rss.stop(), cpuSeconds: cpuSince(cpu), tenants };
-  process.send?.(result);
+  await sendAndFlush(result);
 }
 
 function memory(): string {

@@ -47,3 +47,11 @@ export function cpuSince(start: NodeJS.CpuUsage): number {
   const { user, system } = process.cpuUsage(start);
   return (user + system) / 1e6;
 }
+
+/** Sends over IPC and waits until the message has left (the process exits right after). */
+export function sendAndFlush(message: unknown): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (!process.send) return reject(new Error("not started with an IPC channel"));
+    process.send(message, undefined, {}, (error) => (error ? reject(error) : resolve()));
+  });
+}

@@ -1,6 +1,6 @@
 import type { HttpHandler, HttpMethod, StorageQueueHandler, TimerHandler } from "@azure/functions";
 import { SEND_APPROVALS_QUEUE } from "../shared/queue/approvals-message.js";
-import { SCAN_QUEUE } from "../shared/queue/scan-message.js";
+import { SCAN_CONTINUE_QUEUE, SCAN_QUEUE } from "../shared/queue/scan-message.js";
 import { approvalPageGet, approvalPagePost } from "./approval-page.js";
 import { nightlySweep } from "./nightly-sweep.js";
 import { getRemediation, requestRemediation, undoRemediation } from "./remediations-api.js";
@@ -30,6 +30,8 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
   // %SWEEP_SCHEDULE% is resolved by the Functions host from app settings (default in README).
   { name: "nightly-sweep", trigger: "timer", schedule: "%SWEEP_SCHEDULE%", handler: nightlySweep },
   { name: "scan-tenant", trigger: "queue", queueName: SCAN_QUEUE, handler: scanTenantFromQueue },
+  // A scan that stops before the host's timeout continues here (shared/sweep/resumable-collect.ts).
+  { name: "scan-tenant-continue", trigger: "queue", queueName: SCAN_CONTINUE_QUEUE, handler: scanTenantFromQueue },
   { name: "send-approvals", trigger: "queue", queueName: SEND_APPROVALS_QUEUE, handler: sendApprovalsFromQueue },
   // Anonymous on purpose: the signed, expiring link token is the credential (functions/approval-page.ts).
   { name: "approval-page", trigger: "http", route: "approvals/{token}", methods: ["GET"], authLevel: "anonymous", handler: approvalPageGet },

@@ -1,9 +1,13 @@
+import type { StorageQueueHandler } from "@azure/functions";
 import { handleScanMessage, MAX_DEQUEUE_COUNT } from "../../functions/scan-tenant.js";
 import { handleSendApprovals } from "../../functions/send-approvals.js";
 import type { SweepServices } from "../../shared/sweep/services.js";
 import { startSweep, type StartSweepOptions } from "../../shared/sweep/start-sweep.js";
 import { isTerminal, type TenantRun } from "../../shared/storage/runs.js";
-import { pumpUntil } from "../local-host/queue-pump.js";
+import { pumpOnce, pumpUntil, type QueuePumpOptions } from "../local-host/queue-pump.js";
+
+/** Wait before polling again while retried messages are invisible. */
+const IDLE_WAIT_IN_MS = 200;
 
 export interface RunSweepHooks {
   readonly onTenantEnded?: (run: TenantRun, ended: number, total: number) => void;
@@ -23,7 +27,7 @@ export async function runSweepToEnd(services: SweepServices, options: StartSweep
   return sweep.runId;
 }
 
-/** Plays the scan-tenant queue trigger until every tenant of `runId` has ended. */
+/** Plays the scan-tenant queue triggers (scan-tenant, scan-tenant-continue) until every tenant of `runId` has ended. */
 export async function drainRun(services: SweepServices, runId: string, hooks: RunSweepHooks = {}): Promise<void> {
   const reported = new Set<string>();
   const allEnded = async () => {
@@ -37,18 +41,24 @@ export async function drainRun(services: SweepServices, runId: string, hooks: Ru
     return runs.every((r) => isTerminal(r.status));
   };
   const logHooks = { ...(hooks.log ? { log: hooks.log } : {}), ...(hooks.warn ? { warn: hooks.warn } : {}) };
-  const pumped = await pumpUntil(
-    {
-      functionName: "scan-tenant",
-      handler: (item, context) => handleScanMessage(services, item, context),
-      queue: services.scanQueue,
-      poisonQueue: services.scanPoisonQueue,
-      ...logHooks,
-    },
-    allEnded,
-  );
+  const handler: StorageQueueHandler = (item, context) => handleScanMessage(services, item, context);
+  // The timer's messages, and the follow-ups of scans that continue in another invocation.
+  const scanQueues: QueuePumpOptions[] = [
+    { functionName: "scan-tenant", handler, queue: services.scanQueue, poisonQueue: services.scanPoisonQueue, ...logHooks },
+    { functionName: "scan-tenant-continue", handler, queue: services.scanContinueQueue, poisonQueue: services.scanContinuePoisonQueue, ...logHooks },
+  ];
+  await Promise.all(scanQueues.map((q) => q.queue.createIfNotExists()));
+  let poisoned = 0;
+  while (!(await allEnded())) {
+    const pumped = await Promise.all(scanQueues.map((q) => pumpOnce(q)));
+    poisoned += pumped.reduce((n, p) => n + p.poisoned, 0);
+    if (pumped.some((p) => p.handled + p.failed > 0)) continue;
+    const waiting = await Promise.all(scanQueues.map(async (q) => (await q.queue.getProperties()).approximateMessagesCount ?? 0));
+    if (waiting.every((n) => n === 0)) break;
+    await new Promise((resolve) => setTimeout(resolve, IDLE_WAIT_IN_MS));
+  }
   if (!(await allEnded())) {
-    throw new Error(`${pumped.poisoned} scan message(s) failed ${MAX_DEQUEUE_COUNT} times and went to the poison queue; some tenants were not scanned.`);
+    throw new Error(`${poisoned} scan message(s) failed ${MAX_DEQUEUE_COUNT} times and went to the poison queue; some tenants were not scanned.`);
   }
   // Scans enqueue their approval digests; send them before reporting the run as done.
   await pumpUntil(

@@ -4,6 +4,11 @@ import { parseQueueMessage } from "./parse.js";
 
 /** The message the nightly timer enqueues once per tenant and the scan-tenant function consumes. */
 export const SCAN_QUEUE = "scan-tenant";
+/**
+ * Follow-ups of scans that stopped before the host's timeout (same message, `continuation` set).
+ * A queue of their own, so a huge tenant's next part does not wait behind the night's fan-out.
+ */
+export const SCAN_CONTINUE_QUEUE = "scan-tenant-continue";
 
 const ScanMessageSchema = z.object({
   runId: z.string().refine(isRunId, "must be a run id such as 20261128T020000.000Z"),

@@ -96,7 +96,7 @@ export function* transactionChunks<T extends TableEntity>(entities: Iterable<T>)
   let current: T[] = [];
   let bytes = 0;
   for (const entity of entities) {
-    const size = Buffer.byteLength(JSON.stringify(entity)) + OPERATION_OVERHEAD_BYTES;
+    const size = maxJsonBytes(entity) + OPERATION_OVERHEAD_BYTES;
     if (current.length === MAX_TRANSACTION_OPERATIONS || (current.length > 0 && bytes + size > MAX_TRANSACTION_BYTES)) {
       yield current;
       current = [];
@@ -106,6 +106,22 @@ export function* transactionChunks<T extends TableEntity>(entities: Iterable<T>)
     bytes += size;
   }
   if (current.length > 0) yield current;
+}
+
+/**
+ * An upper bound of an entity's size in the batch body, without serializing it: 6 bytes per
+ * UTF-16 unit of every string (the longest JSON escape, \u001f; UTF-8 takes at most 3), binary as
+ * base64, and room for names, quotes and type annotations.
+ */
+function maxJsonBytes(entity: TableEntity): number {
+  let bytes = 2;
+  for (const [name, value] of Object.entries(entity)) {
+    bytes += name.length * 3 + 64;
+    if (typeof value === "string") bytes += value.length * 6;
+    else if (value instanceof Uint8Array) bytes += Math.ceil(value.length / 3) * 4;
+    else bytes += 32;
+  }
+  return bytes;
 }
 
 /** `items` mapped lazily (for upsertInTransactions). */

@@ -5,7 +5,8 @@
  * stands plus the rows read so far (ScanCheckpoints), and sends itself a follow-up message
  * (`continuation: n + 1`). The follow-up continues from the stored nextLinks: no page is read
  * twice, and the rows of finished pages live in storage, compact and gzipped, until the
- * invocation that finishes paging reads them back to evaluate.
+ * invocation that finishes paging reads them back to evaluate. Follow-ups have their own queue
+ * (scan-tenant-continue), so they never wait behind the night's fan-out.
  *
  * Which message may continue a checkpoint: the cursor's `chain`. The timer's message is 0, the
  * n-th follow-up n. A message whose number is behind the chain is a late duplicate (skipped); one
@@ -158,10 +159,10 @@ async function runningOrEnded(services: SweepServices, message: ScanMessage): Pr
   return isTerminal(run.status) ? { outcome: "already-terminal", run } : { outcome: "applied", run };
 }
 
-/** Sends (again) follow-up `chain` of a scan. */
+/** Sends (again) follow-up `chain` of a scan, on the continuation queue. */
 export async function sendFollowUp(services: SweepServices, message: ScanMessage, chain: number): Promise<void> {
   const { runId, tenantId, asOf } = message;
-  await enqueueAll(services.scanQueue, [{ runId, tenantId, asOf, continuation: chain }]);
+  await enqueueAll(services.scanContinueQueue, [{ runId, tenantId, asOf, continuation: chain }]);
 }
 
 export interface ResumableCollectOptions {

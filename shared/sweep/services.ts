@@ -6,7 +6,7 @@ import type { TenantRecord } from "../model/tenant.js";
 import { createTenantCredential } from "../graph/credentials.js";
 import { createQueueClient } from "../queue/queue-client.js";
 import { SEND_APPROVALS_QUEUE } from "../queue/approvals-message.js";
-import { SCAN_QUEUE } from "../queue/scan-message.js";
+import { SCAN_CONTINUE_QUEUE, SCAN_QUEUE } from "../queue/scan-message.js";
 import { TableApprovalsRepository, type ApprovalsRepository } from "../storage/approvals.js";
 import { TableAuditRepository, type AuditRepository } from "../storage/audit.js";
 import { TableDigestsRepository, type DigestsRepository } from "../storage/digests.js";
@@ -33,6 +33,9 @@ export interface SweepServices {
   readonly scanQueue: QueueClient;
   /** Where the Functions host moves scan messages that failed maxDequeueCount times. */
   readonly scanPoisonQueue: QueueClient;
+  /** Follow-up messages of scans that continue in another invocation, and their poison queue. */
+  readonly scanContinueQueue: QueueClient;
+  readonly scanContinuePoisonQueue: QueueClient;
   readonly sendApprovalsQueue: QueueClient;
   readonly sendApprovalsPoisonQueue: QueueClient;
   /** Where scans too long for one invocation keep their place. */
@@ -65,6 +68,8 @@ export function createSweepServices(settings: Settings, options: SweepServicesOp
     digests: new TableDigestsRepository(store),
     scanQueue: queue(SCAN_QUEUE),
     scanPoisonQueue: queue(`${SCAN_QUEUE}-poison`),
+    scanContinueQueue: queue(SCAN_CONTINUE_QUEUE),
+    scanContinuePoisonQueue: queue(`${SCAN_CONTINUE_QUEUE}-poison`),
     sendApprovalsQueue: queue(SEND_APPROVALS_QUEUE),
     sendApprovalsPoisonQueue: queue(`${SEND_APPROVALS_QUEUE}-poison`),
     checkpoints: new TableScanCheckpointsRepository(store),

@@ -2,6 +2,7 @@
  * A scan that stops at its time budget continues in a follow-up queue message from the stored
  * nextLinks: no page is read twice, and the findings equal an uninterrupted scan's.
  */
+import type { QueueClient } from "@azure/storage-queue";
 import { afterEach, describe, expect, it } from "vitest";
 import { drainRun, runSweepToEnd } from "../../dev/sweep/run.js";
 import { generateTenantFixture } from "../../dev/fixtures/generate.js";
@@ -46,12 +47,15 @@ function withBudget(services: SweepServices, pages: number): SweepServices {
   return { ...services, scanBudget: () => pageBudget(pages) };
 }
 
-/** The follow-up messages waiting in the scan queue (removed from it). */
-async function takeFollowUps(services: SweepServices): Promise<ScanMessage[]> {
-  const received = await services.scanQueue.receiveMessages({ numberOfMessages: 32 });
-  for (const item of received.receivedMessageItems) await services.scanQueue.deleteMessage(item.messageId, item.popReceipt);
+/** The messages waiting in a scan queue (removed from it). */
+async function take(queue: QueueClient): Promise<ScanMessage[]> {
+  await queue.createIfNotExists();
+  const received = await queue.receiveMessages({ numberOfMessages: 32 });
+  for (const item of received.receivedMessageItems) await queue.deleteMessage(item.messageId, item.popReceipt);
   return received.receivedMessageItems.map((item) => parseScanMessage(decodeMessage(item.messageText)));
 }
+
+const takeFollowUps = (services: SweepServices) => take(services.scanContinueQueue);
 
 describe("a scan interrupted after k pages", () => {
   it("continues where it stopped in follow-up messages, reads no page twice, and finds what an uninterrupted scan finds", async () => {
@@ -105,7 +109,7 @@ describe("follow-up messages", () => {
     const h = await harnessFor(tenant);
     const services = withBudget(h.services, 2);
     const sweep = await startSweep(services, { asOf: DEMO_AS_OF, startedAt: new Date(), trigger: "manual" });
-    const [first] = await takeFollowUps(services);
+    const [first] = await take(services.scanQueue);
     if (!first) throw new Error("no scan message");
     expect(await scanTenant(services, first)).toEqual({ outcome: "continued", chain: 1 });
     const [followUp] = await takeFollowUps(services);
