@@ -26,6 +26,8 @@ export interface TenantSimStats {
   /** HTTP requests (a $batch envelope once, its items not). */
   readonly requests: number;
   readonly tooManyRequests: number;
+  /** 429s by the path they answered, ids replaced by `{id}` (where throttling came from). */
+  readonly tooManyRequestsByPath: Readonly<Record<string, number>>;
   readonly minimalWaitMs: number;
   /** Per-user requests for data a bulk report has (authentication methods, registration rows, sign-in activity by id). */
   readonly perUserCalls: number;
@@ -61,6 +63,7 @@ export interface BenchFault {
 /** What a scanning child reports when it is done. */
 export interface WorkerResult {
   readonly type: "result";
+  /** From the sweep's start until its last tenant's run ended. */
   readonly wallMs: number;
   readonly peakRssBytes: number;
   /** CPU seconds of the scanning process while it ran. */

@@ -67,6 +67,8 @@ interface RunFigures {
   readonly floor: { readonly tenantSeconds: number; readonly appSeconds: number; readonly measuredSeconds: number };
   readonly tooManyRequests: number;
   readonly tooManyRequestsOutsideFaults: number;
+  /** 429s by path over the tenants without injected faults (where throttling came from). */
+  readonly tooManyRequestsByPath: Readonly<Record<string, number>>;
   readonly peakRssMb: number;
   readonly findingRows: number;
   readonly eventRows: number;
@@ -268,6 +270,15 @@ async function scanPreviousNight(scenario: string, plan: RunPlan, azurite: Azuri
   progress(`  ${plan.kind}: previous night stored after ${((performance.now() - started) / 1000).toFixed(0)} s`);
 }
 
+function tooManyByPath(stats: SimulatorStats, faultedIds: ReadonlySet<string>): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const [tenantId, t] of Object.entries(stats.tenants)) {
+    if (faultedIds.has(tenantId)) continue;
+    for (const [shape, n] of Object.entries(t.tooManyRequestsByPath)) counts[shape] = (counts[shape] ?? 0) + n;
+  }
+  return counts;
+}
+
 function figures(
   plan: RunPlan,
   needs: readonly TenantNeeds[],
@@ -304,6 +315,7 @@ function figures(
     floor: { tenantSeconds: floor.tenantSeconds, appSeconds: floor.appSeconds, measuredSeconds: measuredFloor },
     tooManyRequests: sum((t) => t.throttled) * factor,
     tooManyRequestsOutsideFaults: result.tenants.filter((t) => !faultedIds.has(t.tenantId)).reduce((n, t) => n + t.throttled, 0) * factor,
+    tooManyRequestsByPath: tooManyByPath(stats, faultedIds),
     peakRssMb: result.peakRssBytes / 2 ** 20,
     findingRows: sum((t) => t.findingRows) * factor,
     eventRows: sum((t) => t.eventRows) * factor,
@@ -450,7 +462,8 @@ function table(results: readonly ScenarioResult[]): string {
     lines.push(
       `  floor: tenant ${int(o.floor.tenantSeconds)} s, app-wide reports ${int(o.floor.appSeconds)} s (the simulator's own count for the optimised run: ${int(o.floor.measuredSeconds)} s)`,
       `  optimised: invocations per tenant ≤ ${o.maxInvocations}, pages read twice ${o.repeatedPages}, statuses ${JSON.stringify(o.statuses)}` +
-        (o.faulted.length ? `; faults ${o.faulted.map((x) => `${x.fault} → ${x.status}`).join(", ")} (429s outside them: ${o.tooManyRequestsOutsideFaults})` : ""),
+        (o.faulted.length ? `; faults ${o.faulted.map((x) => `${x.fault} → ${x.status}`).join(", ")} (429s outside them: ${o.tooManyRequestsOutsideFaults})` : "") +
+        (Object.keys(o.tooManyRequestsByPath).length ? `; 429s by path: ${JSON.stringify(o.tooManyRequestsByPath)}` : ""),
       `  optimised: tenants ended by ${int(o.ended.p50)} / ${int(o.ended.p90)} / ${int(o.ended.p99)} s (50/90/99 %), the last at ${int(o.ended.last.seconds)} s ` +
         `(${int(o.ended.last.users)} users, its scan took ${int(o.ended.last.scanSeconds)} s); CPU while scanning: scanner ${int(o.cpuSeconds.scanner)} s, ` +
         `simulator ${int(o.cpuSeconds.simulator)} s, Azurite ${int(o.cpuSeconds.azurite)} s in ${int(o.simWallSeconds * o.timeScale)} s real on ${cpus().length} cores`,

@@ -5,11 +5,10 @@
  *
  *   input: one IPC message { type: "input", input: WorkerInput }; app settings in the environment (loadSettings)
  */
-import type { QueueClient } from "@azure/storage-queue";
 import pLimit from "p-limit";
 import { handleScanMessage } from "../functions/scan-tenant.js";
 import { loadSettings } from "../shared/config/settings.js";
-import { createSweepServices, type SweepServices } from "../shared/sweep/services.js";
+import { createSweepServices, type ScanLane, type SweepServices } from "../shared/sweep/services.js";
 import { startSweep } from "../shared/sweep/start-sweep.js";
 import { isTerminal } from "../shared/storage/runs.js";
 import { runIdAt } from "../shared/storage/keys.js";
@@ -44,12 +43,10 @@ async function main(): Promise<void> {
   const cpu = process.cpuUsage();
   const started = performance.now();
   const done = async () => runId !== undefined && (await services.runs.listTenantRuns(runId)).every((r) => isTerminal(r.status));
-  const trigger = (functionName: string, queue: QueueClient, poisonQueue: QueueClient) =>
+  const trigger = (lane: ScanLane) =>
     runHostQueue(
       {
-        functionName,
-        queue,
-        poisonQueue,
+        ...lane,
         handler: (item, context) => handleScanMessage(services, item, context),
         ...host,
         warn: (line) => process.stderr.write(`  ${line}\n`),
@@ -57,18 +54,17 @@ async function main(): Promise<void> {
       },
       done,
     );
-  // Both queue functions of the function table, as the host runs them: each with its own batch.
+  // Every scan queue function of the function table, as the host runs them: each with its own batch.
   const [sweep] = await Promise.all([
     startSweep(services, { asOf: new Date(input.asOf), startedAt: new Date(input.asOf), trigger: "manual" }).then((s) => {
       runId = s.runId;
       return s;
     }),
-    trigger("scan-tenant", services.scanQueue, services.scanPoisonQueue),
-    trigger("scan-tenant-continue", services.scanContinueQueue, services.scanContinuePoisonQueue),
+    ...services.scanLanes.map(trigger),
   ]);
   if (memoryTrace) clearInterval(memoryTrace);
-  const wallMs = performance.now() - started;
-  const startedAt = Date.now() - wallMs;
+  const triggersStoppedMs = performance.now() - started;
+  const startedAt = Date.now() - triggersStoppedMs;
   const runs = await services.runs.listTenantRuns(sweep.runId);
   const tenants = runs.map((run): WorkerTenantResult => {
     const t = tallies.get(run.tenantId);
@@ -85,9 +81,12 @@ async function main(): Promise<void> {
       eventWrites: t?.eventWrites ?? 0,
       checkpointWrites: t?.checkpointWrites ?? 0,
       scanMs: run.startedAt && run.finishedAt ? run.finishedAt.getTime() - run.startedAt.getTime() : 0,
-      endedAtMs: run.finishedAt ? run.finishedAt.getTime() - startedAt : wallMs,
+      endedAtMs: run.finishedAt ? run.finishedAt.getTime() - startedAt : triggersStoppedMs,
     };
   });
+  // The sweep ends when its last tenant's run does; an idle trigger noticing that a polling interval
+  // later is the host's business, not the sweep's.
+  const wallMs = Math.max(0, ...tenants.map((t) => t.endedAtMs));
   const result: WorkerResult = { type: "result", wallMs, peakRssBytes: rss.stop(), cpuSeconds: cpuSince(cpu), tenants };
   await sendAndFlush(result);
 }

@@ -53,6 +53,7 @@ async function main(): Promise<void> {
               {
                 requests: log.filter((r) => !r.batchItem).length,
                 tooManyRequests: t.counters.tooManyRequests,
+                tooManyRequestsByPath: countByPathShape(log.filter((r) => r.status === 429)),
                 minimalWaitMs: t.throttling.minimalWaitMs,
                 perUserCalls: log.filter((r) => PER_USER_REPORT_DATA.test(r.path) || (/^(v1\.0|beta)\/users\/[^/]+$/.test(r.path) && /signInActivity/i.test(r.query.$select ?? ""))).length,
                 repeatedPages: repeatedPages(log),
@@ -120,3 +121,15 @@ main().catch((e: unknown) => {
   process.stderr.write(`sim-host: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   process.exit(1);
 });
+
+const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+
+/** Requests counted by path, ids replaced by `{id}` (e.g. "v1.0/groups/{id}/members"). */
+function countByPathShape(entries: readonly RequestLogEntry[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const entry of entries) {
+    const shape = entry.path.replace(GUID, "{id}");
+    counts[shape] = (counts[shape] ?? 0) + 1;
+  }
+  return counts;
+}

@@ -1,6 +1,6 @@
 import type { HttpHandler, HttpMethod, StorageQueueHandler, TimerHandler } from "@azure/functions";
 import { SEND_APPROVALS_QUEUE } from "../shared/queue/approvals-message.js";
-import { SCAN_CONTINUE_QUEUE, SCAN_QUEUE } from "../shared/queue/scan-message.js";
+import { SCAN_CONTINUE_QUEUE, SCAN_LONG_QUEUE, SCAN_QUEUE } from "../shared/queue/scan-message.js";
 import { approvalPageGet, approvalPagePost } from "./approval-page.js";
 import { nightlySweep } from "./nightly-sweep.js";
 import { getRemediation, requestRemediation, undoRemediation } from "./remediations-api.js";
@@ -29,8 +29,10 @@ export const STORAGE_CONNECTION = "AzureWebJobsStorage";
 export const FUNCTIONS: readonly FunctionDefinition[] = [
   // %SWEEP_SCHEDULE% is resolved by the Functions host from app settings (default in README).
   { name: "nightly-sweep", trigger: "timer", schedule: "%SWEEP_SCHEDULE%", handler: nightlySweep },
+  // Three lanes for one handler, each with the host's concurrency of its own (shared/queue/scan-message.ts):
+  // quick scans, scans that pace themselves for minutes, and scans continued after the time budget.
   { name: "scan-tenant", trigger: "queue", queueName: SCAN_QUEUE, handler: scanTenantFromQueue },
-  // A scan that stops before the host's timeout continues here (shared/sweep/resumable-collect.ts).
+  { name: "scan-tenant-long", trigger: "queue", queueName: SCAN_LONG_QUEUE, handler: scanTenantFromQueue },
   { name: "scan-tenant-continue", trigger: "queue", queueName: SCAN_CONTINUE_QUEUE, handler: scanTenantFromQueue },
   { name: "send-approvals", trigger: "queue", queueName: SEND_APPROVALS_QUEUE, handler: sendApprovalsFromQueue },
   // Anonymous on purpose: the signed, expiring link token is the credential (functions/approval-page.ts).

@@ -27,7 +27,7 @@ export async function runSweepToEnd(services: SweepServices, options: StartSweep
   return sweep.runId;
 }
 
-/** Plays the scan-tenant queue triggers (scan-tenant, scan-tenant-continue) until every tenant of `runId` has ended. */
+/** Plays the scan queue functions (every lane, services.scanLanes) until every tenant of `runId` has ended. */
 export async function drainRun(services: SweepServices, runId: string, hooks: RunSweepHooks = {}): Promise<void> {
   const reported = new Set<string>();
   const allEnded = async () => {
@@ -42,11 +42,7 @@ export async function drainRun(services: SweepServices, runId: string, hooks: Ru
   };
   const logHooks = { ...(hooks.log ? { log: hooks.log } : {}), ...(hooks.warn ? { warn: hooks.warn } : {}) };
   const handler: StorageQueueHandler = (item, context) => handleScanMessage(services, item, context);
-  // The timer's messages, and the follow-ups of scans that continue in another invocation.
-  const scanQueues: QueuePumpOptions[] = [
-    { functionName: "scan-tenant", handler, queue: services.scanQueue, poisonQueue: services.scanPoisonQueue, ...logHooks },
-    { functionName: "scan-tenant-continue", handler, queue: services.scanContinueQueue, poisonQueue: services.scanContinuePoisonQueue, ...logHooks },
-  ];
+  const scanQueues: QueuePumpOptions[] = services.scanLanes.map((lane) => ({ ...lane, handler, ...logHooks }));
   await Promise.all(scanQueues.map((q) => q.queue.createIfNotExists()));
   let poisoned = 0;
   while (!(await allEnded())) {

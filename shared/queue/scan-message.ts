@@ -2,13 +2,26 @@ import { z } from "zod";
 import { isRunId } from "../storage/keys.js";
 import { parseQueueMessage } from "./parse.js";
 
-/** The message the nightly timer enqueues once per tenant and the scan-tenant function consumes. */
+/**
+ * Scan messages travel in three lanes, one queue function each (functions/registry.ts), so that a
+ * few long scans never hold the host's concurrent invocations of a queue while hundreds of quick
+ * ones wait behind them, and a scan's next part never waits behind the night's fan-out.
+ */
+/** The timer's message for a tenant whose scan takes seconds (or whose size is not known yet). */
 export const SCAN_QUEUE = "scan-tenant";
 /**
- * Follow-ups of scans that stopped before the host's timeout (same message, `continuation` set).
- * A queue of their own, so a huge tenant's next part does not wait behind the night's fan-out.
+ * The timer's message for a tenant whose previous scan read more users than the sign-in limit's
+ * burst covers (LONG_SCAN_USERS): its scan waits on Graph's pacing for minutes.
  */
+export const SCAN_LONG_QUEUE = "scan-tenant-long";
+/** Follow-ups of scans that stopped before the host's timeout (same message, `continuation` set). */
 export const SCAN_CONTINUE_QUEUE = "scan-tenant-continue";
+
+/**
+ * Users read with signInActivity are limited to 10 pages of 500 a minute per tenant, and the
+ * first 10 pages go at once: above 5,000 users a scan paces itself for minutes.
+ */
+export const LONG_SCAN_USERS = 5_000;
 
 const ScanMessageSchema = z.object({
   runId: z.string().refine(isRunId, "must be a run id such as 20261128T020000.000Z"),

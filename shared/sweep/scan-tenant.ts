@@ -73,16 +73,12 @@ export async function scanTenant(services: SweepServices, message: ScanMessage, 
   }
 
   const asOf = new Date(message.asOf);
-  options.onProgress?.("DEBUG evaluating");
   const evaluation = evaluateTenant(collected.snapshot, tenant.config, asOf);
-  options.onProgress?.("DEBUG evaluated");
   collected = undefined; // the snapshot (a huge tenant's users) need not stay in memory while findings are written
   const status = unread.some((s) => s.reason !== "license") ? "partial" : "completed";
   const stored = await services.findings.listForTenant(tenantId);
   const changes = reconcile({ tenantId, runId, asOf, stored, rows: evaluation.rows, scanComplete: status === "completed" });
-  options.onProgress?.("DEBUG reconciled");
   const tableTransactions = await saveReconciliation(services, tenantId, changes);
-  options.onProgress?.("DEBUG saved");
   // Before the run is marked finished: if this enqueue fails, the retried scan enqueues again.
   if (services.settings.approvals) await enqueueAll(services.sendApprovalsQueue, [{ runId, tenantId } satisfies SendApprovalsMessage]);
 

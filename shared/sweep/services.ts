@@ -6,7 +6,7 @@ import type { TenantRecord } from "../model/tenant.js";
 import { createTenantCredential } from "../graph/credentials.js";
 import { createQueueClient } from "../queue/queue-client.js";
 import { SEND_APPROVALS_QUEUE } from "../queue/approvals-message.js";
-import { SCAN_CONTINUE_QUEUE, SCAN_QUEUE } from "../queue/scan-message.js";
+import { SCAN_CONTINUE_QUEUE, SCAN_LONG_QUEUE, SCAN_QUEUE } from "../queue/scan-message.js";
 import { TableApprovalsRepository, type ApprovalsRepository } from "../storage/approvals.js";
 import { TableAuditRepository, type AuditRepository } from "../storage/audit.js";
 import { TableDigestsRepository, type DigestsRepository } from "../storage/digests.js";
@@ -30,12 +30,12 @@ export interface SweepServices {
   /** Every remediation attempt (insert-only). */
   readonly audit: AuditRepository;
   readonly digests: DigestsRepository;
+  /** The three scan lanes (shared/queue/scan-message.ts): quick scans, long scans, follow-ups. */
   readonly scanQueue: QueueClient;
-  /** Where the Functions host moves scan messages that failed maxDequeueCount times. */
-  readonly scanPoisonQueue: QueueClient;
-  /** Follow-up messages of scans that continue in another invocation, and their poison queue. */
+  readonly scanLongQueue: QueueClient;
   readonly scanContinueQueue: QueueClient;
-  readonly scanContinuePoisonQueue: QueueClient;
+  /** Every scan lane as the Functions host runs it: its function, queue and poison queue. */
+  readonly scanLanes: readonly ScanLane[];
   readonly sendApprovalsQueue: QueueClient;
   readonly sendApprovalsPoisonQueue: QueueClient;
   /** Where scans too long for one invocation keep their place. */
@@ -44,6 +44,14 @@ export interface SweepServices {
   graphFor(tenantId: string): TenantGraph;
   /** When an invocation that starts now must stop collecting and hand over (SCAN_TIME_BUDGET_SECONDS). */
   scanBudget(): ScanBudget;
+}
+
+export interface ScanLane {
+  /** The queue function's name in functions/registry.ts (the same as its queue's). */
+  readonly functionName: string;
+  readonly queue: QueueClient;
+  /** Where the Functions host moves messages that failed maxDequeueCount times. */
+  readonly poisonQueue: QueueClient;
 }
 
 export interface SweepServicesOptions {
@@ -56,6 +64,8 @@ export function createSweepServices(settings: Settings, options: SweepServicesOp
   const retry = { backoffScale: settings.graph.timeScale };
   const pacing = { timeScale: settings.graph.timeScale, reportsPerAppPer10s: settings.graph.reportsBudgetPer10s };
   const queue = (name: string) => createQueueClient(settings.storage, `${options.queuePrefix ?? ""}${name}`);
+  const lane = (name: string): ScanLane => ({ functionName: name, queue: queue(name), poisonQueue: queue(`${name}-poison`) });
+  const [quick, long, continued] = [lane(SCAN_QUEUE), lane(SCAN_LONG_QUEUE), lane(SCAN_CONTINUE_QUEUE)];
   return {
     settings,
     store,
@@ -66,10 +76,10 @@ export function createSweepServices(settings: Settings, options: SweepServicesOp
     approvals: new TableApprovalsRepository(store),
     audit: new TableAuditRepository(store),
     digests: new TableDigestsRepository(store),
-    scanQueue: queue(SCAN_QUEUE),
-    scanPoisonQueue: queue(`${SCAN_QUEUE}-poison`),
-    scanContinueQueue: queue(SCAN_CONTINUE_QUEUE),
-    scanContinuePoisonQueue: queue(`${SCAN_CONTINUE_QUEUE}-poison`),
+    scanQueue: quick.queue,
+    scanLongQueue: long.queue,
+    scanContinueQueue: continued.queue,
+    scanLanes: [quick, long, continued],
     sendApprovalsQueue: queue(SEND_APPROVALS_QUEUE),
     sendApprovalsPoisonQueue: queue(`${SEND_APPROVALS_QUEUE}-poison`),
     checkpoints: new TableScanCheckpointsRepository(store),

@@ -1,7 +1,7 @@
 import pLimit from "p-limit";
 import type { TenantRecord } from "../model/tenant.js";
 import { enqueueAll } from "../queue/queue-client.js";
-import type { ScanMessage } from "../queue/scan-message.js";
+import { LONG_SCAN_USERS, type ScanMessage } from "../queue/scan-message.js";
 import { runIdAt } from "../storage/keys.js";
 import type { RunTrigger } from "../storage/runs.js";
 import { tenantOrDefault, type SweepServices } from "./services.js";
@@ -24,7 +24,9 @@ export interface StartedSweep {
 }
 
 /**
- * Opens a run and fans out one queue message per tenant. Idempotent for a given start time: the
+ * Opens a run and fans out one queue message per tenant: tenants whose last scan read more than
+ * LONG_SCAN_USERS users go to the long-scan lane, the others (and new tenants) to the quick one.
+ * Idempotent for a given start time: the
  * run header and tenant rows are insert-if-absent, and only tenants still `queued` are sent
  * (again), so a timer that crashed half-way repairs itself when it fires again.
  */
@@ -32,11 +34,14 @@ export async function startSweep(services: SweepServices, options: StartSweepOpt
   const tenants = await sweepTenants(services, options.tenantIds);
   const runId = runIdAt(options.startedAt);
   const asOf = (await services.runs.createRun({ runId, asOf: options.asOf, startedAt: options.startedAt, trigger: options.trigger, tenantCount: tenants.length })).run.asOf;
-  const ordered = await largestFirst(services, runId, tenants);
+  const sizes = await previousSizes(services, runId, tenants.length);
+  const ordered = largestFirst(tenants, sizes);
   const limit = pLimit(FAN_OUT_CONCURRENCY);
   const runs = await Promise.all(ordered.map((tenant) => limit(() => services.runs.queueTenantRun(runId, tenant.tenantId))));
   const messages: ScanMessage[] = runs.filter(({ run }) => run.status === "queued").map(({ run }) => ({ runId, tenantId: run.tenantId, asOf: asOf.toISOString() }));
-  await enqueueAll(services.scanQueue, messages);
+  const isLong = (m: ScanMessage) => (sizes.get(m.tenantId) ?? 0) > LONG_SCAN_USERS;
+  await enqueueAll(services.scanLongQueue, messages.filter(isLong));
+  await enqueueAll(services.scanQueue, messages.filter((m) => !isLong(m)));
   return { runId, tenantIds: tenants.map((t) => t.tenantId), enqueued: messages.length };
 }
 
@@ -45,13 +50,8 @@ const FAN_OUT_CONCURRENCY = 8;
 /** How many earlier runs to look through for a tenant's size. */
 const SIZE_HISTORY_RUNS = 3;
 
-/**
- * The longest scans first: a tenant's scan time grows with its users (sign-in pages are limited
- * per tenant), so the biggest tenants of the previous runs are sent first and the sweep is not
- * left waiting for one that started last. Tenants never scanned before go first of all, in the
- * order given (their size is unknown); everyone else follows by users read, most first.
- */
-async function largestFirst<T extends { readonly tenantId: string }>(services: SweepServices, runId: string, tenants: readonly T[]): Promise<T[]> {
+/** Users each tenant's latest scan read, from the last few runs before `runId`. */
+async function previousSizes(services: SweepServices, runId: string, tenantCount: number): Promise<Map<string, number>> {
   const older = (await services.runs.latestRuns(SIZE_HISTORY_RUNS + 1)).filter((r) => r.runId < runId).slice(0, SIZE_HISTORY_RUNS);
   const users = new Map<string, number>();
   for (const header of older) {
@@ -59,8 +59,18 @@ async function largestFirst<T extends { readonly tenantId: string }>(services: S
       const count = run.counts.users;
       if (count !== undefined && !users.has(run.tenantId)) users.set(run.tenantId, count);
     }
-    if (users.size >= tenants.length) break;
+    if (users.size >= tenantCount) break;
   }
+  return users;
+}
+
+/**
+ * The longest scans first: a tenant's scan time grows with its users (sign-in pages are limited
+ * per tenant), so the biggest tenants of the previous runs are sent first and the sweep is not
+ * left waiting for one that started last. Tenants never scanned before go first of all, in the
+ * order given (their size is unknown); everyone else follows by users read, most first.
+ */
+function largestFirst<T extends { readonly tenantId: string }>(tenants: readonly T[], users: ReadonlyMap<string, number>): T[] {
   const size = (t: T) => users.get(t.tenantId) ?? Number.POSITIVE_INFINITY;
   return [...tenants].sort((a, b) => size(b) - size(a) || 0);
 }

@@ -6,7 +6,11 @@ import { drainRun, runSweepToEnd } from "../../dev/sweep/run.js";
 import { TEST_APP_CLIENT_ID, TEST_APP_CLIENT_SECRET } from "../../dev/simulator/index.js";
 import { createGraphClient } from "../../shared/graph/client.js";
 import { buildRunReport } from "../../shared/sweep/report.js";
-import { enqueueAll } from "../../shared/queue/queue-client.js";
+import type { QueueClient } from "@azure/storage-queue";
+import { decodeMessage, enqueueAll } from "../../shared/queue/queue-client.js";
+import { LONG_SCAN_USERS, parseScanMessage } from "../../shared/queue/scan-message.js";
+import { runIdAt } from "../../shared/storage/keys.js";
+import { startSweep } from "../../shared/sweep/start-sweep.js";
 import { DEMO_AS_OF, demoFixture, rowKeys, startSweepHarness, tenantReport, type SweepHarness } from "./harness.js";
 
 const { InvocationContext } = functionsRuntime;
@@ -39,6 +43,12 @@ function firstFailing(findings: readonly { control: string; subjectId: string | 
   const row = findings.find((f) => f.control === control && f.status === "fail" && f.subjectId !== null);
   if (!row?.subjectId) throw new Error(`no failing ${control} row`);
   return row.subjectId;
+}
+
+/** Tenants whose scan messages wait in `queue` (peeked, not taken). */
+async function waitingTenants(queue: QueueClient): Promise<string[]> {
+  const peeked = await queue.peekMessages({ numberOfMessages: 32 });
+  return peeked.peekedMessageItems.map((item) => parseScanMessage(decodeMessage(item.messageText)).tenantId);
 }
 
 describe("findings across runs", () => {
@@ -165,5 +175,23 @@ describe("the nightly timer", () => {
     expect(report.asOf).toBe("2026-11-28T02:00:00.000Z");
     expect(report.tenants.map((t) => [t.tenantId, t.status])).toEqual([[CONTOSO, "completed"]]);
     expect((await h.services.runs.getTenantRun(first.runId, CONTOSO))?.attempt).toBe(1);
+  });
+  it("sends a tenant whose last scan read more than 5,000 users to the long-scan lane, the others to the quick one", async () => {
+    const h = await contosoHarness();
+    const yesterday = new Date("2026-11-27T02:00:00Z");
+    const previous = runIdAt(yesterday);
+    await h.services.runs.createRun({ runId: previous, asOf: yesterday, startedAt: yesterday, trigger: "timer", tenantCount: 2 });
+    for (const [tenantId, users] of [[CONTOSO, LONG_SCAN_USERS + 1], [FABRIKAM, LONG_SCAN_USERS]] as const) {
+      await h.services.runs.queueTenantRun(previous, tenantId);
+      await h.services.runs.finishTenantRun(previous, tenantId, { status: "completed", counts: { users } });
+    }
+
+    const sweep = await startSweep(h.services, { asOf: DEMO_AS_OF, startedAt: DEMO_AS_OF, trigger: "timer" });
+    expect(await waitingTenants(h.services.scanLongQueue)).toEqual([CONTOSO]);
+    expect(await waitingTenants(h.services.scanQueue)).toEqual([FABRIKAM]);
+
+    await drainRun(h.services, sweep.runId);
+    const report = await buildRunReport(h.services, sweep.runId);
+    expect(report.tenants.map((t) => t.status)).toEqual(["completed", "completed"]);
   });
 });
