@@ -1,8 +1,11 @@
 /**
  * Keeps the pacing schedules of one app registration in one process and makes requests wait for
- * their turn. Two stages: first the request's own tenant limits (booked ahead, first come first
- * served), then the app-wide reports budget that every tenant scanned here shares, handed out
- * when a slot is free, sign-in pages first.
+ * their turn. A request that counts against the app-wide reports budget (shared by every tenant
+ * scanned here) is booked against that budget and its tenant's limits at the same instant, the
+ * instant it is sent: booking the tenant first and then queueing for the app-wide budget would let
+ * requests held back there reach Graph in one bunch and overrun their tenant's limit. Waiting
+ * requests are served sign-in pages first, then in arrival order, skipping those whose tenant is
+ * not ready yet (one tenant's pace never holds back another's).
  */
 import {
   availableAt,
@@ -27,6 +30,8 @@ export type TenantPaceState = Readonly<Partial<Record<TenantLimit, number>>>;
 
 interface Waiter {
   readonly critical: boolean;
+  readonly tenantId: string;
+  readonly limits: readonly TenantLimit[];
   readonly resolve: () => void;
 }
 
@@ -44,15 +49,12 @@ export class Pacer {
   /** Waits until the request may be sent; resolves with the milliseconds waited. */
   async acquire(tenantId: string, pace: PaceClass): Promise<number> {
     const startedAt = Date.now();
-    if (pace.tenantLimits.length > 0) {
-      const states = this.#tenant(tenantId);
-      const entries = pace.tenantLimits.map((limit) => ({ schedule: this.#schedules[limit], state: states.get(limit) ?? IDLE }));
-      const booked = reserve(entries, startedAt);
-      pace.tenantLimits.forEach((limit, i) => states.set(limit, booked.states[i] ?? IDLE));
-      const wait = booked.startInMs - startedAt;
+    if (pace.perApp) {
+      await this.#appSlot({ critical: pace.priority === "critical", tenantId, limits: pace.tenantLimits });
+    } else if (pace.tenantLimits.length > 0) {
+      const wait = this.#book(tenantId, pace.tenantLimits, startedAt) - startedAt;
       if (wait > 0) await sleep(wait);
     }
-    if (pace.perApp) await this.#appSlot(pace.priority === "critical");
     return Math.max(0, Date.now() - startedAt);
   }
 
@@ -88,36 +90,68 @@ export class Pacer {
     return states;
   }
 
-  #appSlot(critical: boolean): Promise<void> {
+  /** Earliest instant every one of a tenant's `limits` allows a request. */
+  #tenantAvailableAt(tenantId: string, limits: readonly TenantLimit[]): number {
+    const states = this.#tenants.get(tenantId);
+    return Math.max(0, ...limits.map((limit) => availableAt(this.#schedules[limit], states?.get(limit) ?? IDLE)));
+  }
+
+  /** Books a request against a tenant's limits at the earliest instant from `nowInMs`; returns that instant. */
+  #book(tenantId: string, limits: readonly TenantLimit[], nowInMs: number): number {
+    const states = this.#tenant(tenantId);
+    const booked = reserve(
+      limits.map((limit) => ({ schedule: this.#schedules[limit], state: states.get(limit) ?? IDLE })),
+      nowInMs,
+    );
+    limits.forEach((limit, i) => states.set(limit, booked.states[i] ?? IDLE));
+    return booked.startInMs;
+  }
+
+  #appSlot(waiter: Omit<Waiter, "resolve">): Promise<void> {
     return new Promise<void>((resolve) => {
-      const waiter = { critical, resolve };
+      const queued = { ...waiter, resolve };
       // Critical waiters go before every normal one, in arrival order among themselves.
-      const at = critical ? this.#waiters.findIndex((w) => !w.critical) : -1;
-      if (at === -1) this.#waiters.push(waiter);
-      else this.#waiters.splice(at, 0, waiter);
+      const at = queued.critical ? this.#waiters.findIndex((w) => !w.critical) : -1;
+      if (at === -1) this.#waiters.push(queued);
+      else this.#waiters.splice(at, 0, queued);
       this.#release();
     });
   }
 
-  /** Hands out free app-wide slots to waiters, then sleeps until the next slot frees. */
+  /**
+   * While the app-wide budget has a slot, hands it to the first waiter whose tenant is ready,
+   * booking both now; then sleeps until the next slot or the next tenant is ready.
+   */
   #release(): void {
     const schedule = this.#schedules.reportsPerApp;
     for (;;) {
       if (this.#waiters.length === 0) return;
       const now = Date.now();
-      const at = availableAt(schedule, this.#app);
-      if (at > now) {
-        if (this.#timer === undefined) {
-          this.#timer = setTimeout(() => {
-            this.#timer = undefined;
-            this.#release();
-          }, Math.ceil(at - now));
-        }
+      const appAt = availableAt(schedule, this.#app);
+      const ready = appAt <= now ? this.#waiters.findIndex((w) => this.#tenantAvailableAt(w.tenantId, w.limits) <= now) : -1;
+      if (ready === -1) {
+        const wakeAt = appAt > now ? appAt : Math.min(...this.#waiters.map((w) => this.#tenantAvailableAt(w.tenantId, w.limits)));
+        this.#wakeAt(wakeAt - now);
         return;
       }
+      const [waiter] = this.#waiters.splice(ready, 1);
+      if (!waiter) return;
+      this.#book(waiter.tenantId, waiter.limits, now);
       this.#app = take(schedule, this.#app, now);
-      this.#waiters.shift()?.resolve();
+      waiter.resolve();
     }
+  }
+
+  /** (Re)arms the one release timer: waiters that arrived since may be ready sooner. */
+  #wakeAt(inMs: number): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = setTimeout(
+      () => {
+        this.#timer = undefined;
+        this.#release();
+      },
+      Math.max(1, Math.ceil(inMs)),
+    );
   }
 }
 

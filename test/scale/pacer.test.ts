@@ -47,6 +47,20 @@ describe("Pacer", () => {
     expect(order.indexOf(3)).toBeLessThan(order.indexOf(2));
   });
 
+  it("keeps each tenant within its own limit when the app-wide budget held its requests back", async () => {
+    // Tenant B's sign-in pages take the app-wide budget first; tenant A's reports wait behind them
+    // and must not reach Graph in one bunch once the app-wide budget frees.
+    const pacer = new Pacer();
+    const others = 300;
+    const calls = [...Array.from({ length: others }, (_, i) => [`tenant-${i}`, SIGN_IN] as const), ...Array.from({ length: 8 }, () => [A, REPORT] as const)];
+    const starts = track(pacer, calls);
+    await vi.advanceTimersByTimeAsync(120_000);
+    const startsOfA = starts.slice(others);
+    expect(startsOfA.filter((t) => t !== undefined)).toHaveLength(8);
+    expect(conforms(startsOfA, GRAPH_REQUEST_LIMITS.reportsPerTenant)).toBe(true);
+    expect(conforms(starts, GRAPH_REQUEST_LIMITS.reportsPerApp)).toBe(true);
+  });
+
   it("carries a tenant's schedule to another pacer (a scan continued elsewhere keeps its pace)", async () => {
     const first = new Pacer();
     track(first, Array.from({ length: 10 }, () => [A, SIGN_IN] as const));
