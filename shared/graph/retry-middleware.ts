@@ -1,5 +1,5 @@
 import type { Context, Middleware } from "@microsoft/microsoft-graph-client";
-import { decideRetry, type RetryOptions } from "./retry-strategy.js";
+import { decideRetry, isBrokenConnection, NO_RESPONSE, type RetryOptions } from "./retry-strategy.js";
 import type { GraphCallStats } from "./stats.js";
 
 export interface RetryMiddlewareOptions extends RetryOptions {
@@ -12,8 +12,9 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 
 /**
  * Replaces the SDK's RetryHandler: same contract (429/503/504, Retry-After), but the decision is
- * our pure strategy, writes are not replayed on 503/504, our backoff follows a time scale, and
- * every request, 429 and wait is counted.
+ * our pure strategy, writes are not replayed on 503/504, reads are also sent again when their
+ * connection broke (the SDK gives up on those), our backoff follows a time scale, and every
+ * request, 429 and wait is counted.
  */
 export class RetryMiddleware implements Middleware {
   private next: Middleware | undefined;
@@ -30,29 +31,36 @@ export class RetryMiddleware implements Middleware {
     const { stats, sleep = defaultSleep } = this.options;
     const method = (context.options?.method ?? "GET").toUpperCase();
     for (let attempt = 0; ; attempt++) {
-      await next.execute(context);
-      const response = context.response;
-      if (stats) countResponse(stats, response?.status ?? 0);
-      if (!response) return;
+      const sent = await sendOnce(next, context);
+      if (!sent.response && sent.brokenConnection === undefined) return;
+      const status = sent.response?.status ?? NO_RESPONSE;
+      if (stats) countResponse(stats, status);
       const decision = decideRetry(
-        {
-          attempt,
-          status: response.status,
-          method,
-          retryAfter: response.headers.get("Retry-After"),
-          nowInMs: Date.now(),
-          jitter: Math.random(),
-        },
+        { attempt, status, method, retryAfter: sent.response?.headers.get("Retry-After") ?? null, nowInMs: Date.now(), jitter: Math.random() },
         this.options,
       );
-      if (!decision.retry) return;
+      if (!decision.retry) {
+        if (sent.brokenConnection !== undefined) throw sent.brokenConnection;
+        return;
+      }
       if (stats) {
         stats.retries++;
         stats.waitedInMs += decision.delayInMs;
       }
-      await response.body?.cancel();
+      await sent.response?.body?.cancel();
       await sleep(decision.delayInMs);
     }
+  }
+}
+
+/** The response, or the error of a connection that broke before one came; other errors propagate. */
+async function sendOnce(next: Middleware, context: Context): Promise<{ readonly response?: Response; readonly brokenConnection?: unknown }> {
+  try {
+    await next.execute(context);
+    return context.response ? { response: context.response } : {};
+  } catch (error) {
+    if (isBrokenConnection(error)) return { brokenConnection: error };
+    throw error;
   }
 }
 

@@ -28,6 +28,7 @@ export const DEFAULT_RETRY_OPTIONS: Required<RetryOptions> = {
 export interface RetryInput {
   /** 0 for the first retry decision. */
   readonly attempt: number;
+  /** The response's status, or NO_RESPONSE. */
   readonly status: number;
   readonly method: string;
   /** Raw Retry-After header: seconds (maybe fractional) or an HTTP date. */
@@ -41,10 +42,13 @@ export type RetryDecision = { readonly retry: false } | { readonly retry: true; 
 
 const NO_RETRY: RetryDecision = { retry: false };
 
-/** 429 means the request was not processed, so any method may be retried; 503/504 only reads. */
+/** Status of a request that got no response because its connection broke (isBrokenConnection). */
+export const NO_RESPONSE = 0;
+
+/** 429 means the request was not processed, so any method may be retried; 503/504 and no response only reads. */
 function isRetriable(status: number, method: string): boolean {
   if (status === 429) return true;
-  if (status === 503 || status === 504) return method === "GET" || method === "HEAD";
+  if (status === 503 || status === 504 || status === NO_RESPONSE) return method === "GET" || method === "HEAD";
   return false;
 }
 
@@ -63,4 +67,25 @@ export function decideRetry(input: RetryInput, options: RetryOptions = {}): Retr
   const backoff = o.baseDelayInMs * 2 ** input.attempt * (1 + input.jitter / 2) * o.backoffScale;
   const delayInMs = Math.min(told ?? backoff, o.maxDelayInMs);
   return { retry: true, delayInMs };
+}
+
+/**
+ * Connection errors that mean the request got no response because its connection broke: a
+ * kept-alive socket the server had just closed (EPIPE when writing to it, ECONNRESET, undici's
+ * "other side closed"). It happens now and then against any server under load; a read may
+ * simply be sent again.
+ */
+const BROKEN_CONNECTION_CODES = new Set(["EPIPE", "ECONNRESET", "UND_ERR_SOCKET", "UND_ERR_CLOSED"]);
+
+/** How deep to follow `cause`: fetch wraps the socket's error in a TypeError "fetch failed". */
+const MAX_CAUSE_DEPTH = 4;
+
+export function isBrokenConnection(error: unknown): boolean {
+  let current = error;
+  for (let depth = 0; depth < MAX_CAUSE_DEPTH && typeof current === "object" && current !== null; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && BROKEN_CONNECTION_CODES.has(code)) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
 }

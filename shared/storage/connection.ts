@@ -2,9 +2,10 @@
  * Table clients from the storage setting: a connection string (Azurite, or an account key), or an
  * endpoint with a TokenCredential (managed identity in Azure). Each table is created once per store.
  */
-import { TableClient } from "@azure/data-tables";
+import { TableClient, type TableServiceClientOptions } from "@azure/data-tables";
 import { DefaultAzureCredential, type TokenCredential } from "@azure/identity";
 import type { StorageSettings } from "../config/settings.js";
+import { resendOnBrokenPipePolicy } from "./broken-connection-policy.js";
 
 export type TableStorageSetting =
   /** Includes `UseDevelopmentStorage=true` and explicit Azurite strings with http endpoints. */
@@ -72,18 +73,21 @@ export function tableStoreFromSettings(storage: StorageSettings): TableStore {
   return new TableStore(setting, { tableNamePrefix: storage.tablePrefix });
 }
 
+/** Every Table client gets these (resendOnBrokenPipePolicy says why). */
+const CLIENT_OPTIONS: TableServiceClientOptions = { additionalPolicies: [{ policy: resendOnBrokenPipePolicy(), position: "perCall" }] };
+
 export function createTableClient(setting: TableStorageSetting, tableName: string): TableClient {
   if ("connectionString" in setting) return fromConnectionString(setting.connectionString, tableName);
   const endpoint =
     "tableEndpoint" in setting ? setting.tableEndpoint : `https://${setting.accountName}.table.core.windows.net`;
-  return new TableClient(endpoint, tableName, setting.credential);
+  return new TableClient(endpoint, tableName, setting.credential, CLIENT_OPTIONS);
 }
 
 function fromConnectionString(connectionString: string, tableName: string): TableClient {
-  const client = TableClient.fromConnectionString(connectionString, tableName);
+  const client = TableClient.fromConnectionString(connectionString, tableName, CLIENT_OPTIONS);
   // Azurite serves http, which the SDK refuses unless told; only an http endpoint in the
   // connection string itself opts in, so a production https string is never downgraded.
   return new URL(client.url).protocol === "http:"
-    ? TableClient.fromConnectionString(connectionString, tableName, { allowInsecureConnection: true })
+    ? TableClient.fromConnectionString(connectionString, tableName, { ...CLIENT_OPTIONS, allowInsecureConnection: true })
     : client;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decideRetry, parseRetryAfterInMs, type RetryInput } from "../../shared/graph/retry-strategy.js";
+import { decideRetry, isBrokenConnection, NO_RESPONSE, parseRetryAfterInMs, type RetryInput } from "../../shared/graph/retry-strategy.js";
 
 const base: RetryInput = { attempt: 0, status: 429, method: "GET", retryAfter: null, nowInMs: 1_000_000, jitter: 0 };
 
@@ -53,5 +53,22 @@ describe("parseRetryAfterInMs", () => {
     expect(parseRetryAfterInMs(null, 0)).toBeUndefined();
     expect(parseRetryAfterInMs("", 0)).toBeUndefined();
     expect(parseRetryAfterInMs("soon", 0)).toBeUndefined();
+  });
+});
+
+describe("a request whose connection broke before an answer", () => {
+  it("is sent again when it is a read, never when it is a write", () => {
+    expect(decideRetry({ ...base, status: NO_RESPONSE }, { baseDelayInMs: 100 })).toEqual({ retry: true, delayInMs: 100 });
+    expect(decideRetry({ ...base, status: NO_RESPONSE, method: "PATCH" })).toEqual({ retry: false });
+    expect(decideRetry({ ...base, status: NO_RESPONSE, attempt: 6 })).toEqual({ retry: false });
+  });
+
+  it("is told apart by its socket error, also inside fetch's TypeError", () => {
+    const socketError = Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" });
+    expect(isBrokenConnection(new TypeError("fetch failed", { cause: socketError }))).toBe(true);
+    expect(isBrokenConnection(Object.assign(new Error("write EPIPE"), { code: "EPIPE" }))).toBe(true);
+    expect(isBrokenConnection(Object.assign(new Error("getaddrinfo ENOTFOUND"), { code: "ENOTFOUND" }))).toBe(false);
+    expect(isBrokenConnection(new TypeError("fetch failed"))).toBe(false);
+    expect(isBrokenConnection("EPIPE")).toBe(false);
   });
 });

@@ -152,6 +152,16 @@ describe("failures stay with their tenant", () => {
     expect(h.sim.tenant(CONTOSO).counters.byStatus[429]).toBeGreaterThanOrEqual(5);
   });
 
+  it("sends a read again when its connection broke before an answer, and finds the same rows", async () => {
+    const h = await contosoHarness();
+    const clean = tenantReport(await h.sweep(), CONTOSO);
+    const dropped = h.sim.faults.add({ tenantId: CONTOSO, path: /^v1\.0\/users$/, times: 2, fault: { type: "drop-connection" } });
+    const retried = tenantReport(await h.sweep(), CONTOSO);
+    expect(dropped.fired).toBe(2);
+    expect(retried.status).toBe("completed");
+    expect(rowKeys(retried.findings)).toEqual(rowKeys(clean.findings));
+  });
+
   it("completes under the simulator's Graph throttling model (time-scaled)", async () => {
     harness = await startSweepHarness([await demoFixture("contoso-messy")], { enabled: true, timeScale: 0.01 });
     const report = await harness.sweep();

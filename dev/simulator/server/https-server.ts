@@ -89,6 +89,10 @@ function readBody(req: IncomingMessage): Promise<string | undefined> {
 }
 
 function write(res: ServerResponse, response: SimResponse): void {
+  if (response.dropConnection) {
+    res.socket?.destroy();
+    return;
+  }
   const text = response.rawBody ?? (response.body !== undefined ? JSON.stringify(response.body) : undefined);
   const headers: Record<string, string> = { ...response.headers };
   if (text !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === "content-type")) {

@@ -18,6 +18,8 @@ export interface SimResponse {
   readonly headers: Record<string, string>;
   /** JSON body; absent for 202/204 and other empty answers. */
   readonly body?: unknown;
+  /** Close the connection instead of answering (the drop-connection fault); status 0 in the request log. */
+  readonly dropConnection?: true;
   /** Verbatim body text (the malformed-json fault); wins over `body`. */
   readonly rawBody?: string;
 }
