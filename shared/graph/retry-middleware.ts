@@ -54,12 +54,12 @@ export class RetryMiddleware implements Middleware {
 }
 
 /** The response, or the error of a connection that broke before one came; other errors propagate. */
-async function sendOnce(next: Middleware, context: Context): Promise<{ readonly response?: Response; readonly brokenConnection?: unknown }> {
+async function sendOnce(next: Middleware, context: Context): Promise<{ readonly response?: Response; readonly brokenConnection?: Error }> {
   try {
     await next.execute(context);
     return context.response ? { response: context.response } : {};
   } catch (error) {
-    if (isBrokenConnection(error)) return { brokenConnection: error };
+    if (error instanceof Error && isBrokenConnection(error)) return { brokenConnection: error };
     throw error;
   }
 }

@@ -7,10 +7,9 @@ const request = createPipelineRequest({ url: "http://127.0.0.1:10002/devstoreacc
 /** A transport that fails with each error in turn, then answers 204. */
 function failing(...errors: Error[]): { send: SendRequest; calls: () => number } {
   let calls = 0;
-  const send: SendRequest = async (req): Promise<PipelineResponse> => {
+  const send: SendRequest = (req): Promise<PipelineResponse> => {
     const error = errors[calls++];
-    if (error) throw error;
-    return { request: req, status: 204, headers: createHttpHeaders() };
+    return error ? Promise.reject(error) : Promise.resolve({ request: req, status: 204, headers: createHttpHeaders() });
   };
   return { send, calls: () => calls };
 }
