@@ -26,7 +26,7 @@ export interface TenantSimStats {
   /** HTTP requests (a $batch envelope once, its items not). */
   readonly requests: number;
   readonly tooManyRequests: number;
-  /** 429s by the path they answered, ids replaced by `{id}` (where throttling came from). */
+  /** 429s by the path they answered and the limit that refused them, ids replaced by `{id}`. */
   readonly tooManyRequestsByPath: Readonly<Record<string, number>>;
   readonly minimalWaitMs: number;
   /** Per-user requests for data a bulk report has (authentication methods, registration rows, sign-in activity by id). */

@@ -124,11 +124,14 @@ main().catch((e: unknown) => {
 
 const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 
-/** Requests counted by path, ids replaced by `{id}` (e.g. "v1.0/groups/{id}/members"). */
+/**
+ * Requests counted by path and, for throttled ones, the limit that refused them, ids replaced by
+ * `{id}` (e.g. "v1.0/users ← Tenant/SignInActivity/{id}").
+ */
 function countByPathShape(entries: readonly RequestLogEntry[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const entry of entries) {
-    const shape = entry.path.replace(GUID, "{id}");
+    const shape = (entry.throttleScope ? `${entry.path} ← ${entry.throttleScope}` : entry.path).replace(GUID, "{id}");
     counts[shape] = (counts[shape] ?? 0) + 1;
   }
   return counts;

@@ -19,6 +19,8 @@ export interface RequestLogEntry {
   readonly batchItem: boolean;
   readonly requestId: string;
   readonly retryAfter?: string;
+  /** x-ms-throttle-scope of a 429 the throttling model sent: which limit refused it. */
+  readonly throttleScope?: string;
   readonly fault?: Fault["type"];
 }
 

@@ -52,6 +52,7 @@ export async function handleGraphRequest(core: SimulatorCore, request: SimReques
     batchItem,
     requestId,
     ...(headers["Retry-After"] !== undefined ? { retryAfter: headers["Retry-After"] } : {}),
+    ...(headers["x-ms-throttle-scope"] !== undefined ? { throttleScope: headers["x-ms-throttle-scope"] } : {}),
     ...(outcome.fault !== undefined ? { fault: outcome.fault } : {}),
   };
   core.logs.all.record(entry);
