@@ -26,9 +26,9 @@ export interface StartedSweep {
 /**
  * Opens a run and fans out one queue message per tenant: tenants whose last scan read more than
  * LONG_SCAN_USERS users go to the long-scan lane, the others (and new tenants) to the quick one.
- * Idempotent for a given start time: the
- * run header and tenant rows are insert-if-absent, and only tenants still `queued` are sent
- * (again), so a timer that crashed half-way repairs itself when it fires again.
+ * Idempotent for a given start time: the run header and tenant rows are insert-if-absent, and
+ * only tenants still `queued` are sent (again), so a timer that crashed half-way repairs itself
+ * when it fires again.
  */
 export async function startSweep(services: SweepServices, options: StartSweepOptions): Promise<StartedSweep> {
   const tenants = await sweepTenants(services, options.tenantIds);
