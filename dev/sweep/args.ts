@@ -16,8 +16,8 @@ export class UsageError extends Error {
 
 export const USAGE = `Usage: npm run sweep -- [--fixture <tenant.json>]... [--as-of <ISO-8601 instant>] [--json <out.json>] [--fresh]
 
-Runs one full sweep through the same code path as the nightly timer and the scan-tenant queue
-function, and prints a summary per tenant.
+Runs one full sweep through the same code path as the nightly timer and the scan queue
+functions, and prints a summary per tenant.
 
 With no Azure settings in the environment it runs on an embedded default: Azurite (data kept in
 .data/azurite) and the Graph simulator serving the demo tenants (dev/fixtures/tenants), or the

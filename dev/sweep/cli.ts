@@ -1,6 +1,6 @@
 /**
  * `npm run sweep`: one full sweep through the same code as the nightly timer (startSweep) and the
- * scan-tenant queue function (pumped from the real queue), then a summary. See USAGE.
+ * scan queue functions (pumped from the real queues), then a summary. See USAGE.
  */
 import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";

@@ -18,7 +18,7 @@ export interface RunSweepHooks {
 
 /**
  * One sweep, start to end, on this machine: open the run as the timer does (startSweep), then
- * play the scan-tenant queue trigger against the real queue until every tenant has ended.
+ * play the scan queue functions against the real queues until every tenant has ended.
  * Used by `npm run sweep`, `npm run dev` and the integration tests.
  */
 export async function runSweepToEnd(services: SweepServices, options: StartSweepOptions, hooks: RunSweepHooks = {}): Promise<string> {

@@ -25,6 +25,9 @@ type TenantLimit = Exclude<PacedLimit, "reportsPerApp">;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** setTimeout's largest delay; a longer one fires at once (the timer then re-arms). */
+const MAX_TIMER_DELAY_IN_MS = 2 ** 31 - 1;
+
 /** A tenant's schedules as plain data, so a scan continued in another process keeps its pace. */
 export type TenantPaceState = Readonly<Partial<Record<TenantLimit, number>>>;
 
@@ -150,7 +153,7 @@ export class Pacer {
         this.#timer = undefined;
         this.#release();
       },
-      Math.max(1, Math.ceil(inMs)),
+      Math.min(MAX_TIMER_DELAY_IN_MS, Math.max(1, Math.ceil(inMs))),
     );
   }
 }

@@ -1,7 +1,7 @@
 import type { Context, Middleware } from "@microsoft/microsoft-graph-client";
 import type { Pacer } from "./pacer.js";
 import { paceClassOf } from "./pacing-policy.js";
-import { parseRetryAfterInMs } from "./retry-strategy.js";
+import { DEFAULT_RETRY_OPTIONS, parseRetryAfterInMs } from "./retry-strategy.js";
 import type { GraphCallStats } from "./stats.js";
 
 export interface PacingMiddlewareOptions {
@@ -39,7 +39,8 @@ export class PacingMiddleware implements Middleware {
     if (context.response?.status === 429) {
       const now = Date.now();
       const retryAfter = parseRetryAfterInMs(context.response.headers.get("Retry-After"), now);
-      if (retryAfter !== undefined) pacer.hold(tenantId, pace, now + retryAfter);
+      // Capped as the retry's own wait is: a far-off Retry-After date must not park a tenant for days.
+      if (retryAfter !== undefined) pacer.hold(tenantId, pace, now + Math.min(retryAfter, DEFAULT_RETRY_OPTIONS.maxDelayInMs));
     }
   }
 }

@@ -73,21 +73,26 @@ export function tableStoreFromSettings(storage: StorageSettings): TableStore {
   return new TableStore(setting, { tableNamePrefix: storage.tablePrefix });
 }
 
-/** Every Table client gets these (resendOnBrokenPipePolicy says why). */
-const CLIENT_OPTIONS: TableServiceClientOptions = { additionalPolicies: [{ policy: resendOnBrokenPipePolicy(), position: "perCall" }] };
+/**
+ * Every Table client gets these (resendOnBrokenPipePolicy says why). A new object each time: the SDK
+ * writes into the options it is given (allowInsecureConnection for development storage).
+ */
+function clientOptions(): TableServiceClientOptions {
+  return { additionalPolicies: [{ policy: resendOnBrokenPipePolicy(), position: "perCall" }] };
+}
 
 export function createTableClient(setting: TableStorageSetting, tableName: string): TableClient {
   if ("connectionString" in setting) return fromConnectionString(setting.connectionString, tableName);
   const endpoint =
     "tableEndpoint" in setting ? setting.tableEndpoint : `https://${setting.accountName}.table.core.windows.net`;
-  return new TableClient(endpoint, tableName, setting.credential, CLIENT_OPTIONS);
+  return new TableClient(endpoint, tableName, setting.credential, clientOptions());
 }
 
 function fromConnectionString(connectionString: string, tableName: string): TableClient {
-  const client = TableClient.fromConnectionString(connectionString, tableName, CLIENT_OPTIONS);
+  const client = TableClient.fromConnectionString(connectionString, tableName, clientOptions());
   // Azurite serves http, which the SDK refuses unless told; only an http endpoint in the
   // connection string itself opts in, so a production https string is never downgraded.
   return new URL(client.url).protocol === "http:"
-    ? TableClient.fromConnectionString(connectionString, tableName, { ...CLIENT_OPTIONS, allowInsecureConnection: true })
+    ? TableClient.fromConnectionString(connectionString, tableName, { ...clientOptions(), allowInsecureConnection: true })
     : client;
 }

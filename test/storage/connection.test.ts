@@ -28,6 +28,13 @@ describe("TableStore", () => {
     expect(client.url).toBe("http://127.0.0.1:10002/devstoreaccount1");
   });
 
+  it("allows plain http to development storage only, whatever was created before", () => {
+    const production = "DefaultEndpointsProtocol=https;AccountName=patrolprod;AccountKey=a2V5;EndpointSuffix=core.windows.net";
+    createTableClient({ connectionString: "UseDevelopmentStorage=true" }, "Tenants");
+    const client = createTableClient({ connectionString: production }, "Tenants");
+    expect((client as unknown as { allowInsecureConnection: boolean }).allowInsecureConnection).toBe(false);
+  });
+
   it("talks plain http to the explicit Azurite string", async () => {
     const client = createTableClient({ connectionString: inject("storageConnectionString") }, `${uniquePrefix()}Plain`);
     expect(new URL(client.url).protocol).toBe("http:");

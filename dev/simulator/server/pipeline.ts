@@ -71,7 +71,11 @@ async function process(core: SimulatorCore, request: SimRequest, outcome: Outcom
   if (fault) outcome.fault = fault.type;
   if (fault?.type === "status") throw faultFailure(fault);
   if (fault?.type === "malformed-json") return { status: 200, headers: {}, rawBody: MALFORMED_JSON_BODY };
-  if (fault?.type === "drop-connection") return { status: 0, headers: {}, dropConnection: true };
+  if (fault?.type === "drop-connection") {
+    // A $batch item has no connection of its own: fail loudly (500, logged) instead of a status-0 item.
+    if (batchItem) throw new Error("a drop-connection fault matched a $batch item; give the rule a path outside $batch");
+    return { status: 0, headers: {}, dropConnection: true };
+  }
   if (fault?.type === "delay") await sleep(fault.ms);
 
   const [version, ...segments] = request.path.split("/").filter((s) => s !== "");
