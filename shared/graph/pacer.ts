@@ -31,11 +31,29 @@ const MAX_TIMER_DELAY_IN_MS = 2 ** 31 - 1;
 /** A tenant's schedules as plain data, so a scan continued in another process keeps its pace. */
 export type TenantPaceState = Readonly<Partial<Record<TenantLimit, number>>>;
 
+/** A request's turn: how long it waited, and when to say it was answered. */
+export interface PaceGrant {
+  readonly waitedInMs: number;
+  /**
+   * Call when the answer came. A request that found its tenant's bucket full starts Graph's count
+   * only when it arrives, and a full bucket cannot hold the refill of the time in between: the
+   * request's latency moves that limit's schedule (else the 15th sign-in page of a big tenant, ten
+   * pages of burst and five of refill later, arrives early by the first page's latency: a 429).
+   */
+  answered(atInMs: number): void;
+}
+
+/** When a request was booked, and which tenant limits it found full. */
+interface Booking {
+  readonly startInMs: number;
+  readonly opened: readonly TenantLimit[];
+}
+
 interface Waiter {
   readonly critical: boolean;
   readonly tenantId: string;
   readonly limits: readonly TenantLimit[];
-  readonly resolve: () => void;
+  readonly resolve: (booking: Booking) => void;
 }
 
 export class Pacer {
@@ -49,16 +67,17 @@ export class Pacer {
     this.#schedules = paceSchedules(options);
   }
 
-  /** Waits until the request may be sent; resolves with the milliseconds waited. */
-  async acquire(tenantId: string, pace: PaceClass): Promise<number> {
-    const startedAt = Date.now();
+  /** Waits until the request may be sent. */
+  async acquire(tenantId: string, pace: PaceClass): Promise<PaceGrant> {
+    const requestedAt = Date.now();
+    let booking: Booking = { startInMs: requestedAt, opened: [] };
     if (pace.perApp) {
-      await this.#appSlot({ critical: pace.priority === "critical", tenantId, limits: pace.tenantLimits });
+      booking = await this.#appSlot({ critical: pace.priority === "critical", tenantId, limits: pace.tenantLimits });
     } else if (pace.tenantLimits.length > 0) {
-      const wait = this.#book(tenantId, pace.tenantLimits, startedAt) - startedAt;
-      if (wait > 0) await sleep(wait);
+      booking = this.#book(tenantId, pace.tenantLimits, requestedAt);
+      if (booking.startInMs > requestedAt) await sleep(booking.startInMs - requestedAt);
     }
-    return Math.max(0, Date.now() - startedAt);
+    return { waitedInMs: Math.max(0, Date.now() - requestedAt), answered: (atInMs) => this.#answered(tenantId, booking, atInMs) };
   }
 
   /** Graph refused a request anyway: hold its limits until Retry-After has passed. */
@@ -99,19 +118,32 @@ export class Pacer {
     return Math.max(0, ...limits.map((limit) => availableAt(this.#schedules[limit], states?.get(limit) ?? IDLE)));
   }
 
-  /** Books a request against a tenant's limits at the earliest instant from `nowInMs`; returns that instant. */
-  #book(tenantId: string, limits: readonly TenantLimit[], nowInMs: number): number {
+  /** Books a request against a tenant's limits at the earliest instant from `nowInMs`. */
+  #book(tenantId: string, limits: readonly TenantLimit[], nowInMs: number): Booking {
     const states = this.#tenant(tenantId);
     const booked = reserve(
       limits.map((limit) => ({ schedule: this.#schedules[limit], state: states.get(limit) ?? IDLE })),
       nowInMs,
     );
+    // Full bucket: nothing booked at or after the start (GCRA: tat ≤ start).
+    const opened = limits.filter((limit) => (states.get(limit)?.tatInMs ?? 0) <= booked.startInMs);
     limits.forEach((limit, i) => states.set(limit, booked.states[i] ?? IDLE));
-    return booked.startInMs;
+    return { startInMs: booked.startInMs, opened };
   }
 
-  #appSlot(waiter: Omit<Waiter, "resolve">): Promise<void> {
-    return new Promise<void>((resolve) => {
+  /** PaceGrant.answered: moves the limits the request found full by the time it took. */
+  #answered(tenantId: string, booking: Booking, atInMs: number): void {
+    const states = this.#tenants.get(tenantId); // gone once the scan ended
+    const latency = atInMs - booking.startInMs;
+    if (!states || latency <= 0) return;
+    for (const limit of booking.opened) {
+      const state = states.get(limit);
+      if (state) states.set(limit, { tatInMs: state.tatInMs + latency });
+    }
+  }
+
+  #appSlot(waiter: Omit<Waiter, "resolve">): Promise<Booking> {
+    return new Promise<Booking>((resolve) => {
       const queued = { ...waiter, resolve };
       // Critical waiters go before every normal one, in arrival order among themselves.
       const at = queued.critical ? this.#waiters.findIndex((w) => !w.critical) : -1;
@@ -139,9 +171,9 @@ export class Pacer {
       }
       const [waiter] = this.#waiters.splice(ready, 1);
       if (!waiter) return;
-      this.#book(waiter.tenantId, waiter.limits, now);
+      const booking = this.#book(waiter.tenantId, waiter.limits, now);
       this.#app = take(schedule, this.#app, now);
-      waiter.resolve();
+      waiter.resolve(booking);
     }
   }
 

@@ -31,11 +31,13 @@ export class PacingMiddleware implements Middleware {
     const { pacer, tenantId, stats } = this.options;
     const url = typeof context.request === "string" ? context.request : context.request.url;
     const pace = paceClassOf(context.options?.method ?? "GET", url);
-    if (pace.tenantLimits.length > 0 || pace.perApp) {
-      const waited = await pacer.acquire(tenantId, pace);
-      if (stats) stats.pacedInMs += waited;
+    const grant = pace.tenantLimits.length > 0 || pace.perApp ? await pacer.acquire(tenantId, pace) : undefined;
+    if (stats && grant) stats.pacedInMs += grant.waitedInMs;
+    try {
+      await next.execute(context);
+    } finally {
+      grant?.answered(Date.now());
     }
-    await next.execute(context);
     if (context.response?.status === 429) {
       const now = Date.now();
       const retryAfter = parseRetryAfterInMs(context.response.headers.get("Retry-After"), now);

@@ -61,6 +61,25 @@ describe("Pacer", () => {
     expect(conforms(starts, GRAPH_REQUEST_LIMITS.reportsPerApp)).toBe(true);
   });
 
+  it("starts a full bucket's count when the first request was answered, so a slow first page costs no 429 later", async () => {
+    const pacer = new Pacer();
+    const firstPageLatencyInMs = 2_000;
+    // Sign-in pages one after the other; Graph counts the first only when it arrives, here just before its answer.
+    const arrivals: number[] = [];
+    const pages = (async () => {
+      for (let page = 0; page < 16; page++) {
+        const grant = await pacer.acquire(A, SIGN_IN);
+        if (page === 0) await new Promise((resolve) => setTimeout(resolve, firstPageLatencyInMs));
+        arrivals.push(Date.now());
+        grant.answered(Date.now());
+      }
+    })();
+    await vi.advanceTimersByTimeAsync(200_000);
+    await pages;
+    expect(conforms(arrivals, GRAPH_REQUEST_LIMITS.signInActivityPerTenant)).toBe(true);
+    expect(conforms(arrivals, GRAPH_REQUEST_LIMITS.reportsPerTenant)).toBe(true);
+  });
+
   it("carries a tenant's schedule to another pacer (a scan continued elsewhere keeps its pace)", async () => {
     const first = new Pacer();
     track(first, Array.from({ length: 10 }, () => [A, SIGN_IN] as const));
