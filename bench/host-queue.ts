@@ -5,17 +5,10 @@
  * its polling up to maxPollingInterval while the queue is empty, retries failures after a
  * visibility delay and poisons after maxDequeueCount (host.json extensions.queues).
  */
-import functionsRuntime, { type StorageQueueHandler } from "@azure/functions";
-import type { QueueClient } from "@azure/storage-queue";
-import { decodeMessage } from "../shared/queue/queue-client.js";
+import { deliverMessage, type QueuePumpOptions } from "../dev/local-host/queue-pump.js";
 
-const { InvocationContext } = functionsRuntime;
-
-export interface HostQueueOptions {
-  readonly functionName: string;
-  readonly queue: QueueClient;
-  readonly poisonQueue: QueueClient;
-  readonly handler: StorageQueueHandler;
+/** The function and queue as dev/local-host's pump takes them, plus host.json's queue settings. */
+export interface HostQueueOptions extends QueuePumpOptions {
   readonly batchSize: number;
   readonly newBatchThreshold: number;
   readonly maxDequeueCount: number;
@@ -23,9 +16,6 @@ export interface HostQueueOptions {
   readonly maxPollingIntervalInMs: number;
   /** Real seconds a failed message stays invisible before its retry. */
   readonly retryVisibilityInSeconds: number;
-  readonly warn?: (line: string) => void;
-  /** The function's context.log lines. */
-  readonly log?: (line: string) => void;
 }
 
 export interface HostQueueTotals {
@@ -51,7 +41,7 @@ export async function runHostQueue(options: HostQueueOptions, done: () => Promis
     }
     const received = await options.queue.receiveMessages({ numberOfMessages: options.batchSize, visibilityTimeout: PROCESSING_VISIBILITY_SECONDS });
     for (const item of received.receivedMessageItems) {
-      const run: Promise<void> = invoke(options, item, totals).finally(() => inFlight.delete(run));
+      const run: Promise<void> = deliverMessage(options, item, totals).finally(() => inFlight.delete(run));
       inFlight.add(run);
     }
     if (received.receivedMessageItems.length > 0) {
@@ -61,34 +51,6 @@ export async function runHostQueue(options: HostQueueOptions, done: () => Promis
     if (inFlight.size === 0 && (await done())) return totals;
     await Promise.race([sleep(poll), ...inFlight]);
     poll = Math.min(poll * 2, options.maxPollingIntervalInMs);
-  }
-}
-
-async function invoke(
-  options: HostQueueOptions,
-  item: { messageId: string; popReceipt: string; dequeueCount: number; messageText: string; insertedOn: Date },
-  totals: HostQueueTotals,
-): Promise<void> {
-  const context = new InvocationContext({
-    functionName: options.functionName,
-    triggerMetadata: { id: item.messageId, dequeueCount: item.dequeueCount, insertionTime: item.insertedOn, popReceipt: item.popReceipt },
-    logHandler: (_level, ...args) => options.log?.(args.map(String).join(" ")),
-  });
-  try {
-    await options.handler(decodeMessage(item.messageText), context);
-    await options.queue.deleteMessage(item.messageId, item.popReceipt);
-    totals.handled++;
-  } catch (e) {
-    totals.failed++;
-    options.warn?.(`${options.functionName}: attempt ${item.dequeueCount} failed: ${e instanceof Error ? e.message : String(e)}`);
-    if (item.dequeueCount >= options.maxDequeueCount) {
-      await options.poisonQueue.createIfNotExists();
-      await options.poisonQueue.sendMessage(item.messageText);
-      await options.queue.deleteMessage(item.messageId, item.popReceipt);
-      totals.poisoned++;
-    } else {
-      await options.queue.updateMessage(item.messageId, item.popReceipt, undefined, options.retryVisibilityInSeconds);
-    }
   }
 }
 

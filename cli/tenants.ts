@@ -6,6 +6,7 @@
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { loadSettings, SettingsError } from "../shared/config/settings.js";
+import { runCommand, UsageError } from "./command.js";
 import type { TenantRecord } from "../shared/model/tenant.js";
 import { tableStoreFromSettings } from "../shared/storage/connection.js";
 import { TableTenantsRepository, type TenantsRepository } from "../shared/storage/tenants.js";
@@ -22,9 +23,6 @@ const USAGE = `Usage: npm run tenants -- <command>
 
 Storage: AzureWebJobsStorage (connection string) or AzureWebJobsStorage__accountName (managed identity).`;
 
-class UsageError extends Error {
-  override readonly name = "UsageError";
-}
 
 async function main(argv: readonly string[]): Promise<void> {
   const { positionals, values } = parseCommandLine(argv);
@@ -120,12 +118,4 @@ function print(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
-main(process.argv.slice(2)).then(
-  () => process.exit(0),
-  (e: unknown) => {
-    const known = e instanceof UsageError || e instanceof TenantValidationError || e instanceof SettingsError;
-    process.stderr.write(`tenants: ${e instanceof Error ? e.message : String(e)}\n`);
-    if (e instanceof UsageError) process.stderr.write("Run `npm run tenants -- --help` for usage.\n");
-    process.exit(known ? 2 : 1);
-  },
-);
+runCommand(() => main(process.argv.slice(2)), { name: "tenants", help: "npm run tenants -- --help", expected: [TenantValidationError, SettingsError] });

@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { runCommand, UsageError } from "../../cli/command.js";
 import { FUNCTIONS } from "../../functions/registry.js";
 import { loadSettings, SettingsError } from "../../shared/config/settings.js";
 import { sweepServices } from "../../shared/sweep/services.js";
@@ -32,9 +33,6 @@ into the simulator), and prints the URL of the local inbox.
                      simulator's tenants and mailboxes start from their fixtures every time)
   --help             show this help`;
 
-class UsageError extends Error {
-  override readonly name = "UsageError";
-}
 
 interface DevArgs {
   readonly port: number;
@@ -154,13 +152,4 @@ function line(text: string): void {
   process.stdout.write(`${text}\n`);
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    const known = e instanceof UsageError || e instanceof FixtureError || e instanceof SettingsError;
-    process.stderr.write(`\ndev: ${e instanceof Error ? e.message : String(e)}\n`);
-    if (e instanceof UsageError) process.stderr.write("Run `npm run dev -- --help` for usage.\n");
-    if (!known && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
-    process.exit(known ? 2 : 1);
-  },
-);
+runCommand(() => main(process.argv.slice(2)), { name: "dev", help: "npm run dev -- --help", expected: [FixtureError, SettingsError] });

@@ -55,36 +55,48 @@ export async function pumpUntil(options: QueuePumpOptions, done: () => Promise<b
 }
 
 export async function pumpOnce(options: QueuePumpOptions): Promise<PumpResult> {
-  const { queue, maxDequeueCount = 5, retryVisibilityInSeconds = 1 } = options;
-  const received = await queue.receiveMessages({ numberOfMessages: RECEIVE_BATCH, visibilityTimeout: 600 });
+  const received = await options.queue.receiveMessages({ numberOfMessages: RECEIVE_BATCH, visibilityTimeout: 600 });
   const limit = pLimit(options.concurrency ?? 6);
   const totals = { handled: 0, failed: 0, poisoned: 0 };
-  await Promise.all(
-    received.receivedMessageItems.map((item) =>
-      limit(async () => {
-        const context = new InvocationContext({
-          functionName: options.functionName,
-          triggerMetadata: { id: item.messageId, dequeueCount: item.dequeueCount, insertionTime: item.insertedOn, popReceipt: item.popReceipt },
-          logHandler: (_level, ...args) => options.log?.(args.map(String).join(" ")),
-        });
-        try {
-          await options.handler(decodeMessage(item.messageText), context);
-          await queue.deleteMessage(item.messageId, item.popReceipt);
-          totals.handled++;
-        } catch (e) {
-          totals.failed++;
-          options.warn?.(`${options.functionName}: attempt ${item.dequeueCount} failed: ${e instanceof Error ? e.message : String(e)}`);
-          if (item.dequeueCount >= maxDequeueCount) {
-            await options.poisonQueue.createIfNotExists();
-            await options.poisonQueue.sendMessage(item.messageText);
-            await queue.deleteMessage(item.messageId, item.popReceipt);
-            totals.poisoned++;
-          } else {
-            await queue.updateMessage(item.messageId, item.popReceipt, undefined, retryVisibilityInSeconds);
-          }
-        }
-      }),
-    ),
-  );
+  await Promise.all(received.receivedMessageItems.map((item) => limit(() => deliverMessage(options, item, totals))));
   return totals;
+}
+
+/** A received message, as the host hands it to a function. */
+export interface ReceivedMessage {
+  readonly messageId: string;
+  readonly popReceipt: string;
+  readonly dequeueCount: number;
+  readonly messageText: string;
+  readonly insertedOn: Date;
+}
+
+/**
+ * One delivery as the host makes it: the handler with the trigger metadata, then delete on
+ * success; on failure a retry after `retryVisibilityInSeconds`, or `<queue>-poison` after
+ * maxDequeueCount attempts. Counts the outcome in `totals`.
+ */
+export async function deliverMessage(options: QueuePumpOptions, item: ReceivedMessage, totals: { handled: number; failed: number; poisoned: number }): Promise<void> {
+  const { queue, maxDequeueCount = 5, retryVisibilityInSeconds = 1 } = options;
+  const context = new InvocationContext({
+    functionName: options.functionName,
+    triggerMetadata: { id: item.messageId, dequeueCount: item.dequeueCount, insertionTime: item.insertedOn, popReceipt: item.popReceipt },
+    logHandler: (_level, ...args) => options.log?.(args.map(String).join(" ")),
+  });
+  try {
+    await options.handler(decodeMessage(item.messageText), context);
+    await queue.deleteMessage(item.messageId, item.popReceipt);
+    totals.handled++;
+  } catch (e) {
+    totals.failed++;
+    options.warn?.(`${options.functionName}: attempt ${item.dequeueCount} failed: ${e instanceof Error ? e.message : String(e)}`);
+    if (item.dequeueCount >= maxDequeueCount) {
+      await options.poisonQueue.createIfNotExists();
+      await options.poisonQueue.sendMessage(item.messageText);
+      await queue.deleteMessage(item.messageId, item.popReceipt);
+      totals.poisoned++;
+    } else {
+      await queue.updateMessage(item.messageId, item.popReceipt, undefined, retryVisibilityInSeconds);
+    }
+  }
 }

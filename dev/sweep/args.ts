@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { UsageError } from "../../cli/command.js";
 
 export interface SweepArgs {
   readonly fixtures: readonly string[];
@@ -10,9 +11,6 @@ export interface SweepArgs {
   readonly help: boolean;
 }
 
-export class UsageError extends Error {
-  override readonly name = "UsageError";
-}
 
 export const USAGE = `Usage: npm run sweep -- [--fixture <tenant.json>]... [--as-of <ISO-8601 instant>] [--json <out.json>] [--fresh]
 

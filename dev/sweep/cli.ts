@@ -9,7 +9,9 @@ import { buildRunReport } from "../../shared/sweep/report.js";
 import { sweepServices } from "../../shared/sweep/services.js";
 import { DEMO_TENANT_FILES, startEmbedded, type Embedded } from "../embedded.js";
 import { FixtureError, loadTenantFixture, type TenantFixture } from "../simulator/index.js";
-import { parseSweepArgs, USAGE, UsageError } from "./args.js";
+import { runCommand } from "../../cli/command.js";
+import { registerFixtureTenants } from "../local-host/session.js";
+import { parseSweepArgs, USAGE } from "./args.js";
 import { runSweepToEnd } from "./run.js";
 import { formatRunReport, toJsonContract } from "./summary.js";
 
@@ -32,7 +34,7 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     if (embedded) Object.assign(process.env, embedded.settings);
     const services = sweepServices();
-    for (const f of fixtures) await services.tenants.upsert({ tenantId: f.tenant.id, displayName: f.tenant.displayName, enabled: true, config: f.config });
+    await registerFixtureTenants(services, fixtures);
     const tenantIds = fixtures.length > 0 ? { tenantIds: fixtures.map((f) => f.tenant.id) } : {};
     progress(`Scanning ${fixtures.length || "all enabled"} tenant(s) as of ${args.asOf.toISOString()}`);
     const names = new Map(fixtures.map((f) => [f.tenant.id, f.tenant.displayName]));
@@ -74,13 +76,4 @@ function progressDetail(line: string): void {
   if (process.stderr.isTTY) process.stderr.write(`\r\x1b[2K  ${line.slice(0, (process.stderr.columns || 80) - 3)}\r`);
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    const known = e instanceof UsageError || e instanceof FixtureError || e instanceof SettingsError;
-    process.stderr.write(`\nsweep: ${e instanceof Error ? e.message : String(e)}\n`);
-    if (e instanceof UsageError) process.stderr.write("Run `npm run sweep -- --help` for usage.\n");
-    if (!known && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
-    process.exit(known ? 2 : 1);
-  },
-);
+runCommand(() => main(process.argv.slice(2)), { name: "sweep", help: "npm run sweep -- --help", expected: [FixtureError, SettingsError] });

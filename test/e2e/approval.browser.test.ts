@@ -8,7 +8,6 @@
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { inject } from "vitest";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { FUNCTIONS } from "../../functions/registry.js";
 import { parseSigningKeys } from "../../shared/approvals/signing-keys.js";
@@ -18,8 +17,9 @@ import { DEMO_TENANTS_DIR, devApprovalSettings } from "../../dev/embedded.js";
 import { createDevPages } from "../../dev/local-host/dev-pages.js";
 import { startLocalHttpHost, type ExtraRoutes, type LocalHttpHost } from "../../dev/local-host/http-host.js";
 import { registerFixtureTenants, sweepWithDigests } from "../../dev/local-host/session.js";
-import { loadTenantFixture, startGraphSimulator, TEST_APP_CLIENT_ID, TEST_APP_CLIENT_SECRET, type GraphSimulator, type TenantFixture } from "../../dev/simulator/index.js";
+import { loadTenantFixture, startGraphSimulator, type GraphSimulator, type TenantFixture } from "../../dev/simulator/index.js";
 import { uniquePrefix } from "../storage/store.js";
+import { simulatorSettings } from "../setup/simulator-settings.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
@@ -88,13 +88,7 @@ describe.skipIf(!hasChromium)("approval by email, in a browser", () => {
     const devPages: { serve?: ExtraRoutes } = {};
     host = await startLocalHttpHost({ functions: FUNCTIONS, port: 0, extraRoutes: (request) => devPages.serve?.(request) ?? Promise.resolve(undefined) });
     Object.assign(process.env, {
-      AzureWebJobsStorage: inject("storageConnectionString"),
-      STORAGE_TABLE_PREFIX: uniquePrefix(),
-      GRAPH_CLIENT_ID: TEST_APP_CLIENT_ID,
-      GRAPH_CLIENT_SECRET: TEST_APP_CLIENT_SECRET,
-      GRAPH_AUTHORITY_HOST: sim.authorityHost,
-      GRAPH_BASE_URL: sim.baseUrl,
-      GRAPH_TIME_SCALE: "0.001",
+      ...simulatorSettings(sim, { tablePrefix: uniquePrefix() }),
       ...devApprovalSettings([contoso], { publicBaseUrl: host.url }),
     });
     services = sweepServices();

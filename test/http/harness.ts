@@ -5,7 +5,6 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import functionsRuntime, { type HttpResponseInit } from "@azure/functions";
-import { inject } from "vitest";
 import { approvalPageGet, approvalPagePost } from "../../functions/approval-page.js";
 import { ApprovalTokenSigner } from "../../shared/approvals/tokens.js";
 import { parseSigningKeys, type SigningKeys } from "../../shared/approvals/signing-keys.js";
@@ -15,8 +14,10 @@ import { TableApprovalsRepository } from "../../shared/storage/approvals.js";
 import { TableAuditRepository, type AuditEntry } from "../../shared/storage/audit.js";
 import { runIdAt } from "../../shared/storage/keys.js";
 import { sweepServices, type SweepServices } from "../../shared/sweep/services.js";
-import { startGraphSimulator, TEST_APP_CLIENT_ID, TEST_APP_CLIENT_SECRET, type GraphSimulator, type TenantFixture } from "../../dev/simulator/index.js";
+import { startGraphSimulator, type GraphSimulator, type TenantFixture } from "../../dev/simulator/index.js";
 import { uniquePrefix } from "../storage/store.js";
+import { simulatorSettings } from "../setup/simulator-settings.js";
+import { registerFixtureTenants } from "../../dev/local-host/session.js";
 import { pendingApproval } from "../approvals/builders.js";
 
 const { HttpRequest, HttpResponse, InvocationContext } = functionsRuntime;
@@ -69,13 +70,7 @@ export async function startApprovalHarness(fixtures: readonly TenantFixture[]): 
   const keys = randomSigningKeys();
   const sender = fixtures[0]?.graph["v1.0/users"]?.[0]?.userPrincipalName ?? "sender@contoso.com";
   const env = {
-    AzureWebJobsStorage: inject("storageConnectionString"),
-    STORAGE_TABLE_PREFIX: uniquePrefix(),
-    GRAPH_CLIENT_ID: TEST_APP_CLIENT_ID,
-    GRAPH_CLIENT_SECRET: TEST_APP_CLIENT_SECRET,
-    GRAPH_AUTHORITY_HOST: sim.authorityHost,
-    GRAPH_BASE_URL: sim.baseUrl,
-    GRAPH_TIME_SCALE: "0.001",
+    ...simulatorSettings(sim, { tablePrefix: uniquePrefix() }),
     APPROVAL_SIGNING_KEYS: `test:${Buffer.from(keys[0].secret).toString("base64")}`,
     PUBLIC_BASE_URL,
     MAIL_SENDER: sender,
@@ -83,9 +78,7 @@ export async function startApprovalHarness(fixtures: readonly TenantFixture[]): 
   // The functions read their settings from the environment on first use, as in Azure.
   Object.assign(process.env, env);
   const services = sweepServices();
-  for (const f of fixtures) {
-    await services.tenants.upsert({ tenantId: f.tenant.id, displayName: f.tenant.displayName, enabled: true, config: f.config });
-  }
+  await registerFixtureTenants(services, fixtures);
   const approvals = new TableApprovalsRepository(services.store);
   const audit = new TableAuditRepository(services.store);
 

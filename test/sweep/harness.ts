@@ -1,5 +1,4 @@
 /** The whole sweep on test infrastructure: the shared Azurite, an in-process simulator, real queues. */
-import { inject } from "vitest";
 import { loadSettings } from "../../shared/config/settings.js";
 import { buildRunReport, type RunReport } from "../../shared/sweep/report.js";
 import { createSweepServices, type SweepServices } from "../../shared/sweep/services.js";
@@ -7,14 +6,14 @@ import { runSweepToEnd } from "../../dev/sweep/run.js";
 import {
   loadTenantFixture,
   startGraphSimulator,
-  TEST_APP_CLIENT_ID,
-  TEST_APP_CLIENT_SECRET,
   type GraphSimulator,
   type TenantFixture,
   type ThrottlingOptions,
 } from "../../dev/simulator/index.js";
 import { DEMO_TENANTS_DIR } from "../../dev/embedded.js";
 import { uniquePrefix } from "../storage/store.js";
+import { simulatorSettings } from "../setup/simulator-settings.js";
+import { registerFixtureTenants } from "../../dev/local-host/session.js";
 
 export const DEMO_AS_OF = new Date("2026-11-28T02:00:00Z");
 
@@ -33,19 +32,9 @@ export function demoFixture(name: "fabrikam-healthy" | "contoso-messy" | "northw
 export async function startSweepHarness(fixtures: readonly TenantFixture[], throttling: Partial<ThrottlingOptions> = { enabled: false }): Promise<SweepHarness> {
   const sim = await startGraphSimulator({ fixtures, throttling });
   const prefix = uniquePrefix();
-  const settings = loadSettings({
-    AzureWebJobsStorage: inject("storageConnectionString"),
-    STORAGE_TABLE_PREFIX: prefix,
-    GRAPH_CLIENT_ID: TEST_APP_CLIENT_ID,
-    GRAPH_CLIENT_SECRET: TEST_APP_CLIENT_SECRET,
-    GRAPH_AUTHORITY_HOST: sim.authorityHost,
-    GRAPH_BASE_URL: sim.baseUrl,
-    GRAPH_TIME_SCALE: String(throttling.timeScale ?? 0.001),
-  });
+  const settings = loadSettings(simulatorSettings(sim, { tablePrefix: prefix, ...(throttling.timeScale !== undefined ? { timeScale: throttling.timeScale } : {}) }));
   const services = createSweepServices(settings, { queuePrefix: `${prefix}-` });
-  for (const f of fixtures) {
-    await services.tenants.upsert({ tenantId: f.tenant.id, displayName: f.tenant.displayName, enabled: true, config: f.config });
-  }
+  await registerFixtureTenants(services, fixtures);
   return {
     sim,
     services,
