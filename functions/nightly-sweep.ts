@@ -1,6 +1,7 @@
 import type { InvocationContext, Timer } from "@azure/functions";
 import { startSweep, type StartedSweep } from "../shared/sweep/start-sweep.js";
 import { sweepServices, type SweepServices } from "../shared/sweep/services.js";
+import { logLine } from "../shared/logging/log-text.js";
 
 /** Timer trigger `nightly-sweep` (schedule: app setting SWEEP_SCHEDULE). */
 export async function nightlySweep(timer: Timer, context: InvocationContext): Promise<void> {
@@ -16,6 +17,6 @@ export async function startNightlySweep(services: SweepServices, timer: Timer, c
   firedAt.setUTCSeconds(0, 0);
   if (timer.isPastDue) context.warn("nightly-sweep is running late (past due)");
   const sweep = await startSweep(services, { asOf: firedAt, startedAt: firedAt, trigger: "timer" });
-  context.log(`nightly-sweep: run ${sweep.runId}, ${sweep.tenantIds.length} tenant(s), ${sweep.enqueued} scan message(s) sent`);
+  context.log(logLine`nightly-sweep: run ${sweep.runId}, ${sweep.tenantIds.length} tenant(s), ${sweep.enqueued} scan message(s) sent`);
   return sweep;
 }

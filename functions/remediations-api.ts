@@ -6,6 +6,7 @@ import { CONTROL_IDS } from "../shared/model/findings.js";
 import type { TenantRecord } from "../shared/model/tenant.js";
 import { isAuditId } from "../shared/storage/audit.js";
 import { sweepServices, type SweepServices } from "../shared/sweep/services.js";
+import { logLine } from "../shared/logging/log-text.js";
 
 /**
  * The ticketing API (ServiceNow, Jira, Halo…): request a remediation, read its audit record, undo
@@ -22,6 +23,9 @@ const RemediationBody = z.strictObject({
 
 const UndoBody = z.strictObject({ requestedBy: z.string().trim().min(1).max(256) });
 
+/** A request body is a few short fields; anything larger is refused (413) before it is read whole. */
+export const MAX_API_BODY_BYTES = 16 * 1024;
+
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const requestRemediation = (request: HttpRequest, context: InvocationContext) => handleRequestRemediation(sweepServices(), request, context);
@@ -34,11 +38,11 @@ export async function handleRequestRemediation(services: SweepServices, request:
   if (!tenant.ok) return tenant.response;
   const body = await parseBody(request, RemediationBody);
   if (!body.ok) return body.response;
-  const result = await remediate(
-    { graph: services.graphFor(tenant.value.tenantId), audit: services.audit, tenant: tenant.value },
-    { tenantId: tenant.value.tenantId, channel: "api", ...body.value },
-  );
-  context.log(`remediation ${body.value.action} on ${tenant.value.tenantId}: ${result.outcome} (audit ${result.auditId})`);
+  const result = await remediate(services.remediationFor(tenant.value, invocationLog(context)), {
+    tenantId: tenant.value.tenantId,
+    channel: "api",
+    ...body.value,
+  });
   return outcomeResponse(result);
 }
 
@@ -57,11 +61,14 @@ export async function handleUndoRemediation(services: SweepServices, request: Ht
   if (!tenant.ok) return tenant.response;
   const body = await parseBody(request, UndoBody);
   if (!body.ok) return body.response;
-  const result = await undo(
-    { graph: services.graphFor(tenant.value.tenantId), audit: services.audit, tenant: tenant.value },
-    { tenantId: tenant.value.tenantId, auditId: request.params.auditId ?? "", channel: "api", requestedBy: body.value.requestedBy },
-  );
-  context.log(`undo of ${request.params.auditId ?? ""} on ${tenant.value.tenantId}: ${result.outcome} (audit ${result.auditId})`);
+  const auditId = request.params.auditId ?? "";
+  context.log(logLine`undo of ${auditId} in tenant ${tenant.value.tenantId} requested by ${body.value.requestedBy}`);
+  const result = await undo(services.remediationFor(tenant.value, invocationLog(context)), {
+    tenantId: tenant.value.tenantId,
+    auditId,
+    channel: "api",
+    requestedBy: body.value.requestedBy,
+  });
   return outcomeResponse(result);
 }
 
@@ -73,10 +80,18 @@ async function registeredTenant(services: SweepServices, tenantId: string | unde
 
 type Checked<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly response: HttpResponseInit };
 
+function invocationLog(context: InvocationContext) {
+  return { info: (line: string) => context.log(line), warn: (line: string) => context.warn(line) };
+}
+
 async function parseBody<T>(request: HttpRequest, schema: z.ZodType<T>): Promise<Checked<T>> {
+  const tooLarge = problem(413, "body-too-large", `The request body must be at most ${MAX_API_BODY_BYTES} bytes`);
+  if (Number(request.headers.get("content-length") ?? "0") > MAX_API_BODY_BYTES) return { ok: false, response: tooLarge };
+  const text = await request.text();
+  if (Buffer.byteLength(text, "utf8") > MAX_API_BODY_BYTES) return { ok: false, response: tooLarge };
   let json: unknown;
   try {
-    json = await request.json();
+    json = JSON.parse(text);
   } catch {
     return { ok: false, response: problem(400, "invalid-json", "The request body must be JSON") };
   }

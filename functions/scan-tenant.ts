@@ -2,6 +2,7 @@ import type { InvocationContext } from "@azure/functions";
 import { parseScanMessage, type ScanMessage } from "../shared/queue/scan-message.js";
 import { scanTenant } from "../shared/sweep/scan-tenant.js";
 import { sweepServices, type SweepServices } from "../shared/sweep/services.js";
+import { logLine } from "../shared/logging/log-text.js";
 
 /** host.json extensions.queues.maxDequeueCount: the attempt after which the host poisons a message. */
 export const MAX_DEQUEUE_COUNT = 5;
@@ -19,9 +20,9 @@ export function scanTenantFromQueue(queueItem: unknown, context: InvocationConte
 export async function handleScanMessage(services: SweepServices, queueItem: unknown, context: InvocationContext): Promise<void> {
   const message = parseScanMessage(queueItem);
   try {
-    const result = await scanTenant(services, message, { onProgress: (line) => context.log(`${message.tenantId}: ${line}`) });
+    const result = await scanTenant(services, message, { onProgress: (line) => context.log(logLine`${message.tenantId}: ${line}`) });
     const state = result.outcome === "continued" ? `follow-up ${result.chain} sent` : (result.transition.run?.status ?? "unknown");
-    context.log(`scan-tenant ${message.tenantId} in run ${message.runId}: ${result.outcome}, ${state}`);
+    context.log(logLine`scan-tenant ${message.tenantId} in run ${message.runId}: ${result.outcome}, ${state}`);
   } catch (e) {
     if (dequeueCount(context) >= MAX_DEQUEUE_COUNT) await recordGaveUp(services, message, e);
     throw e;

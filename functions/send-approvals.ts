@@ -2,6 +2,7 @@ import type { InvocationContext } from "@azure/functions";
 import { notifyApprovers } from "../shared/approvals/notify.js";
 import { parseSendApprovalsMessage } from "../shared/queue/approvals-message.js";
 import { sweepServices, tenantOrDefault, type SweepServices } from "../shared/sweep/services.js";
+import { logLine } from "../shared/logging/log-text.js";
 
 /** Queue trigger `send-approvals`: one tenant's approval requests and digest email for one run. */
 export function sendApprovalsFromQueue(queueItem: unknown, context: InvocationContext): Promise<void> {
@@ -17,10 +18,10 @@ export async function handleSendApprovals(services: SweepServices, queueItem: un
   const { runId, tenantId } = parseSendApprovalsMessage(queueItem);
   const approvals = services.settings.approvals;
   if (!approvals) {
-    context.warn(`send-approvals ${tenantId}: approvals are not configured (APPROVAL_SIGNING_KEYS, PUBLIC_BASE_URL, MAIL_SENDER); nothing sent`);
+    context.warn(logLine`send-approvals ${tenantId}: approvals are not configured (APPROVAL_SIGNING_KEYS, PUBLIC_BASE_URL, MAIL_SENDER); nothing sent`);
     return;
   }
   const tenant = await tenantOrDefault(services, tenantId);
   const result = await notifyApprovers({ ...services, settings: approvals }, tenant, runId);
-  context.log(`send-approvals ${tenantId} in run ${runId}: ${result.status}`);
+  context.log(logLine`send-approvals ${tenantId} in run ${runId}: ${result.status}`);
 }

@@ -10,6 +10,7 @@
  */
 import type { TenantRecord } from "../model/tenant.js";
 import type { ApprovalsRepository } from "../storage/approvals.js";
+import type { RemediationLog } from "../remediation/remediate.js";
 import type { RemediationRequest, RemediationResult } from "../remediation/types.js";
 import type { SigningKeys } from "./signing-keys.js";
 import { verifyApprovalToken } from "./tokens.js";
@@ -23,7 +24,7 @@ export interface ApprovalDecisionDeps {
   readonly approvals: ApprovalDecisionStore;
   readonly tenants: { get(tenantId: string): Promise<TenantRecord | undefined> };
   /** Runs the action against the tenant (remediate with its Graph client and the audit table). */
-  readonly remediate: (tenant: TenantRecord, request: RemediationRequest) => Promise<RemediationResult>;
+  readonly remediate: (tenant: TenantRecord, request: RemediationRequest, log?: RemediationLog) => Promise<RemediationResult>;
 }
 
 /** Why a link cannot be used; each maps to one page and status code (functions/approval-page.ts). */
@@ -84,6 +85,8 @@ export interface DecideInput {
   readonly token: string;
   readonly decision: "approve" | "reject";
   readonly now: Date;
+  /** The invocation's log, for the remediation's outcome line. */
+  readonly log?: RemediationLog;
 }
 
 /** The form post: at most one caller per approval wins, and only the winner acts. */
@@ -115,7 +118,7 @@ export async function decideApproval(deps: ApprovalDecisionDeps, input: DecideIn
       channel: "approval",
       requestedBy: decidedBy,
       approvalId: approval.approvalId,
-    });
+    }, input.log);
     await deps.approvals.recordOutcome(tenant.tenantId, approval.approvalId, { outcome: result.outcome, message: result.message, auditId: result.auditId });
     return {
       kind: "approved",

@@ -30,7 +30,7 @@ export function createApprovalPageServices(services: SweepServices): ApprovalPag
       keys: settings.signingKeys,
       approvals,
       tenants: services.tenants,
-      remediate: (tenant, request) => remediate({ graph: services.graphFor(tenant.tenantId), audit, tenant }, request),
+      remediate: (tenant, request, log) => remediate(services.remediationFor(tenant, log), request),
     },
   };
 }

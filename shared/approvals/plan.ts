@@ -11,7 +11,7 @@ import type { ApprovalsRepository } from "../storage/approvals.js";
 import type { FindingsRepository } from "../storage/findings.js";
 import { assertRunId } from "../storage/keys.js";
 import type { StorageOperationOptions } from "../storage/operations.js";
-import { actionFor, remediationPolicy } from "./tenant-policy.js";
+import { actionFor, remediationPolicy } from "../remediation/policy.js";
 import type { Approval } from "./types.js";
 
 /** Requests created per tenant and run at most; the rest follow in later runs (highest severity first). */
@@ -88,6 +88,7 @@ export function planApprovals(input: PlanApprovalsInput): Approval[] {
       outcome: null,
       outcomeMessage: null,
       auditId: null,
+      undo: null,
     });
   }
   return planned.slice(0, maxRequests);

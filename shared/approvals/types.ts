@@ -26,6 +26,16 @@ export interface Approval {
   readonly outcome: RemediationOutcome | null;
   readonly outcomeMessage: string | null;
   readonly auditId: string | null;
+  /** Set when the approved action was undone later (from any channel). */
+  readonly undo: ApprovalUndo | null;
+}
+
+/** An undo of the action an approval ran: the page shows it instead of the original result. */
+export interface ApprovalUndo {
+  /** The undo's own audit row. */
+  readonly auditId: string;
+  readonly undoneBy: string;
+  readonly undoneAt: Date;
 }
 
 /** What a signed link token binds (claims of the JWT). */

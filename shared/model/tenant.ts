@@ -12,7 +12,7 @@ export interface TenantExclusions {
 
 /**
  * What remediation may be proposed for the tenant. Every field is optional; absent means the safe
- * default (see shared/approvals/tenant-policy.ts): every action is proposed, each needs approval.
+ * default (see shared/remediation/policy.ts): every action is proposed, each needs approval.
  */
 export interface TenantRemediationConfig {
   /** Actions that produce approval requests. Default: all four. `[]` turns requests off. */

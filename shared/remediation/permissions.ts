@@ -27,12 +27,13 @@ export interface ActionPermissions {
 export const REMEDIATION_PERMISSIONS: Readonly<Record<RemediationAction, ActionPermissions>> = {
   "block-account": {
     write: ["User.EnableDisableAccount.All", "User.RevokeSessions.All"],
-    read: ["User.Read.All", "AuditLog.Read.All", "RoleManagement.Read.Directory", "GroupMember.Read.All"],
+    read: ["User.Read.All", "AuditLog.Read.All", "RoleManagement.Read.Directory", "GroupMember.Read.All", "Policy.Read.All", "Application.Read.All"],
     entraRole: ACCOUNT_ENABLED_ROLE,
   },
   "enforce-mfa": {
     write: ["Policy.ReadWrite.AuthenticationMethod"],
-    read: ["Policy.Read.All", "GroupMember.Read.All"],
+    // The re-judge reads what mfa.admins judges: users, registration, roles, groups, policies.
+    read: ["User.Read.All", "AuditLog.Read.All", "RoleManagement.Read.Directory", "GroupMember.Read.All", "Policy.Read.All", "Application.Read.All"],
     entraRole: null,
   },
   "disable-user-consent": {
@@ -63,6 +64,7 @@ export const GRAPH_STEPS = {
   readRoleAssignments: { doing: "list Global Administrator assignments", permissions: ["RoleManagement.Read.Directory"] },
   readGroupMembers: { doing: "read group members", permissions: ["GroupMember.Read.All"] },
   readAccount: { doing: "read the user's account", permissions: ["User.Read.All"] },
+  readOwnPrincipal: { doing: "find tenant-patrol's own service principal", permissions: ["Application.Read.All"] },
   disableAccount: { doing: "disable the account", permissions: ["User.EnableDisableAccount.All"], entraRole: ACCOUNT_ENABLED_ROLE },
   enableAccount: { doing: "re-enable the account", permissions: ["User.EnableDisableAccount.All"], entraRole: ACCOUNT_ENABLED_ROLE },
   revokeSessions: { doing: "revoke the user's sign-in sessions", permissions: ["User.RevokeSessions.All"] },

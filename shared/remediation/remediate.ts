@@ -1,22 +1,45 @@
 /**
- * Runs one remediation (or its undo) behind the common guardrails and writes exactly one audit
- * row per attempt, whatever the outcome. Callers (approval page, ticketing API) get a
- * RemediationResult; only storage failures and invalid arguments throw.
+ * The one guarded path of every remediation and undo, whatever the channel (approval link,
+ * ticketing API, anything later). It writes exactly one audit row per attempt, whatever the
+ * outcome; callers get a RemediationResult, and only storage failures and invalid arguments throw.
+ *
+ * Apply checks, in this order (the README's remediation section states the same order):
+ *  1. the tenant is the one the Graph client is for, and it is enabled in tenant-patrol;
+ *  2. the tenant's remediation policy allows the action (and, for block-account on mfa.admins,
+ *     `blockUnregisteredAdmins`);
+ *  3. the catalog defines the (action, control) pair, and the subject is of the action's kind;
+ *  then, holding the tenant's remediation lease (one remediation per tenant at a time, across
+ *  instances, so nothing changes between a check and the write):
+ *  4. the subject is not excluded, not tenant-patrol's own service principal, not the mail sender;
+ *  5. the Global Administrator floor (actions that disable accounts);
+ *  6. the control re-judges the subject on data read just now; `stale` unless it fails it now, and
+ *     `refused` when the tenant's policy calls for another action for what it found;
+ *  7. the action reads the state it changes and writes (every write checks the lease is still held).
+ *
+ * Undo checks 1, then the audit row (this tenant's, an apply that changed something), then under
+ * the lease 4 and the binding of the undo to its action: no later change of the same action on the
+ * same subject, and the subject still in the state the row left (each action checks its own state).
  */
 import type { TenantGraph } from "../graph/client.js";
 import { describeError, describeErrorPublicly, unavailableReason } from "../graph/errors.js";
+import { logLine } from "../logging/log-text.js";
 import { CONTROL_IDS, type ControlId } from "../model/findings.js";
 import type { TenantRecord } from "../model/tenant.js";
+import type { ApprovalsRepository } from "../storage/approvals.js";
 import { isAuditId, type AuditEntry, type AuditRepository, type NewAuditEntry } from "../storage/audit.js";
 import { assertKeySafe } from "../storage/keys.js";
-import { refused, type ActionHandler, type SubjectKind, type Trace, type Verdict } from "./actions/action.js";
+import type { TenantLease, TenantLeaseRepository } from "../storage/tenant-leases.js";
+import { refused, stale, type ActionContext, type ActionHandler, type SubjectKind, type Trace, type Verdict } from "./actions/action.js";
 import { blockAccount } from "./actions/block-account.js";
 import { disableUserConsent } from "./actions/disable-user-consent.js";
 import { enforceMfa } from "./actions/enforce-mfa.js";
 import { setPasswordNeverExpire } from "./actions/set-password-never-expire.js";
-import { isStepError, requestIdOf } from "./graph-calls.js";
-import { exclusionOf, isObjectId } from "./guardrails.js";
+import { isStepError, requestIdOf, sendWrite, step } from "./graph-calls.js";
+import { exclusionOf, globalAdminShortfall, isObjectId } from "./guardrails.js";
 import { REMEDIATION_PERMISSIONS, requiredFor } from "./permissions.js";
+import { actionFor, remediationPolicy } from "./policy.js";
+import { rejudge } from "./rejudge.js";
+import { selfGuard, type ServiceIdentity } from "./self-guard.js";
 import type {
   RemediationAction,
   RemediationOutcome,
@@ -25,14 +48,30 @@ import type {
   UndoRequest,
 } from "./types.js";
 
+/** Where an attempt's end is logged: one line each, failures as warnings. */
+export interface RemediationLog {
+  info(line: string): void;
+  warn(line: string): void;
+}
+
 export interface RemediationDeps {
   /** A Graph client for `tenant`. */
   readonly graph: TenantGraph;
   readonly audit: AuditRepository;
+  /** Undoing an approved action marks its approval undone. */
+  readonly approvals: Pick<ApprovalsRepository, "recordUndo">;
+  /** One remediation per tenant at a time, across every instance. */
+  readonly leases: TenantLeaseRepository;
   readonly tenant: TenantRecord;
-  /** The app's own service principal object id in the tenant: never acted on. */
-  readonly servicePrincipalId?: string;
+  /** tenant-patrol itself (app id, mail sender): never acted on. */
+  readonly self: ServiceIdentity;
+  readonly log?: RemediationLog;
+  /** How long to wait for another remediation of the tenant to finish. Default 60 s. */
+  readonly leaseWaitInMs?: number;
 }
+
+/** The lease every remediation and undo of a tenant holds while it reads, judges and acts. */
+export const REMEDIATION_LEASE = "remediation";
 
 export const ACTION_HANDLERS: Readonly<Record<RemediationAction, ActionHandler>> = {
   "block-account": blockAccount,
@@ -58,6 +97,14 @@ export class AuditWriteError extends Error {
   }
 }
 
+/** The lease ran out (a storage outage outlasted its renewals) before a write: the write is not sent. */
+export class LeaseLostError extends Error {
+  override readonly name = "LeaseLostError";
+  constructor(tenantId: string) {
+    super(`the remediation lease of tenant ${tenantId} was lost before the write; nothing further was sent`);
+  }
+}
+
 interface Ending {
   readonly outcome: RemediationOutcome;
   readonly message: string;
@@ -72,7 +119,7 @@ export async function remediate(deps: RemediationDeps, request: RemediationReque
   const trace = newTrace();
   const action = handlerFor(request.action)?.action ?? null;
   const ending = await settle(trace, action, () => runApply(deps, request, now, trace));
-  return finish(deps.audit, {
+  return finish(deps, {
     tenantId: request.tenantId,
     channel: request.channel,
     requestedBy: request.requestedBy,
@@ -92,7 +139,7 @@ export async function undo(deps: RemediationDeps, request: UndoRequest): Promise
   const trace = newTrace();
   const original = isAuditId(request.auditId) ? await deps.audit.get(request.tenantId, request.auditId) : undefined;
   const ending = await settle(trace, original?.action ?? null, () => runUndo(deps, request, original, trace));
-  return finish(deps.audit, {
+  const result = await finish(deps, {
     tenantId: request.tenantId,
     channel: request.channel,
     requestedBy: request.requestedBy,
@@ -100,65 +147,161 @@ export async function undo(deps: RemediationDeps, request: UndoRequest): Promise
     mode: "undo",
     subjectId: original?.subjectId ?? null,
     control: original?.control ?? null,
-    approvalId: null,
+    approvalId: original?.approvalId ?? null,
     undoOf: request.auditId,
     ...recorded(trace, ending),
   });
+  if (result.outcome === "done" && original?.approvalId) await markApprovalUndone(deps, original.approvalId, request, result.auditId);
+  return result;
+}
+
+/**
+ * The approval page shows the undo instead of the original result. The undo itself is done and
+ * audited, so a failure here is logged, not thrown: the caller must learn that the undo happened.
+ */
+async function markApprovalUndone(deps: RemediationDeps, approvalId: string, request: UndoRequest, auditId: string): Promise<void> {
+  try {
+    await deps.approvals.recordUndo(request.tenantId, approvalId, { auditId, undoneBy: request.requestedBy, at: new Date() });
+  } catch (error) {
+    deps.log?.warn(logLine`undo ${auditId} is done, but approval ${approvalId} could not be marked undone: ${describeError(error)}`);
+  }
 }
 
 async function runApply(deps: RemediationDeps, request: RemediationRequest, now: Date, trace: Trace): Promise<Verdict> {
-  const mismatch = tenantMismatch(deps, request.tenantId);
-  if (mismatch) return refused(mismatch);
-  if (!deps.tenant.enabled) return refused(`Not done: tenant ${deps.tenant.tenantId} is disabled in tenant-patrol.`);
-  const handler = handlerFor(request.action);
-  if (!handler) return refused(`Not done: unknown remediation action ${JSON.stringify(request.action)}.`);
-  if (!handler.controls.includes(request.control)) {
-    return refused(`Not done: ${handler.action} does not remediate ${JSON.stringify(request.control)} findings.`);
-  }
-  const subjectProblem = checkSubject(handler.subject, request.subjectId);
-  if (subjectProblem) return refused(`Not done: ${subjectProblem}.`);
-  if (handler.subject === "user" && request.subjectId !== null) {
-    const guard = await principalGuard(deps, request.subjectId);
+  const problem = tenantProblem(deps, request.tenantId) ?? policyProblem(deps.tenant, request) ?? catalogProblem(request);
+  if (problem) return refused(problem);
+  const handler = ACTION_HANDLERS[request.action];
+  return withLease(deps, async (lease) => {
+    const guard = await subjectGuard(deps, handler, request.subjectId);
     if (guard) return refused(guard);
-  }
-  return handler.apply({
-    client: deps.graph.client,
-    tenant: deps.tenant,
-    control: request.control,
-    subjectId: request.subjectId,
-    now,
-    trace,
+    if (handler.disablesAccounts && request.subjectId !== null) {
+      const shortfall = await globalAdminShortfall(deps.graph.client, request.subjectId);
+      if (shortfall) return refused(`Not done: ${shortfall}.`);
+    }
+    const judged = await rejudge({ graph: deps.graph, tenantId: deps.tenant.tenantId, control: request.control, subjectId: request.subjectId, asOf: now });
+    if (!judged.flagged) {
+      trace.before = judged.observed ?? null;
+      return stale(`Not done: ${judged.why}; nothing changed.`);
+    }
+    // What the control finds now may call for another action (an unregistered admin has since registered).
+    const called = actionFor(judged.row, remediationPolicy(deps.tenant.config));
+    if (called !== request.action) {
+      const reason = typeof judged.row.detail.reason === "string" ? ` (${judged.row.detail.reason})` : "";
+      const instead = called ?? "no action this tenant's policy allows";
+      return stale(`Not done: what ${request.control} finds now${reason} calls for ${instead}, not ${request.action}; nothing changed.`);
+    }
+    return handler.apply({ ...actionContext(deps, lease, request, now, trace), finding: judged.row });
   });
 }
 
 async function runUndo(deps: RemediationDeps, request: UndoRequest, original: AuditEntry | undefined, trace: Trace): Promise<Verdict> {
-  const mismatch = tenantMismatch(deps, request.tenantId);
-  if (mismatch) return refused(mismatch);
+  const tenant = tenantProblem(deps, request.tenantId);
+  if (tenant) return refused(tenant);
   if (!isAuditId(request.auditId)) return refused(`Not undone: ${JSON.stringify(request.auditId)} is not an audit id.`);
   if (!original) return refused(`Not undone: tenant ${request.tenantId} has no audit row ${request.auditId}.`);
   if (original.mode === "undo") return refused(`Not undone: audit row ${original.auditId} is itself an undo; run the action again instead.`);
   const handler = original.action === null ? undefined : handlerFor(original.action);
-  if (!handler || original.control === null) return refused(`Not undone: audit row ${original.auditId} names no action to undo.`);
+  const control = original.control;
+  if (!handler || control === null) return refused(`Not undone: audit row ${original.auditId} names no action to undo.`);
   if (original.after === null) {
     return refused(`Not undone: audit row ${original.auditId} ended ${original.outcome} without changing anything.`);
   }
-  if (handler.subject === "user" && original.subjectId !== null) {
-    const guard = await principalGuard(deps, original.subjectId);
-    if (guard) return refused(guard);
-  }
-  return handler.undo(
-    { client: deps.graph.client, tenant: deps.tenant, control: original.control, subjectId: original.subjectId, now: new Date(), trace },
-    original,
-  );
+  return withLease(deps, async (lease) => {
+    const guard = await subjectGuard(deps, handler, original.subjectId);
+    if (guard) return refused(guard.replace(/^Not done/, "Not undone"));
+    const later = await laterChange(deps, original, handler.action);
+    if (later) {
+      return stale(`Not undone: audit row ${later.auditId} (${later.mode}, ${later.at.toISOString()}) changed the same subject since; undo that one instead.`);
+    }
+    return handler.undo(actionContext(deps, lease, { control, subjectId: original.subjectId }, new Date(), trace), original);
+  });
 }
 
-/** Never the app itself, never an excluded principal (config ids, members of config groups read now). */
-async function principalGuard(deps: RemediationDeps, userId: string): Promise<string | null> {
-  if (deps.servicePrincipalId !== undefined && deps.servicePrincipalId.toLowerCase() === userId.toLowerCase()) {
-    return `Not done: ${userId} is tenant-patrol's own service principal, which it never acts on.`;
+/** The newest later attempt of the same action on the same subject that changed something. */
+async function laterChange(deps: RemediationDeps, original: AuditEntry, action: RemediationAction): Promise<AuditEntry | undefined> {
+  const later = await deps.audit.listActionAfter(original.tenantId, original.auditId, action);
+  const subject = original.subjectId?.toLowerCase() ?? null;
+  return later.find((row) => row.after !== null && (row.subjectId?.toLowerCase() ?? null) === subject);
+}
+
+/** Runs `act` holding the tenant's remediation lease; `failed` when another remediation holds it too long. */
+async function withLease(deps: RemediationDeps, act: (lease: TenantLease) => Promise<Verdict>): Promise<Verdict> {
+  const lease = await deps.leases.acquire(deps.tenant.tenantId, REMEDIATION_LEASE, {
+    holderLabel: "remediation",
+    ...(deps.leaseWaitInMs !== undefined ? { waitInMs: deps.leaseWaitInMs } : {}),
+  });
+  if (!lease) throw new TenantBusyError(deps.tenant.tenantId);
+  try {
+    return await act(lease);
+  } finally {
+    await lease.release();
   }
-  const exclusion = await exclusionOf(deps.graph.client, deps.tenant.config, userId);
-  return exclusion ? `Not done: ${userId} ${exclusion}; excluded principals are never remediated.` : null;
+}
+
+/** Another remediation of the tenant held its lease for all of the wait. */
+export class TenantBusyError extends Error {
+  override readonly name = "TenantBusyError";
+  constructor(tenantId: string) {
+    super(`another remediation of tenant ${tenantId} is still running; nothing was done, try again in a minute`);
+  }
+}
+
+function actionContext(
+  deps: RemediationDeps,
+  lease: TenantLease,
+  target: { readonly control: ControlId; readonly subjectId: string | null },
+  now: Date,
+  trace: Trace,
+): ActionContext {
+  const client = deps.graph.client;
+  return {
+    client,
+    tenant: deps.tenant,
+    control: target.control,
+    subjectId: target.subjectId,
+    now,
+    trace,
+    write: (graphStep, write) => {
+      if (!lease.held) throw new LeaseLostError(deps.tenant.tenantId);
+      return step(graphStep, () => sendWrite(client, write));
+    },
+  };
+}
+
+/** Never tenant-patrol itself, never an excluded principal (config ids, members of config groups read now). */
+async function subjectGuard(deps: RemediationDeps, handler: ActionHandler, subjectId: string | null): Promise<string | null> {
+  if (handler.subject !== "user" || subjectId === null) return null;
+  const self = await selfGuard(deps.graph.client, deps.tenant.tenantId, deps.self, subjectId);
+  if (self) return `Not done: ${subjectId} ${self}.`;
+  const exclusion = await exclusionOf(deps.graph.client, deps.tenant.config, subjectId);
+  return exclusion ? `Not done: ${subjectId} ${exclusion}; excluded principals are never remediated.` : null;
+}
+
+function tenantProblem(deps: RemediationDeps, tenantId: string): string | null {
+  if (tenantId.toLowerCase() !== deps.tenant.tenantId.toLowerCase()) {
+    return `Not done: the request is for tenant ${tenantId}, but the Graph client and settings are for ${deps.tenant.tenantId}.`;
+  }
+  return deps.tenant.enabled ? null : `Not done: tenant ${deps.tenant.tenantId} is disabled in tenant-patrol.`;
+}
+
+/** The tenant's remediation policy, as the approval planner applies it. */
+function policyProblem(tenant: TenantRecord, request: RemediationRequest): string | null {
+  if (!handlerFor(request.action)) return `Not done: unknown remediation action ${JSON.stringify(request.action)}.`;
+  const policy = remediationPolicy(tenant.config);
+  if (!policy.actions.has(request.action)) return `Not done: the tenant's remediation policy does not allow ${request.action}.`;
+  if (request.action === "block-account" && request.control === "mfa.admins" && !policy.blockUnregisteredAdmins) {
+    return "Not done: the tenant's remediation policy does not block administrators for mfa.admins findings (blockUnregisteredAdmins is off).";
+  }
+  return null;
+}
+
+function catalogProblem(request: RemediationRequest): string | null {
+  const handler = ACTION_HANDLERS[request.action];
+  if (!handler.controls.includes(request.control)) {
+    return `Not done: ${handler.action} does not remediate ${JSON.stringify(request.control)} findings.`;
+  }
+  const subjectProblem = checkSubject(handler.subject, request.subjectId);
+  return subjectProblem ? `Not done: ${subjectProblem}.` : null;
 }
 
 function checkSubject(kind: SubjectKind, subjectId: string | null): string | null {
@@ -166,11 +309,6 @@ function checkSubject(kind: SubjectKind, subjectId: string | null): string | nul
   if (subjectId === null || subjectId === "") return `this action needs a ${kind === "user" ? "user object id" : "domain name"} as subject`;
   if (kind === "user" && !isObjectId(subjectId)) return `${JSON.stringify(subjectId)} is not a user object id`;
   return null;
-}
-
-function tenantMismatch(deps: RemediationDeps, tenantId: string): string | null {
-  if (tenantId.toLowerCase() === deps.tenant.tenantId.toLowerCase()) return null;
-  return `Not done: the request is for tenant ${tenantId}, but the Graph client and settings are for ${deps.tenant.tenantId}.`;
 }
 
 function handlerFor(action: string): ActionHandler | undefined {
@@ -189,7 +327,9 @@ async function settle(trace: Trace, action: RemediationAction | null, run: () =>
     const cause = isStepError(e) ? e.cause : e;
     const denied = unavailableReason(cause) === "permission";
     let message: string;
-    if (isStepError(e)) {
+    if (e instanceof TenantBusyError || e instanceof LeaseLostError) {
+      message = `Not done: ${e.message}.`;
+    } else if (isStepError(e)) {
       message = denied
         ? `Permission denied: could not ${e.step.doing}; this needs ${requiredFor(e.step)}. ${describeErrorPublicly(cause)}`
         : `Could not ${e.step.doing}: ${describeErrorPublicly(cause)}`;
@@ -215,13 +355,14 @@ function recorded(trace: Trace, ending: Ending) {
   };
 }
 
-async function finish(audit: AuditRepository, entry: NewAuditEntry): Promise<RemediationResult> {
+async function finish(deps: RemediationDeps, entry: NewAuditEntry): Promise<RemediationResult> {
   let stored: AuditEntry;
   try {
-    stored = await audit.record(entry);
+    stored = await deps.audit.record(entry);
   } catch (e) {
     throw new AuditWriteError(entry, e);
   }
+  logEnding(deps.log, stored);
   return {
     outcome: stored.outcome,
     message: stored.message,
@@ -230,6 +371,14 @@ async function finish(audit: AuditRepository, entry: NewAuditEntry): Promise<Rem
     after: stored.after,
     graphRequestId: stored.graphRequestId,
   };
+}
+
+/** One line per attempt: failures as warnings, with Graph's request id for Microsoft support. */
+function logEnding(log: RemediationLog | undefined, entry: AuditEntry): void {
+  if (!log) return;
+  const line = logLine`remediation ${entry.mode} ${entry.action ?? "?"} in tenant ${entry.tenantId} on ${entry.subjectId ?? "the tenant"} via ${entry.channel}: ${entry.outcome} (audit ${entry.auditId}, Graph request id ${entry.graphRequestId ?? "none"}): ${entry.message}`;
+  if (entry.outcome === "failed" || entry.outcome === "permission-denied") log.warn(line);
+  else log.info(line);
 }
 
 function newTrace(): Trace {

@@ -43,6 +43,13 @@ export interface ApprovalOutcomeRecord {
   readonly auditId: string;
 }
 
+export interface ApprovalUndoRecord {
+  /** The undo's audit row. */
+  readonly auditId: string;
+  readonly undoneBy: string;
+  readonly at: Date;
+}
+
 export interface CreateApprovalResult {
   /** False when a request with this id existed (a re-planned run); `approval` is then the stored one. */
   readonly created: boolean;
@@ -73,6 +80,11 @@ export interface ApprovalsRepository {
     outcome: ApprovalOutcomeRecord,
     options?: StorageOperationOptions,
   ): Promise<Approval | undefined>;
+  /**
+   * Records that the action this approval ran was undone (latest undo wins). Undefined when there
+   * is no such request; RangeError when it is not approved.
+   */
+  recordUndo(tenantId: string, approvalId: string, undo: ApprovalUndoRecord, options?: StorageOperationOptions): Promise<Approval | undefined>;
 }
 
 export interface TableApprovalsRepositoryOptions {
@@ -101,6 +113,9 @@ const approvalEntity = z.object({
     .transform((value) => value ?? null),
   outcomeMessage: optionalStringColumn,
   auditId: optionalStringColumn,
+  undoAuditId: optionalStringColumn,
+  undoneBy: optionalStringColumn,
+  undoneAt: optionalDateColumn,
 });
 
 export class TableApprovalsRepository implements ApprovalsRepository {
@@ -182,6 +197,23 @@ export class TableApprovalsRepository implements ApprovalsRepository {
     record: ApprovalOutcomeRecord,
     options: StorageOperationOptions = {},
   ): Promise<Approval | undefined> {
+    const change = { outcome: record.outcome, outcomeMessage: record.message, auditId: record.auditId };
+    return this.#mergeIntoApproved(tenantId, approvalId, change, options);
+  }
+
+  async recordUndo(tenantId: string, approvalId: string, undo: ApprovalUndoRecord, options: StorageOperationOptions = {}): Promise<Approval | undefined> {
+    const change = { undoAuditId: undo.auditId, undoneBy: undo.undoneBy, undoneAt: undo.at };
+    const updated = await this.#mergeIntoApproved(tenantId, approvalId, change, options);
+    return updated && { ...updated, undo: { auditId: undo.auditId, undoneBy: undo.undoneBy, undoneAt: undo.at } };
+  }
+
+  /** Merges columns into an approved request; the state never leaves `approved`, so no ETag is needed. */
+  async #mergeIntoApproved<T extends Record<string, unknown>>(
+    tenantId: string,
+    approvalId: string,
+    change: T,
+    options: StorageOperationOptions,
+  ): Promise<(Approval & T) | undefined> {
     const client = await this.#client();
     const entity = await this.#read(tenantId, approvalId, options);
     if (entity === undefined) return undefined;
@@ -189,8 +221,6 @@ export class TableApprovalsRepository implements ApprovalsRepository {
     if (current.state !== "approved") {
       throw new RangeError(`Approval ${tenantId}/${approvalId} is ${current.state}: only an approved request has an outcome`);
     }
-    const change = { outcome: record.outcome, outcomeMessage: record.message, auditId: record.auditId };
-    // The state never leaves `approved`, so the only concurrent writer is another attempt's outcome.
     await client.updateEntity({ partitionKey: tenantId, rowKey: approvalId, ...change }, "Merge", {
       abortSignal: options.abortSignal,
     });
@@ -257,5 +287,9 @@ function toApproval(entity: RawEntity, now: Date): Approval {
     outcome: row.outcome,
     outcomeMessage: row.outcomeMessage,
     auditId: row.auditId,
+    undo:
+      row.undoAuditId !== null && row.undoneBy !== null && row.undoneAt !== null
+        ? { auditId: row.undoAuditId, undoneBy: row.undoneBy, undoneAt: row.undoneAt }
+        : null,
   };
 }

@@ -19,7 +19,7 @@ import {
 import { controlColumn, jsonColumn, optionalStringColumn } from "./columns.js";
 import type { TableStore } from "./connection.js";
 import { assertKeySafe, descendingRunKey, KEY_SEPARATOR, runIdAt } from "./keys.js";
-import { getEntityOrUndefined, type RawEntity, type StorageOperationOptions } from "./operations.js";
+import { getEntityOrUndefined, listAll, type RawEntity, type StorageOperationOptions } from "./operations.js";
 
 export const AUDIT_TABLE = "Audit";
 
@@ -71,6 +71,11 @@ export interface AuditRepository {
   get(tenantId: string, auditId: string, options?: StorageOperationOptions): Promise<AuditEntry | undefined>;
   /** Newest first. */
   listForTenant(tenantId: string, options?: ListAuditOptions): Promise<AuditEntry[]>;
+  /**
+   * Rows of `action` recorded after audit row `auditId` (newest first), for any subject: callers
+   * filter by subject (tenant-level rows have none, which a table filter cannot match).
+   */
+  listActionAfter(tenantId: string, auditId: string, action: RemediationAction, options?: StorageOperationOptions): Promise<AuditEntry[]>;
 }
 
 export const DEFAULT_AUDIT_LIST_LIMIT = 50;
@@ -169,6 +174,18 @@ export class TableAuditRepository implements AuditRepository {
       }
     }
     return entries;
+  }
+
+  async listActionAfter(
+    tenantId: string,
+    auditId: string,
+    action: RemediationAction,
+    options: StorageOperationOptions = {},
+  ): Promise<AuditEntry[]> {
+    assertKeySafe(tenantId, "tenantId");
+    // Row keys run newest first, so "recorded after" is "sorts before".
+    const filter = odata`PartitionKey eq ${tenantId} and RowKey lt ${auditRowKey(auditId)} and action eq ${action}`;
+    return (await listAll(await this.#client(), filter, options)).map(toAuditEntry);
   }
 
   #client(): Promise<TableClient> {

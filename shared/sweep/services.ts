@@ -16,6 +16,8 @@ import { TableFindingEventsRepository, type FindingEventsRepository } from "../s
 import { TableFindingsRepository, type FindingsRepository } from "../storage/findings.js";
 import { TableRunsRepository, type RunsRepository } from "../storage/runs.js";
 import { TableTenantsRepository, type TenantsRepository } from "../storage/tenants.js";
+import { TableTenantLeaseRepository, type TenantLeaseRepository } from "../storage/tenant-leases.js";
+import type { RemediationDeps, RemediationLog } from "../remediation/remediate.js";
 import { timeBudget, type ScanBudget } from "./scan-budget.js";
 
 /** Everything the sweep talks to, built once from settings; tests build their own. */
@@ -29,6 +31,8 @@ export interface SweepServices {
   readonly approvals: ApprovalsRepository;
   /** Every remediation attempt (insert-only). */
   readonly audit: AuditRepository;
+  /** Per-tenant leases: one remediation of a tenant at a time, across instances. */
+  readonly leases: TenantLeaseRepository;
   readonly digests: DigestsRepository;
   /** The three scan lanes (shared/queue/scan-message.ts): quick scans, long scans, follow-ups. */
   readonly scanQueue: QueueClient;
@@ -44,6 +48,8 @@ export interface SweepServices {
   graphFor(tenantId: string): TenantGraph;
   /** When an invocation that starts now must stop collecting and hand over (SCAN_TIME_BUDGET_SECONDS). */
   scanBudget(): ScanBudget;
+  /** What remediate() and undo() need to act on `tenant`: every channel builds them here. */
+  remediationFor(tenant: TenantRecord, log?: RemediationLog): RemediationDeps;
 }
 
 export interface ScanLane {
@@ -66,6 +72,16 @@ export function createSweepServices(settings: Settings, options: SweepServicesOp
   const queue = (name: string) => createQueueClient(settings.storage, `${options.queuePrefix ?? ""}${name}`);
   const lane = (name: string): ScanLane => ({ functionName: name, queue: queue(name), poisonQueue: queue(`${name}-poison`) });
   const [quick, long, continued] = [lane(SCAN_QUEUE), lane(SCAN_LONG_QUEUE), lane(SCAN_CONTINUE_QUEUE)];
+  const graphFor = (tenantId: string) =>
+    createGraphClient({
+      credential: createTenantCredential(settings.graph, tenantId),
+      baseUrl: settings.graph.baseUrl,
+      retry,
+      pacing: { pacer: sharedPacer(settings.graph.credential?.clientId ?? "", pacing), tenantId },
+    });
+  const audit = new TableAuditRepository(store);
+  const approvals = new TableApprovalsRepository(store);
+  const leases = new TableTenantLeaseRepository(store);
   return {
     settings,
     store,
@@ -73,8 +89,9 @@ export function createSweepServices(settings: Settings, options: SweepServicesOp
     runs: new TableRunsRepository(store),
     findings: new TableFindingsRepository(store),
     events: new TableFindingEventsRepository(store),
-    approvals: new TableApprovalsRepository(store),
-    audit: new TableAuditRepository(store),
+    approvals,
+    audit,
+    leases,
     digests: new TableDigestsRepository(store),
     scanQueue: quick.queue,
     scanLongQueue: long.queue,
@@ -83,14 +100,17 @@ export function createSweepServices(settings: Settings, options: SweepServicesOp
     sendApprovalsQueue: queue(SEND_APPROVALS_QUEUE),
     sendApprovalsPoisonQueue: queue(`${SEND_APPROVALS_QUEUE}-poison`),
     checkpoints: new TableScanCheckpointsRepository(store),
-    graphFor: (tenantId) =>
-      createGraphClient({
-        credential: createTenantCredential(settings.graph, tenantId),
-        baseUrl: settings.graph.baseUrl,
-        retry,
-        pacing: { pacer: sharedPacer(settings.graph.credential?.clientId ?? "", pacing), tenantId },
-      }),
+    graphFor,
     scanBudget: () => timeBudget(settings.scan.timeBudgetSeconds),
+    remediationFor: (tenant, log) => ({
+      graph: graphFor(tenant.tenantId),
+      audit,
+      approvals,
+      leases,
+      tenant,
+      self: { appId: settings.graph.credential?.clientId ?? "", mailSender: settings.approvals?.mailSender ?? null },
+      ...(log ? { log } : {}),
+    }),
   };
 }
 

@@ -16,6 +16,7 @@ export function pendingApproval(overrides: Partial<Approval> & Pick<Approval, "t
     outcome: null,
     outcomeMessage: null,
     auditId: null,
+    undo: null,
     ...overrides,
   };
 }

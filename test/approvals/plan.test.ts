@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { approvalIdFor, createApprovalRequests, planApprovals, type PlanApprovalsInput } from "../../shared/approvals/plan.js";
-import { actionFor, DEFAULT_REMEDIATION_POLICY, remediationPolicy } from "../../shared/approvals/tenant-policy.js";
+import { actionFor, DEFAULT_REMEDIATION_POLICY, remediationPolicy } from "../../shared/remediation/policy.js";
 import type { Approval } from "../../shared/approvals/types.js";
 import type { StoredFinding } from "../../shared/model/stored.js";
 import type { TenantRecord } from "../../shared/model/tenant.js";
@@ -67,6 +67,7 @@ describe("planApprovals", () => {
       outcome: null,
       outcomeMessage: null,
       auditId: null,
+      undo: null,
     });
   });
 

@@ -98,7 +98,7 @@ describe("TableAuditRepository", () => {
   it("has no way to update or delete a row", () => {
     const audit: AuditRepository = new TableAuditRepository(testStore());
     const methods = Object.getOwnPropertyNames(Object.getPrototypeOf(audit)).filter((name) => name !== "constructor").sort();
-    expect(methods).toEqual(["get", "listForTenant", "record"]);
+    expect(methods).toEqual(["get", "listActionAfter", "listForTenant", "record"]);
     // @ts-expect-error -- the interface has no delete
     expect(audit.delete).toBeUndefined();
     expect(AUDIT_TABLE).toBe("Audit");

@@ -1,7 +1,7 @@
 /** block-account against the simulator: disable + revoke, the re-check, the guardrails, undo. */
 import { describe, expect, it } from "vitest";
 import { remediate, undo } from "../../shared/remediation/remediate.js";
-import { auditRow, NOW, request, TENANT_A, U, useWorld } from "./world.js";
+import { auditRow, NOW, request, TENANT_A, TENANT_RECORD, U, useWorld } from "./world.js";
 
 const world = useWorld();
 const block = (subjectId: string, control: "accounts.inactive-30" | "accounts.inactive-90" | "mfa.admins" = "accounts.inactive-90") =>
@@ -83,16 +83,18 @@ describe("block-account", () => {
     expect(world.state(`v1.0/users/${U.synced}`).accountEnabled).toBe(true);
   });
 
-  describe("mfa.admins (not registered)", () => {
+  describe("mfa.admins (not registered), in a tenant whose policy blocks unregistered admins", () => {
+    const blocking = { ...TENANT_RECORD, config: { ...TENANT_RECORD.config, remediation: { blockUnregisteredAdmins: true } } };
+
     it("blocks an admin who is still not registered", async () => {
-      expect((await remediate(world.deps(), block(U.adminUnregistered, "mfa.admins"), NOW)).outcome).toBe("done");
+      expect((await remediate(world.deps({ tenant: blocking }), block(U.adminUnregistered, "mfa.admins"), NOW)).outcome).toBe("done");
       expect(world.state(`v1.0/users/${U.adminUnregistered}`).accountEnabled).toBe(false);
     });
 
-    it("is stale once the admin has registered for MFA", async () => {
-      const result = await remediate(world.deps(), block(U.adminRegistered, "mfa.admins"), NOW);
+    it("is stale once the admin has registered for MFA (the finding is now not-enforced: enforce-mfa's)", async () => {
+      const result = await remediate(world.deps({ tenant: blocking }), block(U.adminRegistered, "mfa.admins"), NOW);
       expect(result.outcome).toBe("stale");
-      expect(result.message).toContain("registered for MFA since");
+      expect(result.message).toContain("(not-enforced) calls for enforce-mfa, not block-account");
       expect(world.writes()).toEqual([]);
     });
   });
@@ -136,7 +138,8 @@ describe("block-account", () => {
         subjectId: U.inactive,
         channel: "api",
         requestedBy: "helpdesk@contoso.com",
-        approvalId: null,
+        // The approval that ran the block: undoing it marks that approval undone.
+        approvalId: "appr-1",
         outcome: "done",
       });
     });

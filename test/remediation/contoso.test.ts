@@ -59,8 +59,11 @@ describe("contoso-messy", () => {
     expect(world.writes()).toEqual([]);
   });
 
-  it("blocks Isaiah (GA, not registered): break-glass, Megan and Nestor (via SG-Tier0-Admins) stay enabled", async () => {
-    const result = await remediate(world.deps(), block(PEOPLE.isaiah, "mfa.admins"), NOW);
+  /** Blocking an unregistered admin is opt-in per tenant (blockUnregisteredAdmins). */
+  const blocksAdmins = { tenant: { ...TENANT, config: { ...TENANT.config, remediation: { blockUnregisteredAdmins: true } } } };
+
+  it("blocks Isaiah (GA, not registered) when the tenant opts in: break-glass, Megan and Nestor (via SG-Tier0-Admins) stay enabled", async () => {
+    const result = await remediate(world.deps(blocksAdmins), block(PEOPLE.isaiah, "mfa.admins"), NOW);
     expect(result.outcome).toBe("done");
   });
 
@@ -68,7 +71,7 @@ describe("contoso-messy", () => {
     const client = world.deps().graph.client;
     await client.api(`/users/${PEOPLE.megan}`).patch({ accountEnabled: false });
     await client.api(`/users/${PEOPLE.nestor}`).patch({ accountEnabled: false });
-    const result = await remediate(world.deps(), block(PEOPLE.isaiah, "mfa.admins"), NOW);
+    const result = await remediate(world.deps(blocksAdmins), block(PEOPLE.isaiah, "mfa.admins"), NOW);
     expect(result.outcome).toBe("refused");
     expect(result.message).toContain("only 1 other enabled Global Administrator would remain");
     expect(world.state(`v1.0/users/${PEOPLE.isaiah}`).accountEnabled).toBe(true);

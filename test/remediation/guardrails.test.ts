@@ -45,9 +45,9 @@ describe("excluded principals", () => {
   });
 });
 
-it("refuses the service's own principal (ids compared case-insensitively)", async () => {
-  for (const servicePrincipalId of [SERVICE_PRINCIPAL, SERVICE_PRINCIPAL.toUpperCase()]) {
-    const result = await remediate(world.deps({ servicePrincipalId }), block(SERVICE_PRINCIPAL), NOW);
+it("refuses the service's own principal, resolved in the tenant from the app id (ids compared case-insensitively)", async () => {
+  for (const subjectId of [SERVICE_PRINCIPAL, SERVICE_PRINCIPAL.toUpperCase()]) {
+    const result = await remediate(world.deps(), block(subjectId), NOW);
     expect(result.outcome).toBe("refused");
     expect(result.message).toContain("tenant-patrol's own service principal");
   }
@@ -89,7 +89,7 @@ describe("Graph 403 → permission-denied, naming the permission", () => {
     });
     const result = await remediate(world.deps(), block(U.inactive), NOW);
     expect(result.outcome).toBe("failed");
-    expect(result.message).toMatch(/^Could not read the user: Graph 403: Authentication_RequestFromNonPremiumTenantOrB2CTenant/);
+    expect(result.message).toMatch(/^Could not read the user's account: Graph 403: Authentication_RequestFromNonPremiumTenantOrB2CTenant/);
   });
 
   it("other errors are `failed` with describeError's one line", async () => {
@@ -199,6 +199,7 @@ describe("one audit row per attempt", () => {
       record: () => Promise.reject(new Error("storage down")),
       get: () => Promise.resolve(undefined),
       listForTenant: () => Promise.resolve([]),
+      listActionAfter: () => Promise.resolve([]),
     };
     const error = await remediate(world.deps({ audit: broken }), block(U.inactive), NOW).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuditWriteError);

@@ -9,7 +9,9 @@ import { createGraphClient, type TenantGraph as GraphClient } from "../../shared
 import type { TenantConfig, TenantRecord } from "../../shared/model/tenant.js";
 import type { RemediationDeps } from "../../shared/remediation/remediate.js";
 import type { RemediationRequest } from "../../shared/remediation/types.js";
+import { TableApprovalsRepository } from "../../shared/storage/approvals.js";
 import { TableAuditRepository, type AuditEntry } from "../../shared/storage/audit.js";
+import { TableTenantLeaseRepository } from "../../shared/storage/tenant-leases.js";
 import { GLOBAL_ADMIN, groupId, TENANT_A, tenantFixture, user, userId, withMembers } from "../simulator/helpers/fixtures.js";
 import { testStore } from "../storage/store.js";
 
@@ -46,9 +48,9 @@ export const U = {
   gaDisabled: userId(12),
   /** Security admin, not registered for MFA; per-user MFA disabled. */
   adminUnregistered: userId(20),
-  /** Admin registered for MFA; per-user MFA enforced. */
+  /** Security admin registered for MFA; per-user MFA enforced. */
   adminEnforced: userId(21),
-  /** Admin registered for MFA; per-user MFA enabled. */
+  /** Security admin registered for MFA; per-user MFA enabled (not enforced). */
   adminRegistered: userId(22),
 } as const;
 
@@ -98,6 +100,8 @@ function graph(): TenantGraph {
       { id: "ra-3", principalId: U.gaDisabled, roleDefinitionId: GLOBAL_ADMIN, directoryScopeId: "/" },
       { id: "ra-4", principalId: SERVICE_PRINCIPAL, roleDefinitionId: GLOBAL_ADMIN, directoryScopeId: "/" },
       { id: "ra-5", principalId: U.adminUnregistered, roleDefinitionId: SECURITY_ADMIN, directoryScopeId: "/" },
+      { id: "ra-6", principalId: U.adminEnforced, roleDefinitionId: SECURITY_ADMIN, directoryScopeId: "/" },
+      { id: "ra-7", principalId: U.adminRegistered, roleDefinitionId: SECURITY_ADMIN, directoryScopeId: "/" },
     ],
     "v1.0/reports/authenticationMethods/userRegistrationDetails": [
       registration(U.adminUnregistered, false),
@@ -126,11 +130,15 @@ export function fixture(): TenantFixture {
   return { ...tenantFixture({ graph: graph() }), config: CONFIG };
 }
 
+/** tenant-patrol as the deps know it: the test app (its service principal is SERVICE_PRINCIPAL) and a sender mailbox. */
+export const SELF = { appId: TEST_APP_CLIENT_ID, mailSender: "patrol-mail@contoso.com" } as const;
+
 export const TENANT_RECORD: TenantRecord = { tenantId: TENANT_A, displayName: "Contoso", enabled: true, config: CONFIG };
 
 export interface World {
   readonly sim: GraphSimulator;
   readonly audit: TableAuditRepository;
+  readonly approvals: TableApprovalsRepository;
   deps(overrides?: Partial<RemediationDeps>): RemediationDeps;
   /** Current simulator state at a Graph path. */
   state(path: string): Record<string, unknown>;
@@ -157,7 +165,10 @@ export function useWorld(options: WorldOptions = {}): World {
   const tenant = options.tenant ?? TENANT_RECORD;
   let sim: GraphSimulator | undefined;
   let client: GraphClient | undefined;
-  const audit = new TableAuditRepository(testStore());
+  const store = testStore();
+  const audit = new TableAuditRepository(store);
+  const approvals = new TableApprovalsRepository(store);
+  const leases = new TableTenantLeaseRepository(store);
   beforeAll(async () => {
     sim = await startGraphSimulator({ fixtures: options.fixtures?.() ?? [fixture()], throttling: { enabled: false } });
     client = graphClient(sim, tenant.tenantId);
@@ -179,12 +190,13 @@ export function useWorld(options: WorldOptions = {}): World {
       return need(sim);
     },
     audit,
-    deps: (overrides = {}) => ({ graph: need(client), audit, tenant, servicePrincipalId: SERVICE_PRINCIPAL, ...overrides }),
+    approvals,
+    deps: (overrides = {}) => ({ graph: need(client), audit, approvals, leases, tenant, self: SELF, ...overrides }),
     state: (path) => need(sim).tenant(tenant.tenantId).get(path) as Record<string, unknown>,
     writes: () =>
       need(sim)
         .tenant(tenant.tenantId)
-        .requests.filter((r) => r.method !== "GET")
+        .requests.filter((r) => r.method !== "GET" && !r.path.endsWith("$batch"))
         .map((r) => ({ method: r.method, path: r.path, requestId: r.requestId, status: r.status })),
   };
 }

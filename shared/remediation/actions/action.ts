@@ -1,8 +1,10 @@
 /** What one remediation action implements; remediate.ts runs the common guardrails and the audit around it. */
 import type { Client } from "@microsoft/microsoft-graph-client";
-import type { ControlId } from "../../model/findings.js";
+import type { ControlId, FindingRow } from "../../model/findings.js";
 import type { TenantRecord } from "../../model/tenant.js";
 import type { AuditEntry, AuditState } from "../../storage/audit.js";
+import type { GraphWrite } from "../graph-calls.js";
+import type { GraphStep } from "../permissions.js";
 import type { RemediationAction, RemediationOutcome } from "../types.js";
 
 /**
@@ -19,6 +21,7 @@ export interface Trace {
 }
 
 export interface ActionContext {
+  /** For reads. Writes go through `write`, never the client. */
   readonly client: Client;
   readonly tenant: TenantRecord;
   readonly control: ControlId;
@@ -27,6 +30,16 @@ export interface ActionContext {
   /** The instant findings are re-judged at. */
   readonly now: Date;
   readonly trace: Trace;
+  /**
+   * Sends one write of `step` and resolves to Graph's request-id. Refuses (throws) when the
+   * tenant's remediation lease was lost, so no write happens outside it.
+   */
+  write(step: GraphStep, write: GraphWrite): Promise<string | null>;
+}
+
+/** An apply runs only once the control has re-judged the subject: `finding` is that fresh row. */
+export interface ApplyContext extends ActionContext {
+  readonly finding: FindingRow;
 }
 
 /** How an action ended when Graph did not fail (Graph failures are thrown as StepError). */
@@ -41,9 +54,11 @@ export interface ActionHandler {
   readonly action: RemediationAction;
   /** user: a user object id; domain: a domain name; tenant: no subject (subjectId null). */
   readonly subject: SubjectKind;
-  /** Findings of these controls justify the action. */
+  /** Findings of these controls justify the action (the catalog of remediations). */
   readonly controls: readonly ControlId[];
-  apply(ctx: ActionContext): Promise<Verdict>;
+  /** It disables accounts, so the Global Administrator floor applies. */
+  readonly disablesAccounts: boolean;
+  apply(ctx: ApplyContext): Promise<Verdict>;
   /** Restores `original.before`; `original` is a `done` (or partly done) apply row of this action. */
   undo(ctx: ActionContext, original: AuditEntry): Promise<Verdict>;
 }

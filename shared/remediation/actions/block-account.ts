@@ -4,24 +4,12 @@
  * Undo re-enables the account; revoked sessions stay revoked (the user signs in again).
  */
 import { toSnapshotUser } from "../../collect/users.js";
-import type { SnapshotUser } from "../../model/snapshot.js";
-import { sendWrite, step, stepOrMissing } from "../graph-calls.js";
-import { globalAdminShortfall } from "../guardrails.js";
+import { stepOrMissing } from "../graph-calls.js";
 import { GRAPH_STEPS } from "../permissions.js";
-import { recheckInactive, type Recheck } from "../recheck.js";
-import { done, refused, segment, stale, subjectOf, type ActionContext, type ActionHandler } from "./action.js";
+import { done, refused, segment, stale, subjectOf, type ActionHandler } from "./action.js";
 
-/** What the inactivity re-check needs (the collectors' user fields), plus the on-premises flag. */
-const USER_SELECT = [
-  "id",
-  "userPrincipalName",
-  "displayName",
-  "accountEnabled",
-  "userType",
-  "createdDateTime",
-  "onPremisesSyncEnabled",
-  "signInActivity",
-];
+/** What the block needs to know besides the finding: the account state and where it is mastered. */
+const USER_SELECT = ["id", "userPrincipalName", "displayName", "accountEnabled", "onPremisesSyncEnabled"];
 
 export const ON_PREMISES_MESSAGE =
   "is synchronised from on-premises Active Directory: it must be disabled in on-premises Active Directory " +
@@ -31,11 +19,12 @@ export const blockAccount: ActionHandler = {
   action: "block-account",
   subject: "user",
   controls: ["accounts.inactive-30", "accounts.inactive-90", "mfa.admins"],
+  disablesAccounts: true,
 
   async apply(ctx) {
     const { client, trace } = ctx;
     const userId = subjectOf(ctx);
-    const raw = await stepOrMissing(GRAPH_STEPS.readUser, async () => {
+    const raw = await stepOrMissing(GRAPH_STEPS.readAccount, async () => {
       return (await client.api(`/users/${segment(userId)}`).select(USER_SELECT).get()) as Record<string, unknown>;
     });
     if (raw === undefined) return stale(`User ${userId} no longer exists; nothing to block.`);
@@ -45,19 +34,14 @@ export const blockAccount: ActionHandler = {
     if (!user.accountEnabled) return stale(`${name} is already disabled; nothing changed.`);
     if (user.onPremisesSyncEnabled === true) return refused(`Not blocked: ${name} ${ON_PREMISES_MESSAGE}.`);
 
-    const finding = await findingHolds(ctx, user);
-    if (!finding.holds) return stale(`Not blocked: ${finding.why} (${name}); nothing changed.`);
-    const shortfall = await globalAdminShortfall(client, user.id);
-    if (shortfall) return refused(`Not blocked: ${shortfall} (${name}).`);
-
-    trace.graphRequestId = await step(GRAPH_STEPS.disableAccount, () =>
-      sendWrite(client, { method: "PATCH", path: `/users/${segment(user.id)}`, body: { accountEnabled: false } }),
-    );
+    trace.graphRequestId = await ctx.write(GRAPH_STEPS.disableAccount, {
+      method: "PATCH",
+      path: `/users/${segment(user.id)}`,
+      body: { accountEnabled: false },
+    });
     trace.after = { accountEnabled: false, sessionsRevoked: false };
     trace.partial = `The account ${name} was disabled`;
-    await step(GRAPH_STEPS.revokeSessions, () =>
-      sendWrite(client, { method: "POST", path: `/users/${segment(user.id)}/revokeSignInSessions` }),
-    );
+    await ctx.write(GRAPH_STEPS.revokeSessions, { method: "POST", path: `/users/${segment(user.id)}/revokeSignInSessions` });
     trace.after = { accountEnabled: false, sessionsRevoked: true };
     return done(`Blocked ${name}: sign-in disabled and existing sessions revoked.`);
   },
@@ -77,25 +61,13 @@ export const blockAccount: ActionHandler = {
     trace.before = { accountEnabled: raw.accountEnabled === true };
     if (raw.accountEnabled === true) return stale(`${name} is already enabled; nothing changed.`);
 
-    trace.graphRequestId = await step(GRAPH_STEPS.enableAccount, () =>
-      sendWrite(client, { method: "PATCH", path: `/users/${segment(userId)}`, body: { accountEnabled: true } }),
-    );
+    trace.graphRequestId = await ctx.write(GRAPH_STEPS.enableAccount, {
+      method: "PATCH",
+      path: `/users/${segment(userId)}`,
+      body: { accountEnabled: true },
+    });
     trace.after = { accountEnabled: true };
     return done(`Re-enabled ${name}. Sessions revoked by the block stay revoked: the user signs in again.`);
   },
 };
 
-/**
- * The finding still holds: for accounts.inactive-* the control's own rules at `now` (≥ 30 days);
- * for mfa.admins, the admin is still not registered for MFA (the one reason blocking would fix).
- */
-async function findingHolds(ctx: ActionContext, user: SnapshotUser): Promise<Recheck> {
-  if (ctx.control !== "mfa.admins") return recheckInactive(ctx.tenant.tenantId, user, ctx.now);
-  const registration = await stepOrMissing(GRAPH_STEPS.readRegistration, async () => {
-    const path = `/reports/authenticationMethods/userRegistrationDetails/${segment(user.id)}`;
-    return (await ctx.client.api(path).select(["id", "isMfaRegistered"]).get()) as { isMfaRegistered?: unknown };
-  });
-  if (registration === undefined) return { holds: false, why: "its MFA registration cannot be confirmed (no registration record)" };
-  if (registration.isMfaRegistered === true) return { holds: false, why: "the administrator has registered for MFA since" };
-  return { holds: true, detail: { isMfaRegistered: false } };
-}

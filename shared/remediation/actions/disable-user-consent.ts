@@ -5,10 +5,9 @@
  */
 import type { Client } from "@microsoft/microsoft-graph-client";
 import { readAuthorizationPolicy } from "../../collect/policies.js";
-import { sendWrite, step } from "../graph-calls.js";
+import { step } from "../graph-calls.js";
 import { GRAPH_STEPS } from "../permissions.js";
-import { selfConsentEntries } from "../recheck.js";
-import { done, refused, stale, type ActionHandler } from "./action.js";
+import { done, refused, stale, type ActionContext, type ActionHandler } from "./action.js";
 
 const POLICY_PATH = "/policies/authorizationPolicy";
 
@@ -17,14 +16,12 @@ async function readAssigned(client: Client): Promise<string[]> {
   return policy.permissionGrantPoliciesAssigned;
 }
 
-function writeAssigned(client: Client, assigned: readonly string[]): Promise<string | null> {
-  return step(GRAPH_STEPS.writeAuthorizationPolicy, () =>
-    sendWrite(client, {
-      method: "PATCH",
-      path: POLICY_PATH,
-      body: { defaultUserRolePermissions: { permissionGrantPoliciesAssigned: assigned } },
-    }),
-  );
+function writeAssigned(ctx: ActionContext, assigned: readonly string[]): Promise<string | null> {
+  return ctx.write(GRAPH_STEPS.writeAuthorizationPolicy, {
+    method: "PATCH",
+    path: POLICY_PATH,
+    body: { defaultUserRolePermissions: { permissionGrantPoliciesAssigned: assigned } },
+  });
 }
 
 /** Same entries, ignoring order and case (Graph's casing of `managePermissionGrantsForSelf` varies). */
@@ -43,17 +40,18 @@ export const disableUserConsent: ActionHandler = {
   action: "disable-user-consent",
   subject: "tenant",
   controls: ["apps.user-consent"],
+  disablesAccounts: false,
 
   async apply(ctx) {
     const { client, trace } = ctx;
     const assigned = await readAssigned(client);
     trace.before = { permissionGrantPoliciesAssigned: assigned };
-    const offending = selfConsentEntries(ctx.tenant.tenantId, assigned, ctx.now);
+    const offending = stringList(ctx.finding.detail.offending) ?? [];
     if (offending.length === 0) {
       return stale("Users already cannot consent to apps through a built-in self-consent policy; nothing changed.");
     }
     const kept = assigned.filter((entry) => !offending.includes(entry));
-    trace.graphRequestId = await writeAssigned(client, kept);
+    trace.graphRequestId = await writeAssigned(ctx, kept);
     trace.after = { permissionGrantPoliciesAssigned: kept };
     const keptNote = kept.length === 0 ? "" : ` Kept: ${kept.join(", ")}.`;
     return done(`User consent to apps is off: removed ${offending.join(", ")}.${keptNote}`);
@@ -72,7 +70,7 @@ export const disableUserConsent: ActionHandler = {
     if (!sameEntries(assigned, set)) {
       return refused("The consent settings were changed since the action; not overwriting them. Restore them by hand if needed.");
     }
-    trace.graphRequestId = await writeAssigned(client, previous);
+    trace.graphRequestId = await writeAssigned(ctx, previous);
     trace.after = { permissionGrantPoliciesAssigned: previous };
     return done(`User consent settings restored: ${previous.join(", ")}.`);
   },

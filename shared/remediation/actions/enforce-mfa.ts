@@ -4,9 +4,9 @@
  */
 import type { Client } from "@microsoft/microsoft-graph-client";
 import type { PerUserMfaState } from "../../model/snapshot.js";
-import { sendWrite, step, stepOrMissing } from "../graph-calls.js";
+import { stepOrMissing } from "../graph-calls.js";
 import { GRAPH_STEPS } from "../permissions.js";
-import { done, refused, segment, stale, subjectOf, type ActionHandler } from "./action.js";
+import { done, refused, segment, stale, subjectOf, type ActionContext, type ActionHandler } from "./action.js";
 
 const STATES: readonly string[] = ["disabled", "enabled", "enforced", "unknownFutureValue"] satisfies PerUserMfaState[];
 /** States undo may write back ("enforced" is what the action set; unknownFutureValue is not settable). */
@@ -26,16 +26,15 @@ async function readState(client: Client, userId: string): Promise<string | undef
   return state;
 }
 
-function writeState(client: Client, userId: string, state: string): Promise<string | null> {
-  return step(GRAPH_STEPS.writeMfaState, () =>
-    sendWrite(client, { method: "PATCH", path: requirementsPath(userId), version: "beta", body: { perUserMfaState: state } }),
-  );
+function writeState(ctx: ActionContext, userId: string, state: string): Promise<string | null> {
+  return ctx.write(GRAPH_STEPS.writeMfaState, { method: "PATCH", path: requirementsPath(userId), version: "beta", body: { perUserMfaState: state } });
 }
 
 export const enforceMfa: ActionHandler = {
   action: "enforce-mfa",
   subject: "user",
   controls: ["mfa.admins"],
+  disablesAccounts: false,
 
   async apply(ctx) {
     const { client, trace } = ctx;
@@ -45,7 +44,7 @@ export const enforceMfa: ActionHandler = {
     trace.before = { perUserMfaState: state };
     if (state === "enforced") return stale(`Per-user MFA is already enforced for ${userId}; nothing changed.`);
 
-    trace.graphRequestId = await writeState(client, userId, "enforced");
+    trace.graphRequestId = await writeState(ctx, userId, "enforced");
     trace.after = { perUserMfaState: "enforced" };
     return done(`Per-user MFA is now enforced for ${userId} (it was ${state}).`);
   },
@@ -65,7 +64,7 @@ export const enforceMfa: ActionHandler = {
       return refused(`Per-user MFA for ${userId} was changed since (now ${state}); not overwriting it with ${previous}.`);
     }
 
-    trace.graphRequestId = await writeState(client, userId, previous);
+    trace.graphRequestId = await writeState(ctx, userId, previous);
     trace.after = { perUserMfaState: previous };
     trace.partial = `Per-user MFA for ${userId} was set back to ${previous}`;
     // Graph turns "enabled" into "enforced" for a user with a registered method: record what it kept.

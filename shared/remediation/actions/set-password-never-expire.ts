@@ -4,15 +4,14 @@
  */
 import type { Client } from "@microsoft/microsoft-graph-client";
 import type { Domain } from "../../model/snapshot.js";
-import { sendWrite, step, stepOrMissing } from "../graph-calls.js";
+import { stepOrMissing } from "../graph-calls.js";
 import { GRAPH_STEPS } from "../permissions.js";
-import { recheckDomain } from "../recheck.js";
-import { done, refused, segment, stale, subjectOf, type ActionHandler } from "./action.js";
+import { done, refused, segment, stale, subjectOf, type ActionContext, type ActionHandler } from "./action.js";
 
 /** Graph's "passwords never expire" (int32 max, graph-facts §4). */
 export const PASSWORDS_NEVER_EXPIRE = 2_147_483_647;
 
-async function readDomain(client: Client, domainId: string): Promise<Domain | undefined> {
+export async function readDomain(client: Client, domainId: string): Promise<Domain | undefined> {
   const raw = await stepOrMissing(GRAPH_STEPS.readDomain, async () => {
     const select = ["id", "isVerified", "authenticationType", "passwordValidityPeriodInDays"];
     return (await client.api(`/domains/${segment(domainId)}`).select(select).get()) as Record<string, unknown>;
@@ -27,16 +26,15 @@ async function readDomain(client: Client, domainId: string): Promise<Domain | un
   };
 }
 
-function writeValidity(client: Client, domainId: string, days: number): Promise<string | null> {
-  return step(GRAPH_STEPS.writeDomain, () =>
-    sendWrite(client, { method: "PATCH", path: `/domains/${segment(domainId)}`, body: { passwordValidityPeriodInDays: days } }),
-  );
+function writeValidity(ctx: ActionContext, domainId: string, days: number): Promise<string | null> {
+  return ctx.write(GRAPH_STEPS.writeDomain, { method: "PATCH", path: `/domains/${segment(domainId)}`, body: { passwordValidityPeriodInDays: days } });
 }
 
 export const setPasswordNeverExpire: ActionHandler = {
   action: "set-password-never-expire",
   subject: "domain",
   controls: ["password.never-expire"],
+  disablesAccounts: false,
 
   async apply(ctx) {
     const { client, trace } = ctx;
@@ -44,10 +42,8 @@ export const setPasswordNeverExpire: ActionHandler = {
     const domain = await readDomain(client, domainId);
     if (domain === undefined) return stale(`Domain ${domainId} no longer exists; nothing changed.`);
     trace.before = { passwordValidityPeriodInDays: domain.passwordValidityPeriodInDays };
-    const finding = recheckDomain(ctx.tenant.tenantId, domain, ctx.now);
-    if (!finding.holds) return stale(`Not changed: ${finding.why} (${domain.id}).`);
 
-    trace.graphRequestId = await writeValidity(client, domain.id, PASSWORDS_NEVER_EXPIRE);
+    trace.graphRequestId = await writeValidity(ctx, domain.id, PASSWORDS_NEVER_EXPIRE);
     trace.after = { passwordValidityPeriodInDays: PASSWORDS_NEVER_EXPIRE };
     return done(`Passwords on ${domain.id} no longer expire (they expired after ${String(domain.passwordValidityPeriodInDays)} days).`);
   },
@@ -67,7 +63,7 @@ export const setPasswordNeverExpire: ActionHandler = {
     if (current !== PASSWORDS_NEVER_EXPIRE) {
       return refused(`The password validity period of ${domain.id} was changed since (now ${String(current)}); not overwriting it.`);
     }
-    trace.graphRequestId = await writeValidity(client, domain.id, previous);
+    trace.graphRequestId = await writeValidity(ctx, domain.id, previous);
     trace.after = { passwordValidityPeriodInDays: previous };
     return done(`Passwords on ${domain.id} expire after ${previous} days again.`);
   },
