@@ -234,7 +234,16 @@ async function withLease(deps: RemediationDeps, act: (lease: TenantLease) => Pro
   try {
     return await act(lease);
   } finally {
+    await releaseQuietly(deps, lease);
+  }
+}
+
+/** A lease that cannot be freed expires on its own; the attempt's verdict stands either way. */
+async function releaseQuietly(deps: RemediationDeps, lease: TenantLease): Promise<void> {
+  try {
     await lease.release();
+  } catch (error) {
+    deps.log?.warn(logLine`the remediation lease of tenant ${lease.tenantId} could not be released (it expires by itself): ${describeError(error)}`);
   }
 }
 
