@@ -10,6 +10,17 @@ export const ACCOUNT_ENABLED_ROLE =
   "an Entra role on the app's service principal that may change accountEnabled on the target " +
   "(User Administrator for ordinary users; Privileged Authentication Administrator for administrators)";
 
+/**
+ * Revoking sessions is role-gated too: without a role that covers the target, Graph answers 403
+ * Authorization_RequestDenied "Access to invalidate refresh tokens operation is denied" (graph-facts
+ * §10; AzureAD/azure-activedirectory-powershell issue 25, MicrosoftDocs/azure-docs issues 45579 and
+ * 92471). Entra's least-privileged roles by task: Helpdesk Administrator for non-admins, Privileged
+ * Authentication Administrator for every administrator.
+ */
+export const REVOKE_SESSIONS_ROLE =
+  "an Entra role on the app's service principal that may invalidate the target's refresh tokens " +
+  "(Helpdesk Administrator for non-administrators; Privileged Authentication Administrator for administrators)";
+
 export interface ActionPermissions {
   /** Application permissions for the writes. */
   readonly write: readonly string[];
@@ -67,7 +78,7 @@ export const GRAPH_STEPS = {
   readOwnPrincipal: { doing: "find tenant-patrol's own service principal", permissions: ["Application.Read.All"] },
   disableAccount: { doing: "disable the account", permissions: ["User.EnableDisableAccount.All"], entraRole: ACCOUNT_ENABLED_ROLE },
   enableAccount: { doing: "re-enable the account", permissions: ["User.EnableDisableAccount.All"], entraRole: ACCOUNT_ENABLED_ROLE },
-  revokeSessions: { doing: "revoke the user's sign-in sessions", permissions: ["User.RevokeSessions.All"] },
+  revokeSessions: { doing: "revoke the user's sign-in sessions", permissions: ["User.RevokeSessions.All"], entraRole: REVOKE_SESSIONS_ROLE },
   readMfaState: { doing: "read the per-user MFA state", permissions: ["Policy.Read.All"] },
   writeMfaState: { doing: "set the per-user MFA state", permissions: ["Policy.ReadWrite.AuthenticationMethod"] },
   readAuthorizationPolicy: { doing: "read the authorization policy", permissions: ["Policy.ReadWrite.Authorization"] },

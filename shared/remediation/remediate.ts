@@ -348,7 +348,7 @@ async function settle(trace: Trace, action: RemediationAction | null, run: () =>
     } else {
       message = `Remediation failed: ${describeErrorPublicly(cause)}`;
     }
-    if (trace.partial) message = `${trace.partial}, but ${message.charAt(0).toLowerCase()}${message.slice(1)}`;
+    if (trace.partial) message = `${trace.partial}: ${message.charAt(0).toLowerCase()}${message.slice(1)}`;
     trace.graphRequestId ??= requestIdOf(e);
     return { outcome: denied ? "permission-denied" : "failed", message };
   }

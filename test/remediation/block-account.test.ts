@@ -151,11 +151,22 @@ describe("block-account", () => {
       expect((await undo(world.deps(), undoRequest)).outcome).toBe("stale");
     });
 
+    it("says so when Graph refuses to revoke an administrator's sessions, naming the role the app needs", async () => {
+      const denied = "Access to invalidate refresh tokens operation is denied.";
+      world.sim.faults.add({ path: /revokeSignInSessions$/, method: "POST", fault: { type: "status", status: 403, code: "Authorization_RequestDenied", message: denied } });
+      const result = await remediate(world.deps(), block(U.inactive), NOW);
+      expect(result).toMatchObject({ outcome: "permission-denied", after: { accountEnabled: false, sessionsRevoked: false } });
+      expect(result.message).toMatch(/^The account user1@contoso\.com is blocked \(sign-in disabled\), but its existing sessions were NOT revoked: permission denied/);
+      expect(result.message).toContain("User.RevokeSessions.All");
+      expect(result.message).toContain("Privileged Authentication Administrator for administrators");
+      expect(result.message).toContain(denied);
+    });
+
     it("still undoes a block whose session revocation failed (the account was disabled)", async () => {
       world.sim.faults.add({ path: /revokeSignInSessions$/, method: "POST", fault: { type: "status", status: 500 } });
       const partial = await remediate(world.deps(), block(U.inactive), NOW);
       expect(partial).toMatchObject({ outcome: "failed", after: { accountEnabled: false, sessionsRevoked: false } });
-      expect(partial.message).toMatch(/^The account user1@contoso\.com was disabled, but could not revoke the user's sign-in sessions: Graph 500/);
+      expect(partial.message).toMatch(/^The account user1@contoso\.com is blocked \(sign-in disabled\), but its existing sessions were NOT revoked: could not revoke the user's sign-in sessions: Graph 500/);
       const [patch, revoke] = world.writes();
       expect(partial.graphRequestId).toBe(patch?.requestId);
       expect(partial.message).toContain(`request-id ${revoke?.requestId}`);

@@ -40,7 +40,7 @@ export const blockAccount: ActionHandler = {
       body: { accountEnabled: false },
     });
     trace.after = { accountEnabled: false, sessionsRevoked: false };
-    trace.partial = `The account ${name} was disabled`;
+    trace.partial = `The account ${name} is blocked (sign-in disabled), but its existing sessions were NOT revoked`;
     await ctx.write(GRAPH_STEPS.revokeSessions, { method: "POST", path: `/users/${segment(user.id)}/revokeSignInSessions` });
     trace.after = { accountEnabled: false, sessionsRevoked: true };
     return done(`Blocked ${name}: sign-in disabled and existing sessions revoked.`);
