@@ -17,6 +17,7 @@ import { decideApproval, openApprovalLink, type ApprovalDecisionDeps, type Decis
 import type { ApprovalSettings } from "../shared/config/settings.js";
 import { checkCsrf, CSRF_FIELD, issueCsrf, type CsrfFailure, type CsrfOptions } from "../shared/http/csrf.js";
 import { htmlResponse } from "../shared/http/html-response.js";
+import { logLine } from "../shared/logging/log-text.js";
 import { approvalServices } from "../shared/approvals/page-services.js";
 import { confirmationPage, outcomePage, problemPage, type Decision } from "../shared/views/approval-page.js";
 
@@ -31,7 +32,7 @@ export async function approvalPageGet(request: HttpRequest, context: InvocationC
     const opened = await openApprovalLink(services.deps, token, new Date());
     if (opened.ok === false) return problemResponse(opened.problem);
     if (opened.ok === "decided") return htmlResponse(200, outcomePage({ approval: opened.approval, tenantName: opened.tenantName }, { earlier: true }));
-    const csrf = issueCsrf(request, token, csrfOptions(request, services.settings, services.csrfKey));
+    const csrf = issueCsrf(request, token, csrfOptions(services.settings, services.csrfKey));
     const page = confirmationPage({
       approval: opened.approval,
       tenantName: opened.tenant.displayName,
@@ -50,17 +51,18 @@ export async function approvalPagePost(request: HttpRequest, context: Invocation
     const token = request.params.token ?? "";
     const form = await readForm(request);
     if (!form) return badForm();
-    const csrf = checkCsrf(request, form, token, csrfOptions(request, services.settings, services.csrfKey));
+    const csrf = checkCsrf(request, form, token, csrfOptions(services.settings, services.csrfKey));
     if (!csrf.ok) {
-      context.warn(`approval form refused: ${csrf.reason}`);
+      context.warn(logLine`approval form refused: ${csrf.reason}`);
       return csrfRefused(csrf.reason, token);
     }
     const decision = preselected(form.get("decision"));
     if (!decision) return badForm();
-    const result = await decideApproval(services.deps, { token, decision, now: new Date() });
+    const log = { info: (line: string) => context.log(line), warn: (line: string) => context.warn(line) };
+    const result = await decideApproval(services.deps, { token, decision, now: new Date(), log });
     if (result.kind === "action-error") context.error("approval action failed after the decision was recorded", result.error);
     if (result.kind === "approved" || result.kind === "rejected") {
-      context.log(`approval ${result.approval.approvalId} in ${result.approval.tenantId}: ${result.kind}${result.kind === "approved" ? `, ${result.result.outcome}` : ""}`);
+      context.log(logLine`approval ${result.approval.approvalId} in ${result.approval.tenantId}: ${result.kind}${result.kind === "approved" ? `, ${result.result.outcome}` : ""}`);
     }
     return decisionResponse(result);
   });
@@ -177,10 +179,10 @@ async function readForm(request: HttpRequest): Promise<URLSearchParams | undefin
   return text.length > MAX_FORM_BYTES ? undefined : new URLSearchParams(text);
 }
 
-function csrfOptions(request: HttpRequest, settings: ApprovalSettings, key: Uint8Array): CsrfOptions {
+/** From PUBLIC_BASE_URL alone: the request's URL is built from its Host header, which the client chose. */
+function csrfOptions(settings: ApprovalSettings, key: Uint8Array): CsrfOptions {
   const publicUrl = new URL(settings.publicBaseUrl);
-  const requestOrigin = new URL(request.url).origin;
-  return { key, secure: publicUrl.protocol === "https:", trustedOrigins: [publicUrl.origin, requestOrigin] };
+  return { key, secure: publicUrl.protocol === "https:", publicOrigin: publicUrl.origin };
 }
 
 export type { ApprovalDecisionDeps };

@@ -14,7 +14,7 @@ import type { AuditEntry, AuditRepository } from "../../shared/storage/audit.js"
 import type { ApprovalsRepository } from "../../shared/storage/approvals.js";
 import type { TenantsRepository } from "../../shared/storage/tenants.js";
 import { formatDate } from "../../shared/views/approval-page.js";
-import { displayText, html, type SafeHtml } from "../../shared/views/html.js";
+import { displayText, html, preformatted, type SafeHtml } from "../../shared/views/html.js";
 import { renderPage } from "../../shared/views/layout.js";
 import type { GraphSimulator, TenantHandle } from "../simulator/index.js";
 
@@ -128,7 +128,7 @@ function messageBody(m: SentMessage): HttpResponseInit {
       ? /<head[^>]*>/i.test(m.content)
         ? m.content.replace(/<head[^>]*>/i, (head) => `${head}${base}`)
         : `<!doctype html><meta charset="utf-8">${base}${m.content}`
-      : html`<!doctype html><meta charset="utf-8"><pre style="white-space:pre-wrap;font:14px/1.5 ui-monospace,monospace">${m.content}</pre>`.toString();
+      : html`<!doctype html><meta charset="utf-8"><pre style="white-space:pre-wrap;font:14px/1.5 ui-monospace,monospace">${preformatted(m.content)}</pre>`.toString();
   return {
     status: 200,
     headers: {

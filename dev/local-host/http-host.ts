@@ -2,6 +2,10 @@
  * Serves the HTTP functions of the function table on this machine, on the routes Azure gives
  * them (`/api/<route>`), through the same HttpRequest / HttpResponse classes the Functions host
  * hands the handlers. Extra (dev-only) pages can be served beside them.
+ *
+ * Its pages show approval links (bearer tokens) and every digest, so it listens on loopback only
+ * and answers only requests addressed to itself by a loopback name: a page on any other name that
+ * resolves to 127.0.0.1 (DNS rebinding) would otherwise be same-origin with it in the browser.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { randomUUID, timingSafeEqual } from "node:crypto";
@@ -17,6 +21,10 @@ const { HttpRequest, HttpResponse, InvocationContext } = functionsRuntime;
 export const ROUTE_PREFIX = "api";
 /** Request bodies above this are refused (413), like a front end would. */
 const MAX_BODY_BYTES = 1024 * 1024;
+/** The only interface it listens on; deliberately not an option (see the header comment). */
+const LOOPBACK = "127.0.0.1";
+/** Host header values it answers, with its own port appended. */
+const LOOPBACK_NAMES = ["localhost", "127.0.0.1", "[::1]"];
 
 export interface HttpRoute {
   readonly name: string;
@@ -31,10 +39,8 @@ export type ExtraRoutes = (request: InstanceType<typeof HttpRequest>) => Promise
 
 export interface LocalHttpHostOptions {
   readonly functions: readonly FunctionDefinition[];
-  /** 0 picks a free port. Default 7071, the Functions host's. */
+  /** 0 picks a free port. Default 7071, the Functions host's. Always on 127.0.0.1. */
   readonly port?: number;
-  /** Interface to listen on: loopback only by default (the pages carry bearer tokens). */
-  readonly hostname?: string;
   readonly extraRoutes?: ExtraRoutes;
   /**
    * The key `function` and `admin` routes require, as Azure does: header `x-functions-key` or
@@ -70,7 +76,7 @@ export async function startLocalHttpHost(options: LocalHttpHostOptions): Promise
       res.end("Internal error in the local host; see its console.");
     });
   });
-  await listen(server, options.port ?? 7071, options.hostname ?? "127.0.0.1");
+  await listen(server, options.port ?? 7071, LOOPBACK);
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://localhost:${port}`,
@@ -82,6 +88,17 @@ export async function startLocalHttpHost(options: LocalHttpHostOptions): Promise
         server.closeAllConnections();
       }),
   };
+}
+
+/**
+ * The Host header when it names this host (`localhost:<port>`, `127.0.0.1:<port>` or
+ * `[::1]:<port>`, its own port) and the target is a path; undefined for anything else, including
+ * an absolute-form target, whose authority would stand in for the Host header.
+ */
+function ownHost(req: IncomingMessage): string | undefined {
+  const host = req.headers.host?.toLowerCase();
+  if (host === undefined || !req.url?.startsWith("/")) return undefined;
+  return LOOPBACK_NAMES.some((name) => host === `${name}:${req.socket.localPort}`) ? host : undefined;
 }
 
 function listen(server: Server, port: number, hostname: string): Promise<void> {
@@ -100,7 +117,14 @@ function listen(server: Server, port: number, hostname: string): Promise<void> {
 async function serve(routes: readonly HttpRoute[], options: LocalHttpHostOptions, log: (line: string) => void, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const started = Date.now();
   const method = (req.method ?? "GET").toUpperCase();
-  const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "localhost"}`);
+  const host = ownHost(req);
+  if (host === undefined) {
+    log(`${method} refused (421): not addressed to this host (Host ${JSON.stringify(req.headers.host ?? null)})`);
+    res.writeHead(421, { "Content-Type": "text/plain; charset=utf-8" }).end("Misdirected request: this dev host answers only to localhost, 127.0.0.1 or [::1] on its own port.\n");
+    return;
+  }
+  // Concatenated, not resolved against a base: a target like `//evil.example/` stays a path.
+  const url = new URL(`http://${host}${req.url ?? "/"}`);
   const body = method === "GET" || method === "HEAD" ? undefined : await readBody(req);
   if (body === "too-large") {
     res.writeHead(413, { "Content-Type": "text/plain; charset=utf-8" }).end("Request body too large.");

@@ -5,7 +5,7 @@
  */
 import { base64url, errors, jwtVerify, SignJWT, type JWTPayload } from "jose";
 import { z } from "zod";
-import { REMEDIATION_ACTIONS } from "../remediation/types.js";
+import { REMEDIATION_ACTIONS, type RemediationAction } from "../remediation/types.js";
 import { findKey, type SigningKey, type SigningKeys } from "./signing-keys.js";
 import type { ApprovalTokenClaims, TokenRejection } from "./types.js";
 
@@ -20,14 +20,33 @@ export type TokenVerification =
   | { readonly ok: true; readonly claims: ApprovalTokenClaims }
   | { readonly ok: false; readonly rejection: TokenRejection };
 
-/** Private claims: tenant, approval, action, subject (null for tenant-level actions). */
-const payloadSchema = z.object({
-  tid: z.string().min(1),
-  aid: z.string().min(1),
-  act: z.enum(REMEDIATION_ACTIONS),
-  sid: z.string().min(1).nullable(),
-  exp: z.number().int(),
-});
+/** What plan.ts approvalIdFor mints: 32 lower-case hex characters. */
+const APPROVAL_ID = /^[0-9a-f]{32}$/;
+/** A DNS name of at least two labels, each 1-63 letters, digits or inner hyphens (Entra domain ids). */
+const DOMAIN_NAME = /^(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+
+/** Each action's subject: a user's object id, a domain name, or none (tenant-wide). */
+const SUBJECT_OF: Readonly<Record<RemediationAction, z.ZodType<string | null>>> = {
+  "block-account": z.guid(),
+  "enforce-mfa": z.guid(),
+  "disable-user-consent": z.null(),
+  "set-password-never-expire": z.string().regex(DOMAIN_NAME),
+};
+
+/**
+ * Private claims: tenant, approval, action, subject. Checked to the formats we issue, not just
+ * "a string": the claims become storage keys and Graph paths, so a value we never mint must end as
+ * a damaged link here, not as an exception further on (e.g. a `/` in a table key).
+ */
+const payloadSchema = z
+  .object({
+    tid: z.guid(),
+    aid: z.string().regex(APPROVAL_ID),
+    act: z.enum(REMEDIATION_ACTIONS),
+    sid: z.string().nullable(),
+    exp: z.number().int(),
+  })
+  .refine((claims) => SUBJECT_OF[claims.act].safeParse(claims.sid).success);
 
 const headerSchema = z.object({ alg: z.string(), kid: z.string().optional() });
 

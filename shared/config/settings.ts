@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseSigningKeys, type SigningKeys } from "../approvals/signing-keys.js";
+import { cloudMismatch } from "../graph/clouds.js";
 
 /**
  * The one place that reads app settings (environment variables; Key Vault references are
@@ -77,6 +78,8 @@ const SettingsSchema = z
     for (const id of splitList(s.TENANT_IDS)) {
       if (!GUID.test(id)) ctx.addIssue({ code: "custom", path: ["TENANT_IDS"], message: `contains "${id}", which is not a tenant id (GUID)` });
     }
+    const clouds = cloudMismatch(s.GRAPH_BASE_URL, s.GRAPH_AUTHORITY_HOST);
+    if (clouds) ctx.addIssue({ code: "custom", path: ["GRAPH_AUTHORITY_HOST"], message: clouds });
     checkApprovalSettings(s, (path, message) => ctx.addIssue({ code: "custom", path: [path], message }));
   });
 

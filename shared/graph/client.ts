@@ -1,13 +1,13 @@
 import type { TokenCredential } from "@azure/identity";
 import { AuthenticationHandler, Client, HTTPMessageHandler, TelemetryHandler } from "@microsoft/microsoft-graph-client";
 import { TokenCredentialAuthenticationProvider } from "@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js";
+import { graphScope } from "./clouds.js";
 import type { Pacer } from "./pacer.js";
 import { PacingMiddleware } from "./pacing-middleware.js";
 import { RetryMiddleware, type RetryMiddlewareOptions } from "./retry-middleware.js";
 import { GraphCallStats } from "./stats.js";
 
 export const GRAPH_DEFAULT_BASE_URL = "https://graph.microsoft.com/";
-const GRAPH_SCOPE = "https://graph.microsoft.com/.default";
 
 export interface GraphClientOptions {
   readonly credential: TokenCredential;
@@ -34,7 +34,8 @@ export interface TenantGraph {
 export function createGraphClient(options: GraphClientOptions): TenantGraph {
   const baseUrl = options.baseUrl ?? GRAPH_DEFAULT_BASE_URL;
   const stats = new GraphCallStats();
-  const authProvider = new TokenCredentialAuthenticationProvider(options.credential, { scopes: [GRAPH_SCOPE] });
+  // A national cloud's Graph refuses a token for another cloud's: the scope follows the base URL.
+  const authProvider = new TokenCredentialAuthenticationProvider(options.credential, { scopes: [graphScope(baseUrl)] });
   const client = Client.initWithMiddleware({
     baseUrl,
     customHosts: new Set([new URL(baseUrl).hostname]),

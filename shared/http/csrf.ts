@@ -7,7 +7,9 @@
  *   Secure, host-only and Path=/, whenever the app is served over https) and embeds
  *   HMAC(key, cookie value + token) in a hidden field.
  * - POST requires the cookie, the field, and the HMAC to match (constant-time), and refuses
- *   requests the browser marks as cross-site (`Sec-Fetch-Site`) or whose `Origin` is foreign.
+ *   requests the browser marks as cross-site (`Sec-Fetch-Site`) or whose `Origin` is not
+ *   PUBLIC_BASE_URL's. Never the request's own Host: a page on a name the attacker points at this
+ *   app (DNS rebinding) is same-origin with that Host, so trusting it would trust the attacker.
  *   `Origin: null` is not evidence either way: the page's `Referrer-Policy: no-referrer` makes
  *   browsers send it on our own form posts.
  * The cookie value is reused while valid, so several confirmation pages open in tabs all work.
@@ -28,8 +30,8 @@ export interface CsrfOptions {
   readonly key: Uint8Array;
   /** Whether browsers reach the app over https (decides the `__Host-` prefix and Secure). */
   readonly secure: boolean;
-  /** Origins our own pages are served from (PUBLIC_BASE_URL and the request's own). */
-  readonly trustedOrigins: readonly string[];
+  /** The origin of PUBLIC_BASE_URL, the only one our pages are served from (see the header comment). */
+  readonly publicOrigin: string;
 }
 
 export interface CsrfIssue {
@@ -55,7 +57,7 @@ export function issueCsrf(request: HttpRequest, token: string, options: CsrfOpti
 
 /** For a POST: ok only when the request comes from our page, in this browser, for this token. */
 export function checkCsrf(request: HttpRequest, form: URLSearchParams, token: string, options: CsrfOptions): { ok: true } | { ok: false; reason: CsrfFailure } {
-  if (isCrossSite(request, options.trustedOrigins)) return { ok: false, reason: "cross-site" };
+  if (isCrossSite(request, options.publicOrigin)) return { ok: false, reason: "cross-site" };
   const cookie = readCookie(request, csrfCookieName(options.secure));
   if (cookie === undefined || !COOKIE_VALUE.test(cookie)) return { ok: false, reason: "missing-cookie" };
   const field = form.get(CSRF_FIELD);
@@ -69,11 +71,11 @@ function fieldFor(key: Uint8Array, cookieValue: string, token: string): string {
   return createHmac("sha256", key).update(`${cookieValue}\n${token}`).digest("base64url");
 }
 
-function isCrossSite(request: HttpRequest, trustedOrigins: readonly string[]): boolean {
+function isCrossSite(request: HttpRequest, publicOrigin: string): boolean {
   const site = request.headers.get("sec-fetch-site");
   if (site !== null && site !== "same-origin" && site !== "none") return true;
   const origin = request.headers.get("origin");
-  return origin !== null && origin !== "null" && !trustedOrigins.includes(origin);
+  return origin !== null && origin !== "null" && origin !== publicOrigin;
 }
 
 /** The value of cookie `name` from the Cookie header (first occurrence), if any. */

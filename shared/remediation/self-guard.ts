@@ -19,8 +19,8 @@ export interface ServiceIdentity {
 /** tenantId|appId → the service principal's object id. An app's principal keeps its id for life. */
 const principalIds = new Map<string, string>();
 
-/** The app's service principal object id in the tenant the client signs in to. */
-export async function ownPrincipalId(client: Client, tenantId: string, appId: string): Promise<string> {
+/** The app's service principal object id in the tenant the client signs in to; undefined when Graph lists none. */
+export async function ownPrincipalId(client: Client, tenantId: string, appId: string): Promise<string | undefined> {
   const key = `${tenantId.toLowerCase()}|${appId.toLowerCase()}`;
   const cached = principalIds.get(key);
   if (cached !== undefined) return cached;
@@ -29,7 +29,7 @@ export async function ownPrincipalId(client: Client, tenantId: string, appId: st
     listAll<{ id?: unknown }>(client, { path: "/servicePrincipals", filter: `appId eq '${appId.replaceAll("'", "''")}'`, select: ["id"] }),
   );
   const id = found[0]?.id;
-  if (typeof id !== "string") throw new Error(`tenant-patrol's own service principal (app ${appId}) was not found in tenant ${tenantId}`);
+  if (typeof id !== "string") return undefined;
   principalIds.set(key, id);
   return id;
 }
@@ -37,9 +37,10 @@ export async function ownPrincipalId(client: Client, tenantId: string, appId: st
 /** Why `userId` is tenant-patrol itself, or null. */
 export async function selfGuard(client: Client, tenantId: string, identity: ServiceIdentity, userId: string): Promise<string | null> {
   const id = userId.toLowerCase();
-  if ((await ownPrincipalId(client, tenantId, identity.appId)).toLowerCase() === id) {
-    return "is tenant-patrol's own service principal, which it never acts on";
-  }
+  const own = await ownPrincipalId(client, tenantId, identity.appId);
+  // Signed in, yet no principal for the app: something is off (wrong app id setting); never guess.
+  if (own === undefined) return `cannot be checked against tenant-patrol's own service principal: Graph lists none for app ${identity.appId} in this tenant`;
+  if (own.toLowerCase() === id) return "is tenant-patrol's own service principal, which it never acts on";
   if (identity.mailSender === null) return null;
   const sender = identity.mailSender.toLowerCase();
   if (sender === id) return "is the mailbox tenant-patrol sends approval emails from (MAIL_SENDER)";

@@ -1,7 +1,7 @@
 /**
  * The approval pages: confirmation (GET), outcome (POST), the recorded state of a decided request,
  * and the problem pages (expired, tampered, unknown…). Pure functions of their input; every value
- * from Graph or storage goes through `html`, which escapes it.
+ * from Graph or storage goes through `html`, which strips control and bidi characters and escapes it.
  */
 import type { Approval } from "../approvals/types.js";
 import { CONTROLS } from "../controls/index.js";
@@ -114,6 +114,14 @@ function outcomeBanner(approval: Approval, text: ActionText, earlier: boolean): 
     };
   }
   const result = approval.outcomeMessage ?? "";
+  if (approval.undo) {
+    const undone = approval.undo;
+    return {
+      tone: "neutral",
+      title: "Undone",
+      message: `${prefix}The action ran, then was undone on ${formatDate(undone.undoneAt)} (${undone.undoneBy}). What it had done: ${result}`,
+    };
+  }
   const by: Record<RemediationOutcome, { tone: Tone; title: string }> = {
     done: { tone: "success", title: text.doneTitle },
     stale: { tone: "info", title: "Nothing to do: the finding no longer holds" },

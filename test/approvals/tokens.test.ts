@@ -11,7 +11,7 @@ import {
   verifyApprovalToken,
 } from "../../shared/approvals/tokens.js";
 import type { ApprovalTokenClaims } from "../../shared/approvals/types.js";
-import { REMEDIATION_ACTIONS } from "../../shared/remediation/types.js";
+import { REMEDIATION_ACTIONS, type RemediationAction } from "../../shared/remediation/types.js";
 
 const key = (kid: string, fill?: number) => new SigningKey(kid, fill === undefined ? randomBytes(32) : new Uint8Array(32).fill(fill));
 const K1 = key("k1", 1);
@@ -99,6 +99,27 @@ describe("verifyApprovalToken", () => {
     }
   });
 
+  it("refuses well-signed claims in formats we never issue as malformed (they would become storage keys)", async () => {
+    const domainClaims = { ...CLAIMS, action: "set-password-never-expire" as const, subjectId: "contoso.onmicrosoft.com" };
+    expect((await verify(await sign(domainClaims))).ok).toBe(true);
+    const bad: ApprovalTokenClaims[] = [
+      { ...CLAIMS, tenantId: "a/b" },
+      { ...CLAIMS, tenantId: "contoso" },
+      { ...CLAIMS, approvalId: "a/b" },
+      { ...CLAIMS, approvalId: CLAIMS.approvalId.toUpperCase() },
+      { ...CLAIMS, approvalId: `${CLAIMS.approvalId}0` },
+      { ...CLAIMS, subjectId: "a/b" },
+      { ...CLAIMS, subjectId: null },
+      { ...CLAIMS, action: "disable-user-consent", subjectId: CLAIMS.subjectId },
+      { ...domainClaims, subjectId: "contoso" },
+      { ...domainClaims, subjectId: "contoso.com/x" },
+      { ...domainClaims, subjectId: null },
+    ];
+    for (const claims of bad) {
+      expect(await verify(await sign(claims)), JSON.stringify(claims)).toEqual({ ok: false, rejection: "malformed" });
+    }
+  });
+
   it("refuses a non-canonical encoding of a valid token (spare bits in a last character)", async () => {
     const token = await sign();
     const signature = token.split(".")[2]!;
@@ -112,14 +133,22 @@ describe("verifyApprovalToken", () => {
   });
 });
 
-const claimsArbitrary: fc.Arbitrary<ApprovalTokenClaims> = fc.record({
-  tenantId: fc.string({ minLength: 1, maxLength: 60, unit: "grapheme" }),
-  approvalId: fc.string({ minLength: 1, maxLength: 40 }),
-  action: fc.constantFrom(...REMEDIATION_ACTIONS),
-  subjectId: fc.option(fc.string({ minLength: 1, maxLength: 60, unit: "grapheme" }), { nil: null }),
-  // Whole seconds after NOW (exp has second precision).
-  expiresAt: fc.integer({ min: 1, max: 10 * 365 * 86_400 }).map((s) => new Date(NOW.getTime() + s * 1000)),
-});
+/** The subject each action takes: a user's object id, a domain name, or none. */
+function subjectArbitrary(action: RemediationAction): fc.Arbitrary<string | null> {
+  if (action === "disable-user-consent") return fc.constant(null);
+  return action === "set-password-never-expire" ? fc.domain() : fc.uuid();
+}
+
+/** Claims as the app issues them (see plan.ts approvalIdFor for the approval id). */
+const claimsArbitrary: fc.Arbitrary<ApprovalTokenClaims> = fc
+  .record({
+    tenantId: fc.uuid(),
+    approvalId: fc.string({ minLength: 32, maxLength: 32, unit: fc.constantFrom(..."0123456789abcdef") }),
+    action: fc.constantFrom(...REMEDIATION_ACTIONS),
+    // Whole seconds after NOW (exp has second precision).
+    expiresAt: fc.integer({ min: 1, max: 10 * 365 * 86_400 }).map((s) => new Date(NOW.getTime() + s * 1000)),
+  })
+  .chain((claims) => subjectArbitrary(claims.action).map((subjectId) => ({ ...claims, subjectId })));
 
 const URL_SAFE = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.";
 

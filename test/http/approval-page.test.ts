@@ -9,6 +9,10 @@ import { HOSTILE_NAME, newBrowser, randomSigningKeys, startApprovalHarness, type
 
 const TENANT = "aaaaaaaa-0000-4000-8000-00000000000a";
 const OTHER_TENANT = "bbbbbbbb-0000-4000-8000-00000000000b";
+/** A tenant whose registered name carries a RIGHT-TO-LEFT OVERRIDE: it would show as "Contosoexe.jpg". */
+const BIDI_TENANT = "cccccccc-0000-4000-8000-00000000000c";
+const BIDI_NAME = "Contoso\u202Egpj.exe";
+const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 const INACTIVE_SINCE = "2020-01-15T08:00:00Z";
 const HOUR = 3_600_000;
 
@@ -23,7 +27,7 @@ function fixtures(): TenantFixture[] {
   );
   const main = tenantFixture({ id: TENANT, graph: { "v1.0/users": [user(0, { mail: "user0@contoso.com" }), ...inactive] } });
   const other = tenantFixture({ id: OTHER_TENANT, displayName: "Fabrikam" });
-  return [main, other];
+  return [main, other, tenantFixture({ id: BIDI_TENANT, displayName: BIDI_NAME })];
 }
 
 let h: ApprovalHarness;
@@ -47,6 +51,22 @@ function accountEnabled(subjectId: string): unknown {
 
 function writesTo(subjectId: string) {
   return h.graphWrites(TENANT).filter((w) => w.path.includes(subjectId));
+}
+
+/** Runs `during` with the tenant disabled (as an operator would pause it), then enables it again. */
+async function whileDisabled(tenantId: string, during: () => Promise<void>): Promise<void> {
+  const tenant = await h.services.tenants.get(tenantId);
+  if (!tenant) throw new Error("tenant missing");
+  await h.services.tenants.upsert({ ...tenant, enabled: false });
+  try {
+    await during();
+  } finally {
+    await h.services.tenants.upsert({ ...tenant, enabled: true });
+  }
+}
+
+function errorsLogged(): string[] {
+  return h.logs.filter((line) => line.level === "error").map((line) => line.text);
 }
 
 beforeAll(async () => {
@@ -106,6 +126,25 @@ describe("GET: the confirmation page", () => {
     expect(page.status).toBe(200);
     expect(page.body).not.toContain("<img");
     expect(page.body).toContain("&lt;img src=x onerror=alert(1)&gt; &quot;Bobby&quot; &amp; Tables");
+  });
+
+  it("shows a tenant name without its bidi override, on the confirmation page and the 409 paused page", async () => {
+    const { approval, token } = await h.createApproval({ tenantId: BIDI_TENANT, subjectId: userId(1), evidence: { displayName: "User 1", userPrincipalName: "user1@contoso.com" } });
+    const page = await h.get(token);
+    expect(page.status).toBe(200);
+    expect(page.body).toContain("Contosogpj.exe ·");
+    expect(page.body).not.toMatch(BIDI_CONTROLS);
+    const browser = newBrowser();
+    const csrf = await h.openForm(token, browser);
+    await whileDisabled(BIDI_TENANT, async () => {
+      const paused = await h.post(token, { csrf, decision: "approve" }, { browser });
+      expect(paused.status).toBe(409);
+      expect(paused.body).toContain("This tenant is paused");
+      expect(paused.body).toContain("Contosogpj.exe is disabled");
+      expect(paused.body).not.toMatch(BIDI_CONTROLS);
+    });
+    expect((await h.approvals.get(BIDI_TENANT, approval.approvalId))?.state).toBe("pending");
+    expect(h.graphWrites(BIDI_TENANT)).toEqual([]);
   });
 });
 
@@ -242,6 +281,16 @@ describe("POST: cross-site request forgery", () => {
     }
   });
 
+  it("refuses an Origin that is the request's own host but not PUBLIC_BASE_URL's (DNS rebinding)", async () => {
+    // evil.example resolving to the app: the browser calls the post same-origin and sends its cookie.
+    await refused(async (token) => {
+      const browser = newBrowser();
+      const csrf = await h.openForm(token, browser);
+      const headers = { origin: "http://evil.example", "sec-fetch-site": "same-origin" };
+      return h.post(token, { csrf, decision: "approve" }, { browser, headers, baseUrl: "http://evil.example" });
+    });
+  });
+
   it("accepts Origin: null (what browsers send from a no-referrer page)", async () => {
     const { token } = await blockRequest();
     const browser = newBrowser();
@@ -322,6 +371,17 @@ describe("links that cannot be used: a clear page, the right status, no side eff
     await refusedBoth("not-a-token", 400, "This link is damaged");
   });
 
+  it("400 for a well-signed token whose claims we never issue (a tenant id that is no GUID…), nothing logged as an error", async () => {
+    const { approval, subjectId } = await blockRequest();
+    const claims = { tenantId: TENANT, approvalId: approval.approvalId, action: "block-account" as const, subjectId, expiresAt: approval.expiresAt };
+    const errorsBefore = errorsLogged().length;
+    const bad = [{ tenantId: "a/b" }, { tenantId: "contoso" }, { approvalId: "a/b" }, { approvalId: "0".repeat(600) }, { subjectId: "a/b" }, { subjectId: null }];
+    for (const change of bad) {
+      await refusedBoth(await h.sign({ ...claims, ...change }), 400, "This link is damaged", approval.approvalId, subjectId);
+    }
+    expect(errorsLogged().slice(errorsBefore)).toEqual([]);
+  });
+
   it("404 for an approval that does not exist", async () => {
     const token = await h.sign({ tenantId: TENANT, approvalId: "0123456789abcdef0123456789abcdef", action: "block-account", subjectId: userId(1), expiresAt: new Date(Date.now() + HOUR) });
     await refusedBoth(token, 404, "Request not found");
@@ -343,15 +403,10 @@ describe("links that cannot be used: a clear page, the right status, no side eff
 
   it("409 when the tenant was disabled after the email", async () => {
     const { approval, token, subjectId } = await blockRequest({ tenantId: OTHER_TENANT });
-    const tenant = await h.services.tenants.get(OTHER_TENANT);
-    if (!tenant) throw new Error("tenant missing");
-    await h.services.tenants.upsert({ ...tenant, enabled: false });
-    try {
+    await whileDisabled(OTHER_TENANT, async () => {
       expect((await h.get(token)).status).toBe(409);
       expect((await h.approvals.get(OTHER_TENANT, approval.approvalId))?.state).toBe("pending");
       expect(h.graphWrites(OTHER_TENANT).filter((w) => w.path.includes(subjectId))).toEqual([]);
-    } finally {
-      await h.services.tenants.upsert({ ...tenant, enabled: true });
-    }
+    });
   });
 });

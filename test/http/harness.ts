@@ -33,6 +33,20 @@ export interface PageResponse {
   readonly body: string;
 }
 
+/** Per request: a browser's cookie jar, extra headers, and the base URL the request was sent to. */
+export interface CallOptions {
+  readonly browser?: Browser;
+  readonly headers?: Record<string, string>;
+  /** Scheme and host of the request URL, i.e. what its Host header said (default PUBLIC_BASE_URL). */
+  readonly baseUrl?: string;
+}
+
+/** One line a handler logged through its InvocationContext. */
+export interface LoggedLine {
+  readonly level: string;
+  readonly text: string;
+}
+
 export interface Browser {
   /** Cookie jar of one browser: name → value. */
   readonly cookies: Map<string, string>;
@@ -47,10 +61,12 @@ export interface ApprovalHarness {
   /** A pending request (or as overridden) in storage, and its signed link token. */
   createApproval(overrides?: Partial<Approval>, tokenOverrides?: Partial<{ tenantId: string; approvalId: string; action: RemediationAction; subjectId: string | null; expiresAt: Date }>): Promise<{ approval: Approval; token: string }>;
   sign(claims: { tenantId: string; approvalId: string; action: RemediationAction; subjectId: string | null; expiresAt: Date }, keys?: SigningKeys): Promise<string>;
-  get(token: string, options?: { query?: string; browser?: Browser; headers?: Record<string, string> }): Promise<PageResponse>;
+  get(token: string, options?: CallOptions & { query?: string }): Promise<PageResponse>;
   /** GET the page in `browser` (keeping its cookie), then the form's hidden CSRF value. */
   openForm(token: string, browser: Browser): Promise<string>;
-  post(token: string, form: Record<string, string>, options?: { browser?: Browser; headers?: Record<string, string> }): Promise<PageResponse>;
+  post(token: string, form: Record<string, string>, options?: CallOptions): Promise<PageResponse>;
+  /** Everything the handlers logged, oldest first. */
+  readonly logs: readonly LoggedLine[];
   auditFor(approvalId: string): Promise<AuditEntry[]>;
   /** Graph writes (anything but GET) the simulator saw for the tenant. */
   graphWrites(tenantId: string): { method: string; path: string }[];
@@ -84,11 +100,12 @@ export async function startApprovalHarness(fixtures: readonly TenantFixture[]): 
 
   const sign: ApprovalHarness["sign"] = (claims, signWith = keys) => new ApprovalTokenSigner(signWith).sign(claims);
 
-  const call = async (method: "GET" | "POST", token: string, init: { query?: string; body?: string; browser?: Browser; headers?: Record<string, string> }): Promise<PageResponse> => {
+  const logs: LoggedLine[] = [];
+  const call = async (method: "GET" | "POST", token: string, init: CallOptions & { query?: string; body?: string }): Promise<PageResponse> => {
     const headers: Record<string, string> = { ...init.headers };
     if (init.browser && init.browser.cookies.size > 0) headers.cookie = [...init.browser.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
     if (init.body !== undefined) headers["content-type"] ??= "application/x-www-form-urlencoded";
-    const url = `${PUBLIC_BASE_URL}/api/approvals/${encodeURIComponent(token)}${init.query ?? ""}`;
+    const url = `${init.baseUrl ?? PUBLIC_BASE_URL}/api/approvals/${encodeURIComponent(token)}${init.query ?? ""}`;
     const request = new HttpRequest({
       method,
       url,
@@ -97,7 +114,10 @@ export async function startApprovalHarness(fixtures: readonly TenantFixture[]): 
       query: Object.fromEntries(new URL(url).searchParams),
       ...(init.body !== undefined ? { body: { string: init.body } } : {}),
     });
-    const context = new InvocationContext({ functionName: method === "GET" ? "approval-page" : "approval-decision", logHandler: () => undefined });
+    const context = new InvocationContext({
+      functionName: method === "GET" ? "approval-page" : "approval-decision",
+      logHandler: (level, ...args) => logs.push({ level, text: args.map(String).join(" ") }),
+    });
     const result: HttpResponseInit = await (method === "GET" ? approvalPageGet : approvalPagePost)(request, context);
     const response = new HttpResponse(result);
     for (const cookie of response.cookies) init.browser?.cookies.set(cookie.name, cookie.value);
@@ -110,6 +130,7 @@ export async function startApprovalHarness(fixtures: readonly TenantFixture[]): 
     keys,
     approvals,
     audit,
+    logs,
     async createApproval(overrides = {}, tokenOverrides = {}) {
       const now = new Date();
       const tenantId = overrides.tenantId ?? fixtures[0]?.tenant.id ?? "";

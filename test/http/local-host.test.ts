@@ -1,4 +1,5 @@
 /** The local Functions host: routes from the function table, request and response plumbing. */
+import { request as httpRequest } from "node:http";
 import type { HttpRequest, InvocationContext } from "@azure/functions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FUNCTIONS, type FunctionDefinition } from "../../functions/registry.js";
@@ -87,6 +88,44 @@ describe("the local HTTP host", () => {
     expect((await fetch(`${host.url}/api/keyed/1`, { headers: { "x-functions-key": "the-key" } })).status).toBe(201);
     expect((await fetch(`${host.url}/api/keyed/1?code=the-key`)).status).toBe(201);
     expect(seen.length).toBe(calls + 2);
+  });
+
+  /** A GET to the host with the Host header (or request target) of our choosing, which fetch does not allow. */
+  function rawGet(path: string, hostHeader: string | null): Promise<{ status: number; body: string }> {
+    return new Promise((resolve, reject) => {
+      const headers = hostHeader === null ? {} : { host: hostHeader };
+      const req = httpRequest({ host: "127.0.0.1", port: host.port, path, headers, setHost: false }, (res) => {
+        let body = "";
+        res.setEncoding("utf8").on("data", (chunk: string) => (body += chunk));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on("error", reject).end();
+    });
+  }
+
+  it("refuses a request not addressed to it by a loopback name and its own port (DNS rebinding), before any handler", async () => {
+    const calls = seen.length;
+    const port = host.port;
+    for (const foreign of ["evil.example", `evil.example:${port}`, "localhost", `localhost:${port + 1}`, `127.0.0.2:${port}`, `localhost:${port}.evil.example`]) {
+      for (const path of ["/dev/hello", "/api/things/42"]) {
+        const refused = await rawGet(path, foreign);
+        expect(refused.status, `${foreign} ${path}`).toBe(421);
+        expect(refused.body).toMatch(/^Misdirected request: /);
+      }
+    }
+    expect((await rawGet("/dev/hello", null)).status).toBe(400); // no Host at all: Node's own answer
+    // An absolute-form target names another host even under a good Host header.
+    expect((await rawGet("http://evil.example/dev/hello", `localhost:${port}`)).status).toBe(421);
+    expect(seen.length).toBe(calls);
+  });
+
+  it("answers localhost, 127.0.0.1 and [::1] on its own port", async () => {
+    const calls = seen.length;
+    for (const own of [`localhost:${host.port}`, `127.0.0.1:${host.port}`, `[::1]:${host.port}`, `LocalHost:${host.port}`]) {
+      expect(await rawGet("/dev/hello", own)).toEqual({ status: 200, body: "hello" });
+      expect((await rawGet("/api/things/42", own)).status).toBe(201);
+    }
+    expect(seen.length).toBe(calls + 4);
   });
 
   it("serializes cookies as the Functions host does", () => {

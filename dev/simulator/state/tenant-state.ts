@@ -2,9 +2,11 @@
  * One hosted tenant's live data: a working copy of its fixture's `graph`, indexed by id, that
  * writes change and reads see. `restore()` goes back to the fixture.
  */
+import { createHash } from "node:crypto";
 import type { LicenseTier, TenantConfig } from "../../../shared/model/tenant.js";
+import { TEST_APP_CLIENT_ID } from "../auth/apps.js";
 import { GRAPH_KEY_SCHEMAS, type TenantFixture } from "../fixtures/schema.js";
-import { DEFAULT_PER_USER_MFA_STATE, SINGLETON_DEFAULTS } from "./defaults.js";
+import { DEFAULT_PER_USER_MFA_STATE, DOMAINS_KEY, fillDomainDefaults, SINGLETON_DEFAULTS } from "./defaults.js";
 import { idOf, isPlainObject, mergePatch, type GraphObject } from "./graph-object.js";
 import { Mailboxes } from "./mailbox.js";
 
@@ -58,7 +60,23 @@ export class TenantState {
       else if (Array.isArray(value)) this.collections.set(key, value as GraphObject[]);
       else if (isPlainObject(value)) mergePatch(this.singletonOrEmpty(key), value);
     }
+    fillDomainDefaults(this.collection(DOMAINS_KEY));
+    this.provisionAppPrincipal();
     this.reindexUpns();
+  }
+
+  /**
+   * The simulator's app can sign in to every hosted tenant, so (as after admin consent in Entra ID,
+   * which creates the app's service principal; without one the token request fails with
+   * AADSTS7000229) the tenant has its service principal. Fixtures may list it themselves.
+   */
+  private provisionAppPrincipal(): void {
+    const key = DIRECTORY_COLLECTIONS.servicePrincipal;
+    const principals = this.collections.get(key) ?? [];
+    if (principals.some((sp) => sp.appId === TEST_APP_CLIENT_ID)) return;
+    const hex = createHash("sha256").update(`service-principal:${this.id}:${TEST_APP_CLIENT_ID}`).digest("hex");
+    const id = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+    this.collections.set(key, [...principals, { id, appId: TEST_APP_CLIENT_ID, displayName: "Tenant Patrol", servicePrincipalType: "Application", accountEnabled: true }]);
   }
 
   get userCount(): number {

@@ -1,0 +1,48 @@
+/**
+ * Microsoft's national clouds: each has its own Graph host and sign-in authority, and Graph refuses
+ * a token issued for another cloud's Graph. Source: Microsoft Graph "National cloud deployments"
+ * (learn.microsoft.com/graph/deployments), endpoint table; Germany's cloud is retired.
+ */
+
+export interface GraphCloud {
+  readonly name: string;
+  /** Graph's host in this cloud (also its resource identifier: the token scope is `https://<host>/.default`). */
+  readonly graphHost: string;
+  /** The Entra ID authority host that issues tokens for it. */
+  readonly authorityHost: string;
+}
+
+export const GRAPH_CLOUDS: readonly GraphCloud[] = [
+  { name: "global", graphHost: "graph.microsoft.com", authorityHost: "login.microsoftonline.com" },
+  { name: "US Government L4", graphHost: "graph.microsoft.us", authorityHost: "login.microsoftonline.us" },
+  { name: "US Government L5 (DOD)", graphHost: "dod-graph.microsoft.us", authorityHost: "login.microsoftonline.us" },
+  { name: "China (operated by 21Vianet)", graphHost: "microsoftgraph.chinacloudapi.cn", authorityHost: "login.chinacloudapi.cn" },
+];
+
+const GLOBAL = GRAPH_CLOUDS[0] as GraphCloud;
+
+/** The cloud whose Graph serves `baseUrl`; undefined for another host (the simulator, a test proxy). */
+export function cloudOfGraph(baseUrl: string): GraphCloud | undefined {
+  const host = new URL(baseUrl).hostname.toLowerCase();
+  return GRAPH_CLOUDS.find((cloud) => cloud.graphHost === host);
+}
+
+/**
+ * The token scope for Graph at `baseUrl`: its cloud's Graph resource. A host outside the table
+ * stands in for global Graph (the simulator issues tokens for graph.microsoft.com only).
+ */
+export function graphScope(baseUrl: string): string {
+  return `https://${(cloudOfGraph(baseUrl) ?? GLOBAL).graphHost}/.default`;
+}
+
+/**
+ * Why GRAPH_BASE_URL and GRAPH_AUTHORITY_HOST cannot work together (a Microsoft Graph host of one
+ * cloud with a Microsoft authority of another), or undefined. Hosts outside the table are not judged.
+ */
+export function cloudMismatch(baseUrl: string, authorityHost: string): string | undefined {
+  const graph = cloudOfGraph(baseUrl);
+  const authority = new URL(authorityHost).hostname.toLowerCase();
+  const authorityClouds = GRAPH_CLOUDS.filter((cloud) => cloud.authorityHost === authority);
+  if (!graph || authorityClouds.length === 0 || authorityClouds.includes(graph)) return undefined;
+  return `is ${authority}, which signs in to ${authorityClouds.map((c) => c.name).join(" / ")}, but GRAPH_BASE_URL is ${graph.name} Graph (${graph.graphHost}): use https://${graph.authorityHost}`;
+}
