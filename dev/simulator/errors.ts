@@ -59,6 +59,11 @@ export const graphErrors = {
     new GraphFailure(400, "Request_BadRequest", `Invalid value specified for property '${property}' of resource '${resource}'.`),
   readOnlyProperty: (property: string) =>
     new GraphFailure(400, "Request_BadRequest", `Property '${property}' is read-only and cannot be set.`),
+  /**
+   * PATCH of a subdomain (isRoot false): it takes its root's password policy. Observed, not
+   * documented: KelvinTegelaar/CIPP issue 5381 (2026-02), Update-MgDomain on a subdomain.
+   */
+  domainOperationNotAllowed: () => new GraphFailure(400, "Request_BadRequest", "Domain operation is not allowed."),
   invalidToken: (message: string) => new GraphFailure(401, "InvalidAuthenticationToken", message),
   nonPremiumTenant: () =>
     new GraphFailure(403, "Authentication_RequestFromNonPremiumTenantOrB2CTenant", "Neither tenant is B2C or tenant doesn't have premium license"),

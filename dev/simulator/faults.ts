@@ -2,7 +2,7 @@
  * Programmable faults per test, modelled on the Graph SDK's ChaosHandler: Graph-shaped error
  * bodies, Retry-After when asked. A rule matches requests by tenant, method and path (the path
  * without query, as in the request log: "v1.0/users"; nextLink requests match their collection's
- * path), skips the first `after` matches and then fires `times` times.
+ * path) and optionally query, skips the first `after` matches and then fires `times` times.
  */
 import { STATUS_CODES } from "node:http";
 import { GraphFailure } from "./errors.js";
@@ -12,13 +12,22 @@ export type Fault =
   | { readonly type: "delay"; readonly ms: number }
   | { readonly type: "malformed-json" }
   /** The connection is closed without an answer (a kept-alive socket the server dropped). Not for $batch items. */
-  | { readonly type: "drop-connection" };
+  | { readonly type: "drop-connection" }
+  /**
+   * Graph's licence 403 (Authentication_RequestFromNonPremiumTenantOrB2CTenant, Free tenants'
+   * answer) on a tenant that has the licence: seen intermittently on signInActivity and the
+   * authentication-methods reports (microsoftgraph/microsoft-graph-docs issue 14118,
+   * microsoft-graph-docs-contrib issues 3759, 3808).
+   */
+  | { readonly type: "intermittent-license" };
 
 export interface FaultRule {
   readonly tenantId?: string;
   readonly method?: string;
   /** "v1.0/users" (a leading "/" is ignored; compared case-insensitively) or a RegExp tested on that form. */
   readonly path: string | RegExp;
+  /** Tested on the query string, decoded ("$select=id,signInActivity&$top=500"); nextLink pages repeat it. */
+  readonly query?: RegExp;
   /** Let the first n matching requests through. Default 0. */
   readonly after?: number;
   /** How many matching requests fail. Default 1; Infinity for "until cleared". */
@@ -80,7 +89,7 @@ export class FaultInjector {
   }
 
   /** Counts the request against every matching rule; returns the first fault due, if any. */
-  take(request: { tenantId: string; method: string; path: string }): Fault | undefined {
+  take(request: FaultRequest): Fault | undefined {
     let due: Fault | undefined;
     for (const active of this.rules) {
       if (!matches(active.rule, request)) continue;
@@ -95,9 +104,18 @@ export class FaultInjector {
   }
 }
 
-function matches(rule: FaultRule, request: { tenantId: string; method: string; path: string }): boolean {
+interface FaultRequest {
+  readonly tenantId: string;
+  readonly method: string;
+  readonly path: string;
+  /** Decoded query string, as FaultRule.query sees it. */
+  readonly query: string;
+}
+
+function matches(rule: FaultRule, request: FaultRequest): boolean {
   if (rule.tenantId !== undefined && rule.tenantId.toLowerCase() !== request.tenantId.toLowerCase()) return false;
   if (rule.method !== undefined && rule.method.toUpperCase() !== request.method.toUpperCase()) return false;
+  if (rule.query !== undefined && !rule.query.test(request.query)) return false;
   if (rule.path instanceof RegExp) return rule.path.test(request.path);
   return rule.path.replace(/^\/+/, "").toLowerCase() === request.path.toLowerCase();
 }

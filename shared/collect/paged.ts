@@ -6,8 +6,13 @@
  *
  * The cursor is plain JSON (it is stored between invocations) and counts the pages it has moved
  * past; a page's rows go to `onPage` before the next page is requested.
+ *
+ * Both are licence-gated (P1), and Graph refuses them now and then on licensed tenants with the
+ * Free tenant's 403: a page refused so is asked for again a few times before the refusal counts
+ * (graph/license-retry.ts).
  */
 import type { Client } from "@microsoft/microsoft-graph-client";
+import { retryLicenseRefusals, type RetryLicenseRefusalsOptions } from "../graph/license-retry.js";
 import { listPages, type ListRequest } from "../graph/paging.js";
 import type { RegistrationDetail, SnapshotUser, Source } from "../model/snapshot.js";
 import { REGISTRATION_DETAILS_REQUEST, toRegistrationDetail } from "./directory.js";
@@ -52,6 +57,8 @@ export interface ReadPagedOptions {
   readonly shouldStop: () => boolean;
   /** Each page, with the cursor that now counts it. Awaited before the next page of that collection. */
   readonly onPage: (page: PagedPage, cursor: PagedCursor) => Promise<void> | void;
+  /** How a licence 403 is retried; give `backoffScale` the Graph client's (GRAPH_TIME_SCALE). */
+  readonly licenseRetry?: RetryLicenseRefusalsOptions;
 }
 
 export function isPagedDone(cursor: PagedCursor): boolean {
@@ -61,8 +68,8 @@ export function isPagedDone(cursor: PagedCursor): boolean {
 /**
  * Reads both collections from `cursor` until both are done (or failed) or `shouldStop` says so,
  * and returns the cursor reached. A collection that fails is recorded as failed with the reason;
- * without Entra ID P1 users are listed again without signInActivity. Authentication failures
- * (nothing in the tenant is readable) propagate.
+ * without Entra ID P1 (Graph's licence 403, repeated) users are listed again without
+ * signInActivity. Authentication failures (nothing in the tenant is readable) propagate.
  */
 export async function readPagedSources(client: Client, start: PagedCursor, options: ReadPagedOptions): Promise<PagedCursor> {
   let cursor = start;
@@ -71,7 +78,7 @@ export async function readPagedSources(client: Client, start: PagedCursor, optio
   const users = async () => {
     while (cursor.users.status === "reading" && !options.shouldStop()) {
       const u = cursor.users;
-      const page = await readPage(client, usersRequest(u.withSignIn), u.next);
+      const page = await readPage(client, usersRequest(u.withSignIn), u.next, options.licenseRetry);
       if (!page.ok) {
         if (u.withSignIn && u.pages === 0 && page.reason === "license") {
           update({ users: { status: "reading", pages: 0, items: 0, withSignIn: false, signInFailure: page } });
@@ -90,7 +97,7 @@ export async function readPagedSources(client: Client, start: PagedCursor, optio
   const registration = async () => {
     while (cursor.registration.status === "reading" && !options.shouldStop()) {
       const r = cursor.registration;
-      const page = await readPage(client, REGISTRATION_DETAILS_REQUEST, r.next);
+      const page = await readPage(client, REGISTRATION_DETAILS_REQUEST, r.next, options.licenseRetry);
       if (!page.ok) {
         update({ registration: { ...r, status: "failed", failure: page } });
         continue;
@@ -116,16 +123,21 @@ interface RawPage {
   readonly continuationToken?: string;
 }
 
-/** One page at `next` (or the first page), as a source: failures other than authentication are data. */
-function readPage(client: Client, request: ListRequest, next: string | undefined): Promise<Source<RawPage>> {
-  return readSource(async () => {
-    const pages = listPages<Record<string, unknown>>(client, request, next === undefined ? {} : { continuationToken: next });
-    try {
-      const first = await pages.next();
-      if (first.done === true) throw new TypeError(`Graph answered ${request.path} with no page`);
-      return first.value;
-    } finally {
-      await pages.return(undefined);
-    }
-  });
+/**
+ * One page at `next` (or the first page), as a source: failures other than authentication are
+ * data, and a licence 403 is only one once Graph has repeated it.
+ */
+function readPage(client: Client, request: ListRequest, next: string | undefined, licenseRetry?: RetryLicenseRefusalsOptions): Promise<Source<RawPage>> {
+  return readSource(() => retryLicenseRefusals(() => firstPage(client, request, next), licenseRetry));
+}
+
+async function firstPage(client: Client, request: ListRequest, next: string | undefined): Promise<RawPage> {
+  const pages = listPages<Record<string, unknown>>(client, request, next === undefined ? {} : { continuationToken: next });
+  try {
+    const first = await pages.next();
+    if (first.done === true) throw new TypeError(`Graph answered ${request.path} with no page`);
+    return first.value;
+  } finally {
+    await pages.return(undefined);
+  }
 }

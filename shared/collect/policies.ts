@@ -20,13 +20,14 @@ export async function readAuthorizationPolicy(client: Client): Promise<{ permiss
 export async function readDomains(client: Client): Promise<Domain[]> {
   const rows = await listAll<Record<string, unknown>>(client, {
     path: "/domains",
-    select: ["id", "isVerified", "authenticationType", "passwordValidityPeriodInDays"],
+    select: ["id", "isVerified", "isRoot", "authenticationType", "passwordValidityPeriodInDays"],
   });
   return rows.map((row) => {
     if (typeof row.id !== "string") throw new TypeError("Graph returned a domain without an id");
     return {
       id: row.id,
       isVerified: row.isVerified === true,
+      isRoot: row.isRoot === true,
       authenticationType: typeof row.authenticationType === "string" ? row.authenticationType : "",
       passwordValidityPeriodInDays: typeof row.passwordValidityPeriodInDays === "number" ? row.passwordValidityPeriodInDays : null,
     };

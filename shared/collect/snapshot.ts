@@ -3,6 +3,7 @@ import pLimit from "p-limit";
 import { batchGet } from "../graph/batch.js";
 import type { TenantGraph } from "../graph/client.js";
 import { describeError, unavailableReason } from "../graph/errors.js";
+import type { RetryLicenseRefusalsOptions } from "../graph/license-retry.js";
 import { isPrivilegedRole } from "../model/roles.js";
 import type {
   ConditionalAccessPolicy,
@@ -29,6 +30,8 @@ export interface CollectOptions {
   /** Human-readable progress, e.g. "users: 12,000 read". */
   readonly onProgress?: (message: string) => void;
   readonly now?: () => Date;
+  /** How a licence 403 on users or the registration report is retried (collect/paged.ts). */
+  readonly licenseRetry?: RetryLicenseRefusalsOptions;
 }
 
 /** Group member lists are small and independent; a few in flight keeps scans short without bursts. */
@@ -44,6 +47,7 @@ export async function collectTenantSnapshot(graph: TenantGraph, tenantId: string
   const registration: RegistrationDetail[] = [];
   const cursor = await readPagedSources(graph.client, PAGED_START, {
     shouldStop: () => false,
+    licenseRetry: options.licenseRetry,
     onPage: (page) => {
       if (page.stream === "users") users.push(...page.rows);
       else registration.push(...page.rows);

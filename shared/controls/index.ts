@@ -64,7 +64,7 @@ function notesFor(snapshot: TenantSnapshot, config: TenantConfig): string[] {
             "mfa.all-users and auth.legacy-blocked decided on security defaults alone",
         ]
       : []),
-    ...(skipped.length > 0 ? [`Skipped federated or unverified domains: ${skipped.join(", ")}`] : []),
+    ...(skipped.length > 0 ? [`Skipped federated, unverified or non-root domains: ${skipped.join(", ")}`] : []),
     ...resolveExclusions(config, snapshot.groupMembers).unreadable.map(
       (failed) =>
         `Exclusions incomplete: ${failed.source} not readable (${failed.reason}): ` +

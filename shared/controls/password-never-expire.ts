@@ -1,4 +1,4 @@
-/** password.never-expire: managed verified domains do not make passwords expire. */
+/** password.never-expire: managed verified root domains do not make passwords expire. */
 import type { Domain } from "../model/snapshot.js";
 import type { Control } from "./control.js";
 import { row, unknownRow } from "./rows.js";
@@ -7,11 +7,14 @@ import { readSources } from "./sources.js";
 /** Graph's "never expires" value (int32 max); null means the same (default since late 2021). */
 const NEVER_EXPIRES = 2_147_483_647;
 
-/** Only verified, managed domains are judged: federated ones take their policy from the IdP. */
+/**
+ * Only verified, managed root domains are judged: federated ones take their policy from the IdP,
+ * and a subdomain inherits its root's (Graph refuses a PATCH of it: "Domain operation is not allowed").
+ */
 export const isJudgedDomain = (domain: Domain): boolean =>
-  domain.isVerified && domain.authenticationType.toLowerCase() === "managed";
+  domain.isVerified && domain.isRoot && domain.authenticationType.toLowerCase() === "managed";
 
-/** Ids of federated or unverified domains (sorted), for the run's notes. */
+/** Ids of federated, unverified or non-root domains (sorted), for the run's notes. */
 export function skippedDomains(domains: readonly Domain[]): string[] {
   return domains
     .filter((domain) => !isJudgedDomain(domain))

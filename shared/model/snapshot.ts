@@ -94,6 +94,8 @@ export interface ConditionalAccessPolicy {
 export interface Domain {
   readonly id: string;
   readonly isVerified: boolean;
+  /** False for a subdomain (it inherits its root's password policy) and for an unverified domain. */
+  readonly isRoot: boolean;
   readonly authenticationType: string;
   readonly passwordValidityPeriodInDays: number | null;
 }

@@ -171,7 +171,7 @@ async function rejudgeDomain(input: RejudgeInput, domainId: string): Promise<Rej
   if (row?.status === "fail") return flagged(row);
   const observed = { passwordValidityPeriodInDays: domain.passwordValidityPeriodInDays };
   return notFlagged(
-    isJudgedDomain(domain) ? `passwords on ${domain.id} already never expire` : `${domain.id} is no longer a verified, managed domain the control judges`,
+    isJudgedDomain(domain) ? `passwords on ${domain.id} already never expire` : `${domain.id} is no longer a verified, managed root domain (the only kind the control judges)`,
     observed,
   );
 }

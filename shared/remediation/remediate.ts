@@ -118,7 +118,7 @@ export async function remediate(deps: RemediationDeps, request: RemediationReque
   assertRecordable(request);
   const trace = newTrace();
   const action = handlerFor(request.action)?.action ?? null;
-  const ending = await settle(trace, action, () => runApply(deps, request, now, trace));
+  const ending = await settle(trace, action, deps.log, () => runApply(deps, request, now, trace));
   return finish(deps, {
     tenantId: request.tenantId,
     channel: request.channel,
@@ -138,7 +138,7 @@ export async function undo(deps: RemediationDeps, request: UndoRequest): Promise
   assertRecordable(request);
   const trace = newTrace();
   const original = isAuditId(request.auditId) ? await deps.audit.get(request.tenantId, request.auditId) : undefined;
-  const ending = await settle(trace, original?.action ?? null, () => runUndo(deps, request, original, trace));
+  const ending = await settle(trace, original?.action ?? null, deps.log, () => runUndo(deps, request, original, trace));
   const result = await finish(deps, {
     tenantId: request.tenantId,
     channel: request.channel,
@@ -329,11 +329,13 @@ function knownControl(control: string): ControlId | null {
 }
 
 /** Runs the attempt; a thrown error becomes `permission-denied` (Graph 403) or `failed`, never an exception. */
-async function settle(trace: Trace, action: RemediationAction | null, run: () => Promise<Verdict>): Promise<Ending> {
+async function settle(trace: Trace, action: RemediationAction | null, log: RemediationLog | undefined, run: () => Promise<Verdict>): Promise<Ending> {
   try {
     return await run();
   } catch (e) {
     const cause = isStepError(e) ? e.cause : e;
+    // The public message names only Graph's code or the error's type; the operator gets the details.
+    log?.warn(logLine`remediation ${action ?? "?"} stopped: ${describeError(e)}${e instanceof Error && e.stack ? ` ${e.stack}` : ""}`);
     const denied = unavailableReason(cause) === "permission";
     let message: string;
     if (e instanceof TenantBusyError || e instanceof LeaseLostError) {

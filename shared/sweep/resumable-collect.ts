@@ -270,6 +270,7 @@ export async function collectResumable(
   const paged = await readPagedSources(graph.client, base.paged, {
     // At least one page per invocation, so a follow-up always makes progress.
     shouldStop: () => lost || (pagesRead > 0 && options.budget.exhausted({ pages: pagesRead })),
+    licenseRetry: { backoffScale: services.settings.graph.timeScale },
     onPage: async (page, cursor) => {
       pagesRead++;
       if (page.stream === "users") for (const u of page.rows) users.push(u);

@@ -162,8 +162,8 @@ export function goodSnapshot(): TenantSnapshot {
       permissionGrantPoliciesAssigned: ["ManagePermissionGrantsForOwnedResource.microsoft-dynamically-managed-permissions-for-team"],
     }),
     domains: ok([
-      { id: "contoso.onmicrosoft.com", isVerified: true, authenticationType: "Managed", passwordValidityPeriodInDays: null },
-      { id: "contoso.com", isVerified: true, authenticationType: "Managed", passwordValidityPeriodInDays: 2147483647 },
+      { id: "contoso.onmicrosoft.com", isVerified: true, isRoot: true, authenticationType: "Managed", passwordValidityPeriodInDays: null },
+      { id: "contoso.com", isVerified: true, isRoot: true, authenticationType: "Managed", passwordValidityPeriodInDays: 2147483647 },
     ]),
     perUserMfa: Object.fromEntries(
       [ID.alice, ID.bob, ID.breakGlass, ID.carol, ID.dave].map((id) => [id, ok("disabled" as const)]),

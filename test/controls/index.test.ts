@@ -68,14 +68,15 @@ describe("evaluateTenant", () => {
     ]);
   });
 
-  it("notes skipped federated or unverified domains, sorted", () => {
+  it("notes skipped federated, unverified or non-root domains, sorted", () => {
     const domains = ok([
       ...dataOf(goodSnapshot().domains),
-      { id: "b.com", isVerified: true, authenticationType: "Federated", passwordValidityPeriodInDays: 90 },
-      { id: "a.com", isVerified: false, authenticationType: "Managed", passwordValidityPeriodInDays: 90 },
+      { id: "b.com", isVerified: true, isRoot: true, authenticationType: "Federated", passwordValidityPeriodInDays: 90 },
+      { id: "a.com", isVerified: false, isRoot: false, authenticationType: "Managed", passwordValidityPeriodInDays: 90 },
+      { id: "eu.contoso.com", isVerified: true, isRoot: false, authenticationType: "Managed", passwordValidityPeriodInDays: 90 },
     ]);
     expect(evaluateTenant({ ...goodSnapshot(), domains }, goodConfig(), AS_OF).notes).toEqual([
-      "Skipped federated or unverified domains: a.com, b.com",
+      "Skipped federated, unverified or non-root domains: a.com, b.com, eu.contoso.com",
     ]);
   });
 

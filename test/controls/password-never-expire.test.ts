@@ -5,7 +5,7 @@ import { dataOf, failed, goodSnapshot, ok, run } from "./fixture.js";
 
 const withDomain = (domain: Partial<Domain>) => {
   const snapshot = goodSnapshot();
-  const added = { id: "fabrikam.com", isVerified: true, authenticationType: "Managed", passwordValidityPeriodInDays: 90, ...domain };
+  const added = { id: "fabrikam.com", isVerified: true, isRoot: true, authenticationType: "Managed", passwordValidityPeriodInDays: 90, ...domain };
   return { ...snapshot, domains: ok([...dataOf(snapshot.domains), added]) };
 };
 
@@ -37,6 +37,7 @@ describe("password.never-expire", () => {
   it.each([
     ["federated", { authenticationType: "Federated" }],
     ["unverified", { isVerified: false }],
+    ["subdomain (isRoot false: it inherits its root's policy)", { isRoot: false }],
   ])("skips %s domains and lists them for the notes", (_, patch) => {
     const snapshot = withDomain(patch);
     expect(run(passwordNeverExpire, snapshot)).toEqual([]);

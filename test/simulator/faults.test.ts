@@ -107,3 +107,22 @@ describe("delay and malformed JSON", () => {
     await expect(sdkClient(sim, TENANT_A).api("/users").get()).rejects.toThrow();
   });
 });
+
+describe("an intermittent licence refusal", () => {
+  it("answers a licensed tenant with the Free tenant's 403, on the matching requests only, then the data", async () => {
+    const rule = sim.faults.add({ path: "v1.0/users", query: /signInActivity/, times: 2, fault: { type: "intermittent-license" } });
+    const withSignIn = "v1.0/users?$select=id,signInActivity";
+    for (let i = 0; i < 2; i++) {
+      const refused = await raw(sim, TENANT_A, withSignIn);
+      expect(refused.status).toBe(403);
+      expect(refused.json.error).toMatchObject({
+        code: "Authentication_RequestFromNonPremiumTenantOrB2CTenant",
+        message: "Neither tenant is B2C or tenant doesn't have premium license",
+      });
+    }
+    expect((await raw(sim, TENANT_A, "v1.0/users?$select=id")).status).toBe(200); // no signInActivity: not matched
+    expect((await raw(sim, TENANT_A, withSignIn)).status).toBe(200);
+    expect(rule).toMatchObject({ matched: 3, fired: 2 });
+    expect(sim.tenant(TENANT_A).requests.map((r) => r.fault ?? null)).toEqual(["intermittent-license", "intermittent-license", null, null]);
+  });
+});

@@ -48,6 +48,7 @@ describe("parseTenantFixture", () => {
     ["a per-user MFA state Graph doesn't have", withGraph({ "v1.0/users": [user(1)], [`beta/users/${userId(1)}/authentication/requirements`]: { perUserMfaState: "on" } }), "perUserMfaState: expected one of perUserMfaState"],
     ["an approver that is not an email", { ...tenantFixture(), config: { exclusions: { userIds: [], groupIds: [] }, approvers: ["it"] } }, "config.approvers[0]: Invalid email address"],
     ["exclusions that are not strings", { ...tenantFixture(), config: { exclusions: { userIds: [1], groupIds: [] }, approvers: [] } }, "config.exclusions.userIds[0]"],
+    ["a root domain that is not verified", withGraph({ "v1.0/domains": [{ id: "contoso.com", isVerified: false, isRoot: true }] }), 'graph["v1.0/domains"][0].isRoot: isRoot is true on a domain that is not verified'],
   ])("rejects %s", (_, json, expected) => {
     expect(problemsOf(json).join("\n")).toContain(expected);
   });

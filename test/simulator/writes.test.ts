@@ -20,7 +20,12 @@ beforeAll(async () => {
               permissionGrantPoliciesAssigned: ["ManagePermissionGrantsForSelf.microsoft-user-default-legacy", "ManagePermissionGrantsForOwnedResource.microsoft-dynamically-managed-permissions-for-team"],
             },
           },
-          "v1.0/domains": [{ id: "contoso.com", isVerified: true, authenticationType: "Managed", passwordValidityPeriodInDays: 90 }],
+          "v1.0/domains": [
+            { id: "contoso.com", isVerified: true, authenticationType: "Managed", passwordValidityPeriodInDays: 90 },
+            // isRoot left out: a subdomain of contoso.com, so false (defaults.ts)
+            { id: "eu.contoso.com", isVerified: true, authenticationType: "Managed", passwordValidityPeriodInDays: 90 },
+            { id: "contoso-retail.com", isVerified: false, authenticationType: "Managed", passwordValidityPeriodInDays: 90 },
+          ],
         },
       }),
     ],
@@ -109,6 +114,22 @@ describe("PATCH policies/authorizationPolicy and domains/{id}", () => {
     expect((await call("PATCH", "v1.0/domains/contoso.com", { passwordValidityPeriodInDays: 2147483647 })).status).toBe(204);
     expect((await call("GET", "v1.0/domains/contoso.com")).json.passwordValidityPeriodInDays).toBe(2147483647);
     expect((await call("PATCH", "v1.0/domains/contoso.com", { passwordValidityPeriodInDays: "never" })).status).toBe(400);
+  });
+
+  it("gives fixture domains without isRoot Graph's value: verified and no parent domain in the tenant", async () => {
+    const domains = (await call("GET", "v1.0/domains?$select=id,isRoot")).json.value;
+    expect(domains).toEqual([
+      { id: "contoso.com", isRoot: true },
+      { id: "eu.contoso.com", isRoot: false },
+      { id: "contoso-retail.com", isRoot: false },
+    ]);
+  });
+
+  it.each(["eu.contoso.com", "contoso-retail.com"])("refuses to change %s, which is not a root domain (CIPP issue 5381)", async (domain) => {
+    const response = await call("PATCH", `v1.0/domains/${domain}`, { passwordValidityPeriodInDays: 2147483647 });
+    expect(response.status).toBe(400);
+    expect(response.json.error).toMatchObject({ code: "Request_BadRequest", message: "Domain operation is not allowed." });
+    expect(sim.tenant(TENANT_A).get(`v1.0/domains/${domain}`)).toMatchObject({ passwordValidityPeriodInDays: 90 });
   });
 });
 

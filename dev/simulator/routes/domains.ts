@@ -1,4 +1,4 @@
-/** domains: returned whole (no paging), PATCH for password expiry (CONTROLS password.never-expire). */
+/** domains: returned whole (no paging), PATCH of a root domain for password expiry (CONTROLS password.never-expire). */
 import { graphErrors } from "../errors.js";
 import { emptyResponse } from "../server/messages.js";
 import { serveCollection } from "./collection.js";
@@ -29,6 +29,10 @@ export const domainRoutes: readonly Route[] = [
         resourceName: "Domain",
         readOnly: ["id", "isAdminManaged", "isDefault", "isInitial", "isRoot", "isVerified", "state"],
       });
+      // Only a root domain holds settings of its own: Graph refuses the PATCH on a subdomain
+      // (KelvinTegelaar/CIPP issue 5381, observed 2026-02) and the domain-update doc allows only
+      // verified domains (isRoot is false for both). After the body checks: the simulator's order.
+      if (domain.isRoot !== true) throw graphErrors.domainOperationNotAllowed();
       ctx.tenant.patch(domain, changes);
       return emptyResponse(204);
     },

@@ -67,9 +67,11 @@ async function process(core: SimulatorCore, request: SimRequest, outcome: Outcom
   outcome.tenant = tenant;
   outcome.appId = principal.appId;
 
-  const fault = core.faults.take({ tenantId: tenant.id, method: request.method, path: request.path });
+  const queryString = [...request.search].map(([name, value]) => `${name}=${value}`).join("&");
+  const fault = core.faults.take({ tenantId: tenant.id, method: request.method, path: request.path, query: queryString });
   if (fault) outcome.fault = fault.type;
   if (fault?.type === "status") throw faultFailure(fault);
+  if (fault?.type === "intermittent-license") throw graphErrors.nonPremiumTenant();
   if (fault?.type === "malformed-json") return { status: 200, headers: {}, rawBody: MALFORMED_JSON_BODY };
   if (fault?.type === "drop-connection") {
     // A $batch item has no connection of its own: fail loudly (500, logged) instead of a status-0 item.

@@ -39,3 +39,21 @@ export const SINGLETON_DEFAULTS: Readonly<Record<string, GraphObject>> = {
 
 /** Per-user MFA state of a user the fixture doesn't mention. */
 export const DEFAULT_PER_USER_MFA_STATE = "disabled";
+
+export const DOMAINS_KEY = "v1.0/domains";
+
+/**
+ * `isRoot` for fixture domains that leave it out (Graph never does: it is non-nullable). Graph's
+ * domain resource: "true if the domain is a verified root domain. Otherwise, false if the domain is
+ * a subdomain or unverified." So a verified domain is a root unless another domain of the tenant is
+ * its parent (eu.contoso.com under contoso.com). A fixture's own value wins (Graph can promote a
+ * verified subdomain to a root).
+ */
+export function fillDomainDefaults(domains: readonly GraphObject[]): void {
+  const names = domains.map((d) => String(d.id).toLowerCase());
+  for (const domain of domains) {
+    if ("isRoot" in domain) continue;
+    const name = String(domain.id).toLowerCase();
+    domain.isRoot = domain.isVerified === true && !names.some((parent) => name.endsWith(`.${parent}`));
+  }
+}

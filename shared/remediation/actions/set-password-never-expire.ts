@@ -13,7 +13,7 @@ export const PASSWORDS_NEVER_EXPIRE = 2_147_483_647;
 
 export async function readDomain(client: Client, domainId: string): Promise<Domain | undefined> {
   const raw = await stepOrMissing(GRAPH_STEPS.readDomain, async () => {
-    const select = ["id", "isVerified", "authenticationType", "passwordValidityPeriodInDays"];
+    const select = ["id", "isVerified", "isRoot", "authenticationType", "passwordValidityPeriodInDays"];
     return (await client.api(`/domains/${segment(domainId)}`).select(select).get()) as Record<string, unknown>;
   });
   if (raw === undefined) return undefined;
@@ -21,6 +21,7 @@ export async function readDomain(client: Client, domainId: string): Promise<Doma
   return {
     id: raw.id,
     isVerified: raw.isVerified === true,
+    isRoot: raw.isRoot === true,
     authenticationType: typeof raw.authenticationType === "string" ? raw.authenticationType : "",
     passwordValidityPeriodInDays: typeof raw.passwordValidityPeriodInDays === "number" ? raw.passwordValidityPeriodInDays : null,
   };
