@@ -127,7 +127,7 @@ describe("set-password-never-expire", () => {
     expect(fine.message).toContain("already never expire");
     const federated = await remediate(world.deps(), neverExpire("contoso-partners.com"), NOW);
     expect(federated.outcome).toBe("stale");
-    expect(federated.message).toContain("no longer a verified, managed domain");
+    expect(federated.message).toContain("no longer a verified, managed root domain");
     expect((await remediate(world.deps(), neverExpire("gone.example"), NOW)).outcome).toBe("stale");
     expect(world.writes()).toEqual([]);
   });
