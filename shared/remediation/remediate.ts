@@ -335,7 +335,8 @@ async function settle(trace: Trace, action: RemediationAction | null, log: Remed
   } catch (e) {
     const cause = isStepError(e) ? e.cause : e;
     // The public message names only Graph's code or the error's type; the operator gets the details.
-    log?.warn(logLine`remediation ${action ?? "?"} stopped: ${describeError(e)}${e instanceof Error && e.stack ? ` ${e.stack}` : ""}`);
+    const where = isStepError(e) ? `${e.message}: ` : "";
+    log?.warn(logLine`remediation ${action ?? "?"} stopped: ${where}${describeError(cause)}${cause instanceof Error && cause.stack ? ` ${cause.stack}` : ""}`);
     const denied = unavailableReason(cause) === "permission";
     let message: string;
     if (e instanceof TenantBusyError || e instanceof LeaseLostError) {

@@ -192,19 +192,13 @@ describe("weak", () => {
     expect(logs.some((line) => line.text.includes("x\\u000a[remediation-undo] information: FORGED LINE"))).toBe(true);
   });
 
-  it("11. a failed remediation is logged with Graph's request id, an unexpected error with its details; an oversized body is 413", async () => {
+  it("11. a failed remediation is logged with Graph's request id, an oversized body is 413", async () => {
     h.sim.faults.add({ path: /users\//, method: "PATCH", fault: { type: "status", status: 500 } });
     const failed = await apply(CONTOSO, blockInactive(ENRICO));
     expect(failed.outcome).toBe("failed");
     const warning = logs.find((line) => line.level === "warning" && line.text.includes(failed.auditId));
     expect(warning?.text).toContain(`Graph request id ${failed.graphRequestId ?? "?"}`);
     expect(failed.graphRequestId).toEqual(expect.any(String));
-
-    h.sim.faults.clear();
-    h.sim.faults.add({ path: /domains\//, method: "GET", fault: { type: "malformed-json" } });
-    const broken = await apply(CONTOSO, { action: "set-password-never-expire", control: "password.never-expire", subjectId: "contoso.com" });
-    expect(broken.message).toContain("details in the function log");
-    expect(logs.some((line) => line.level === "warning" && line.text.includes("remediation set-password-never-expire stopped: "))).toBe(true);
 
     const huge = { action: "block-account", control: "accounts.inactive-90", subjectId: ENRICO, requestedBy: "x".repeat(MAX_API_BODY_BYTES) };
     const response = await handleRequestRemediation(h.services, post({ tenantId: CONTOSO }, huge), context());

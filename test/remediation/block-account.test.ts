@@ -158,7 +158,7 @@ describe("block-account", () => {
       expect(result).toMatchObject({ outcome: "permission-denied", after: { accountEnabled: false, sessionsRevoked: false } });
       expect(result.message).toMatch(/^The account user1@contoso\.com is blocked \(sign-in disabled\), but its existing sessions were NOT revoked: permission denied/);
       expect(result.message).toContain("User.RevokeSessions.All");
-      expect(result.message).toContain("Privileged Authentication Administrator for administrators");
+      expect(result.message).toContain("for an administrator as target, the Entra role Privileged Authentication Administrator");
       expect(result.message).toContain(denied);
     });
 

@@ -194,6 +194,18 @@ describe("one audit row per attempt", () => {
     for (const result of results) expect(ids.has(result.auditId)).toBe(true);
   });
 
+  it("an unexpected error gets a generic public message, and its details go to the log", async () => {
+    const lines: string[] = [];
+    const log = { info: (line: string) => lines.push(line), warn: (line: string) => lines.push(line) };
+    const graph = world.deps().graph;
+    const broken = { ...graph, client: { api: () => { throw new TypeError("internal detail 42"); } } as unknown as typeof graph.client };
+    const result = await remediate(world.deps({ graph: broken, log }), block(U.inactive), NOW);
+    expect(result.outcome).toBe("failed");
+    expect(result.message).toContain("an unexpected TypeError occurred (details in the function log)");
+    expect(result.message).not.toContain("internal detail 42");
+    expect(lines.some((line) => line.includes("stopped: could not") && line.includes("internal detail 42"))).toBe(true);
+  });
+
   it("a failed audit write is an AuditWriteError carrying what should have been recorded", async () => {
     const broken: AuditRepository = {
       record: () => Promise.reject(new Error("storage down")),
