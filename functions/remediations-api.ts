@@ -4,6 +4,7 @@ import { remediate, undo, type RemediationResult } from "../shared/remediation/i
 import { REMEDIATION_ACTIONS } from "../shared/remediation/types.js";
 import { CONTROL_IDS } from "../shared/model/findings.js";
 import type { TenantRecord } from "../shared/model/tenant.js";
+import { isGuid } from "../shared/model/ids.js";
 import { isAuditId } from "../shared/storage/audit.js";
 import { sweepServices, type SweepServices } from "../shared/sweep/services.js";
 import { logLine } from "../shared/logging/log-text.js";
@@ -26,7 +27,6 @@ const UndoBody = z.strictObject({ requestedBy: z.string().trim().min(1).max(256)
 /** A request body is a few short fields; anything larger is refused (413) before it is read whole. */
 export const MAX_API_BODY_BYTES = 16 * 1024;
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const requestRemediation = (request: HttpRequest, context: InvocationContext) => handleRequestRemediation(sweepServices(), request, context);
 export const getRemediation = (request: HttpRequest) => handleGetRemediation(sweepServices(), request);
@@ -63,6 +63,7 @@ export async function handleUndoRemediation(services: SweepServices, request: Ht
   if (!body.ok) return body.response;
   const auditId = request.params.auditId ?? "";
   context.log(logLine`undo of ${auditId} in tenant ${tenant.value.tenantId} requested by ${body.value.requestedBy}`);
+  if (!isAuditId(auditId)) return problem(404, "not-found", `No remediation ${auditId.slice(0, 100)} in tenant ${tenant.value.tenantId}`);
   const result = await undo(services.remediationFor(tenant.value, invocationLog(context)), {
     tenantId: tenant.value.tenantId,
     auditId,
@@ -73,7 +74,7 @@ export async function handleUndoRemediation(services: SweepServices, request: Ht
 }
 
 async function registeredTenant(services: SweepServices, tenantId: string | undefined): Promise<Checked<TenantRecord>> {
-  if (!tenantId || !GUID.test(tenantId)) return { ok: false, response: problem(400, "bad-tenant-id", "tenantId in the route must be a tenant id (GUID)") };
+  if (!tenantId || !isGuid(tenantId)) return { ok: false, response: problem(400, "bad-tenant-id", "tenantId in the route must be a tenant id (GUID)") };
   const record = await services.tenants.get(tenantId);
   return record ? { ok: true, value: record } : { ok: false, response: problem(404, "unknown-tenant", `Tenant ${tenantId} is not registered`) };
 }

@@ -17,6 +17,7 @@ import { formatDate } from "../../shared/views/approval-page.js";
 import { displayText, html, preformatted, type SafeHtml } from "../../shared/views/html.js";
 import { renderPage } from "../../shared/views/layout.js";
 import type { GraphSimulator, TenantHandle } from "../simulator/index.js";
+import { safeDecode } from "./routes.js";
 
 export interface DevPagesDeps {
   readonly simulator: GraphSimulator;
@@ -67,13 +68,15 @@ export function createDevPages(deps: DevPagesDeps): (request: HttpRequest) => Pr
     if (path === "/dev/inbox") return inboxPage(deps);
     const message = /^\/dev\/inbox\/([^/]+)\/([^/]+)(\/body)?$/.exec(path);
     if (message) {
-      const found = findMessage(deps.simulator, decodeURIComponent(message[1] ?? ""), decodeURIComponent(message[2] ?? ""));
+      const [tenantId, messageId] = [safeDecode(message[1] ?? ""), safeDecode(message[2] ?? "")];
+      const found = tenantId !== undefined && messageId !== undefined ? findMessage(deps.simulator, tenantId, messageId) : undefined;
       if (!found) return notFound("No such message", "The simulator forgets sent mail when it restarts.");
       return message[3] ? messageBody(found) : messagePage(found);
     }
     if (path === "/dev/tenants") return tenantsPage(deps);
     const tenant = /^\/dev\/tenants\/([^/]+)$/.exec(path);
-    if (tenant) return tenantPage(deps, decodeURIComponent(tenant[1] ?? ""));
+    const tenantId = tenant ? safeDecode(tenant[1] ?? "") : undefined;
+    if (tenant) return tenantId === undefined ? notFound("No such tenant", "The address is not a tenant id.") : tenantPage(deps, tenantId);
     return undefined;
   };
 }

@@ -13,6 +13,7 @@ import type { AddressInfo } from "node:net";
 import functionsRuntime, { type Cookie, type HttpHandler, type HttpMethod, type HttpResponseInit } from "@azure/functions";
 import type { FunctionDefinition } from "../../functions/registry.js";
 import { compileRoute, type CompiledRoute } from "./routes.js";
+import { logLine } from "../../shared/logging/log-text.js";
 
 // @azure/functions is a CommonJS bundle whose classes Node's ESM loader cannot see as named exports.
 const { HttpRequest, HttpResponse, InvocationContext } = functionsRuntime;
@@ -71,7 +72,7 @@ export async function startLocalHttpHost(options: LocalHttpHostOptions): Promise
   const log = options.log ?? (() => undefined);
   const server = createServer((req, res) => {
     serve(routes, options, log, req, res).catch((error: unknown) => {
-      log(`local host: ${req.method} ${req.url}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      log(logLine`local host: ${req.method} ${req.url}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       if (!res.headersSent) res.writeHead(500, { "Content-Type": "text/plain; charset=utf-8" });
       res.end("Internal error in the local host; see its console.");
     });
@@ -119,7 +120,7 @@ async function serve(routes: readonly HttpRoute[], options: LocalHttpHostOptions
   const method = (req.method ?? "GET").toUpperCase();
   const host = ownHost(req);
   if (host === undefined) {
-    log(`${method} refused (421): not addressed to this host (Host ${JSON.stringify(req.headers.host ?? null)})`);
+    log(logLine`${method} refused (421): not addressed to this host (Host ${req.headers.host ?? "none"})`);
     res.writeHead(421, { "Content-Type": "text/plain; charset=utf-8" }).end("Misdirected request: this dev host answers only to localhost, 127.0.0.1 or [::1] on its own port.\n");
     return;
   }
@@ -156,7 +157,7 @@ async function serve(routes: readonly HttpRoute[], options: LocalHttpHostOptions
     const context = new InvocationContext({
       invocationId: randomUUID(),
       functionName: route.name,
-      logHandler: (level, ...args) => log(`  [${route.name}] ${level}: ${args.map(describe).join(" ")}`),
+      logHandler: (level, ...args) => log(logLine`  [${route.name}] ${level}: ${args.map(describe).join(" ")}`),
     });
     result = (await route.handler(request, context)) ?? { status: 204 };
   } else {
@@ -168,7 +169,7 @@ async function serve(routes: readonly HttpRoute[], options: LocalHttpHostOptions
     }
   }
   await writeResponse(res, result instanceof HttpResponse ? result : new HttpResponse(result), method === "HEAD");
-  if (!url.pathname.startsWith("/favicon")) log(`${method} ${redact(url)} → ${res.statusCode} (${name}, ${Date.now() - started} ms)`);
+  if (!url.pathname.startsWith("/favicon")) log(logLine`${method} ${redact(url)} → ${res.statusCode} (${name}, ${Date.now() - started} ms)`);
 }
 
 async function writeResponse(res: ServerResponse, response: InstanceType<typeof HttpResponse>, head: boolean): Promise<void> {

@@ -70,7 +70,7 @@ export function compileRoute(template: string): CompiledRoute {
   };
 }
 
-function safeDecode(part: string): string | undefined {
+export function safeDecode(part: string): string | undefined {
   try {
     return decodeURIComponent(part);
   } catch {

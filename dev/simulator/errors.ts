@@ -64,6 +64,21 @@ export const graphErrors = {
    * documented: KelvinTegelaar/CIPP issue 5381 (2026-02), Update-MgDomain on a subdomain.
    */
   domainOperationNotAllowed: () => new GraphFailure(400, "Request_BadRequest", "Domain operation is not allowed."),
+  /**
+   * A nextLink whose $skiptoken has expired (large directories, long gaps between pages). Observed,
+   * not documented: microsoftgraph/msgraph-sdk-dotnet issue 2254 (2023-12), msgraph-sdk-java issue
+   * 368 (2020-05), microsoft-graph-docs issue 7855 (2020-08, the message), Microsoft Q&A 2337800
+   * (2025-07); the status from a public write-up of the same error ("a 400 bad request").
+   */
+  expiredPageToken: () =>
+    new GraphFailure(400, "Directory_ExpiredPageToken", "The specified page token value has expired and can no longer be included in your request."),
+  /**
+   * users/{userPrincipalName} with signInActivity in $select: the key must be the object id.
+   * Observed: msgraph-sdk-powershell issue 1024 (2022-01, "the same call in Graph explorer with a
+   * UPN instead of a user id will fail"); the message from public captures, whose code varies
+   * ("UnknownError" wrapping it in 2021, "400" in a 2026 Graph Explorer capture, used here).
+   */
+  signInActivityNeedsObjectId: () => new GraphFailure(400, "400", "Get By Key only supports UserId and the key has to be a valid Guid"),
   invalidToken: (message: string) => new GraphFailure(401, "InvalidAuthenticationToken", message),
   nonPremiumTenant: () =>
     new GraphFailure(403, "Authentication_RequestFromNonPremiumTenantOrB2CTenant", "Neither tenant is B2C or tenant doesn't have premium license"),

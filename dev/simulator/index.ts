@@ -59,6 +59,13 @@ export interface TenantHandle {
   get(path: string): unknown;
   /** Messages in the user's Sent Items, newest first. */
   sentMail(userIdOrUpn: string): readonly GraphObject[];
+  /** Every @odata.nextLink issued so far answers 400 Directory_ExpiredPageToken; later ones work. */
+  expireSkipTokens(): void;
+  /**
+   * Eventual consistency of per-user MFA writes: the next `reads` GETs of a user's state after a
+   * write still answer the previous value. 0 (default) = visible at once; `restore()` resets it.
+   */
+  setStaleReadsAfterWrite(reads: number): void;
 }
 
 export interface GraphSimulator {
@@ -77,7 +84,8 @@ export interface GraphSimulator {
   /** Refills the app-wide buckets (between benchmark runs). */
   resetAppThrottling(): void;
   /** A valid access token for a static credential (default app: TEST_APP). */
-  mintToken(tenantId: string, options?: { appId?: string; lifetimeSeconds?: number }): string;
+  /** A token as the token endpoint would issue it; `roles` default to the tenant's consent. */
+  mintToken(tenantId: string, options?: { appId?: string; lifetimeSeconds?: number; roles?: readonly string[] }): string;
   addTenant(fixture: TenantFixture | string, options?: { readonly trusted?: boolean }): Promise<TenantHandle>;
   close(): Promise<void>;
 }
@@ -143,7 +151,12 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
       const appId = mintOptions.appId ?? TEST_APP.clientId;
       const app = core.apps.find(appId);
       if (app && !core.apps.isConsented(app, tenant.id)) throw new RangeError(`app ${appId} is not consented in tenant ${tenantId}`);
-      return core.tokens.mint({ tenantId: tenant.id, appId, ...(mintOptions.lifetimeSeconds !== undefined ? { lifetimeSeconds: mintOptions.lifetimeSeconds } : {}) });
+      return core.tokens.mint({
+        tenantId: tenant.id,
+        appId,
+        roles: mintOptions.roles ?? tenant.appPermissions,
+        ...(mintOptions.lifetimeSeconds !== undefined ? { lifetimeSeconds: mintOptions.lifetimeSeconds } : {}),
+      });
     },
     addTenant: async (fixture, addOptions = {}) => {
       const tenant = new TenantState(await resolveFixture(fixture, addOptions.trusted ?? options.trustFixtures));
@@ -185,5 +198,7 @@ function tenantHandle(core: SimulatorCore, tenant: TenantState): TenantHandle {
       const found = tenant.findUser(user);
       return found ? structuredClone(tenant.mailboxes.sent(String(found.id))) : [];
     },
+    expireSkipTokens: () => tenant.expireSkipTokens(),
+    setStaleReadsAfterWrite: (reads) => tenant.setStaleReadsAfterWrite(reads),
   };
 }

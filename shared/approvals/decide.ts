@@ -58,8 +58,14 @@ export type DecisionResult =
  */
 export function linkDecider(tenant: TenantRecord): string {
   const approvers = tenant.config.approvers;
-  return approvers.length === 0 ? "approval link" : `approval link sent to ${approvers.join(", ")}`;
+  if (approvers.length === 0) return "approval link";
+  const all = `approval link sent to ${approvers.join(", ")}`;
+  // The audit row holds a bounded requestedBy: a long approver list is summarised, never refused.
+  return all.length <= MAX_DECIDER_CHARS ? all : `approval link sent to ${approvers.length} approvers (${approvers.slice(0, 3).join(", ")}, …)`.slice(0, MAX_DECIDER_CHARS);
 }
+
+/** Well inside the audit's limit for requestedBy (MAX_REQUEST_FIELD_CHARS). */
+const MAX_DECIDER_CHARS = 500;
 
 /** Read-only: what the confirmation page shows. Never changes anything. */
 export async function openApprovalLink(deps: ApprovalDecisionDeps, token: string, now: Date): Promise<OpenedLink> {

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { REMEDIATION_ACTIONS, type RemediationAction } from "../remediation/types.js";
 import { findKey, type SigningKey, type SigningKeys } from "./signing-keys.js";
 import type { ApprovalTokenClaims, TokenRejection } from "./types.js";
+import { DOMAIN_NAME } from "../model/ids.js";
 
 export const APPROVAL_TOKEN_ISSUER = "tenant-patrol";
 /** Only approval links use this audience: a token minted for anything else never passes. */
@@ -22,8 +23,6 @@ export type TokenVerification =
 
 /** What plan.ts approvalIdFor mints: 32 lower-case hex characters. */
 const APPROVAL_ID = /^[0-9a-f]{32}$/;
-/** A DNS name of at least two labels, each 1-63 letters, digits or inner hyphens (Entra domain ids). */
-const DOMAIN_NAME = /^(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 
 /** Each action's subject: a user's object id, a domain name, or none (tenant-wide). */
 const SUBJECT_OF: Readonly<Record<RemediationAction, z.ZodType<string | null>>> = {

@@ -9,9 +9,15 @@
  *
  * Both are licence-gated (P1), and Graph refuses them now and then on licensed tenants with the
  * Free tenant's 403: a page refused so is asked for again a few times before the refusal counts
- * (graph/license-retry.ts).
+ * (graph/license-retry.ts). Sign-in activity also needs AuditLog.Read.All: without it Graph answers
+ * a permission 403 (never retried) and users are listed without it, as without the licence.
+ *
+ * A saved nextLink can expire before the follow-up invocation uses it (Graph's 400
+ * Directory_ExpiredPageToken): that collection then starts over from its first page, and the
+ * caller drops the rows it holds of it (`onRestart`), so no row is counted twice.
  */
 import type { Client } from "@microsoft/microsoft-graph-client";
+import { EXPIRED_PAGE_TOKEN } from "../graph/errors.js";
 import { retryLicenseRefusals, type RetryLicenseRefusalsOptions } from "../graph/license-retry.js";
 import { listPages, type ListRequest } from "../graph/paging.js";
 import type { RegistrationDetail, SnapshotUser, Source } from "../model/snapshot.js";
@@ -29,10 +35,12 @@ export interface StreamCursor {
   readonly pages: number;
   readonly items: number;
   readonly failure?: FailedSource;
+  /** Times this collection started over because Graph refused its nextLink as expired. */
+  readonly restarts?: number;
 }
 
 export interface UsersCursor extends StreamCursor {
-  /** True while signInActivity is being read; false once Graph refused it for the licence. */
+  /** True while signInActivity is being read; false once Graph refused it (licence or permission). */
   readonly withSignIn: boolean;
   /** Why sign-in activity is missing, when Graph refused it. */
   readonly signInFailure?: FailedSource;
@@ -57,9 +65,14 @@ export interface ReadPagedOptions {
   readonly shouldStop: () => boolean;
   /** Each page, with the cursor that now counts it. Awaited before the next page of that collection. */
   readonly onPage: (page: PagedPage, cursor: PagedCursor) => Promise<void> | void;
+  /** The collection starts over from its first page: every row of it read so far no longer counts. */
+  readonly onRestart: (stream: PagedPage["stream"], cursor: PagedCursor) => Promise<void> | void;
   /** How a licence 403 is retried; give `backoffScale` the Graph client's (GRAPH_TIME_SCALE). */
   readonly licenseRetry?: RetryLicenseRefusalsOptions;
 }
+
+/** How often one collection may start over in a scan: links that expire every time fail it instead. */
+export const MAX_RESTARTS = 2;
 
 export function isPagedDone(cursor: PagedCursor): boolean {
   return cursor.users.status !== "reading" && cursor.registration.status !== "reading";
@@ -68,8 +81,9 @@ export function isPagedDone(cursor: PagedCursor): boolean {
 /**
  * Reads both collections from `cursor` until both are done (or failed) or `shouldStop` says so,
  * and returns the cursor reached. A collection that fails is recorded as failed with the reason;
- * without Entra ID P1 (Graph's licence 403, repeated) users are listed again without
- * signInActivity. Authentication failures (nothing in the tenant is readable) propagate.
+ * without Entra ID P1 (Graph's licence 403, repeated) or AuditLog.Read.All (a permission 403) users
+ * are listed again without signInActivity. Authentication failures (nothing in the tenant is
+ * readable) propagate.
  */
 export async function readPagedSources(client: Client, start: PagedCursor, options: ReadPagedOptions): Promise<PagedCursor> {
   let cursor = start;
@@ -80,7 +94,9 @@ export async function readPagedSources(client: Client, start: PagedCursor, optio
       const u = cursor.users;
       const page = await readPage(client, usersRequest(u.withSignIn), u.next, options.licenseRetry);
       if (!page.ok) {
-        if (u.withSignIn && u.pages === 0 && page.reason === "license") {
+        if (mayRestart(u, page)) {
+          await options.onRestart("users", update({ users: restarted(u) }));
+        } else if (u.withSignIn && u.pages === 0 && (page.reason === "license" || page.reason === "permission")) {
           update({ users: { status: "reading", pages: 0, items: 0, withSignIn: false, signInFailure: page } });
         } else {
           update({ users: { ...u, status: "failed", failure: page } });
@@ -99,7 +115,8 @@ export async function readPagedSources(client: Client, start: PagedCursor, optio
       const r = cursor.registration;
       const page = await readPage(client, REGISTRATION_DETAILS_REQUEST, r.next, options.licenseRetry);
       if (!page.ok) {
-        update({ registration: { ...r, status: "failed", failure: page } });
+        if (mayRestart(r, page)) await options.onRestart("registration", update({ registration: restarted(r) }));
+        else update({ registration: { ...r, status: "failed", failure: page } });
         continue;
       }
       const rows = page.data.items.map(toRegistrationDetail);
@@ -111,6 +128,17 @@ export async function readPagedSources(client: Client, start: PagedCursor, optio
 
   await Promise.all([users(), registration()]);
   return cursor;
+}
+
+/** Graph refused the stream's saved nextLink as expired: the listing can only be read again from its first page. */
+function mayRestart(c: StreamCursor, page: FailedSource): boolean {
+  return c.next !== undefined && page.code === EXPIRED_PAGE_TOKEN && (c.restarts ?? 0) < MAX_RESTARTS;
+}
+
+/** The stream back at its first page (users keep whether they are read with signInActivity). */
+function restarted<C extends StreamCursor>(c: C): C {
+  const { next: _next, ...rest } = c;
+  return { ...rest, status: "reading", pages: 0, items: 0, restarts: (c.restarts ?? 0) + 1 } as C;
 }
 
 function withNext<C extends StreamCursor>(c: C, next: string | undefined): C {

@@ -53,6 +53,10 @@ export async function collectTenantSnapshot(graph: TenantGraph, tenantId: string
       else registration.push(...page.rows);
       if (page.stream === "users") options.onProgress?.(`users: ${users.length.toLocaleString("en-US")} read`);
     },
+    onRestart: (stream) => {
+      if (stream === "users") users.length = 0;
+      else registration.length = 0;
+    },
   });
   return completeSnapshot(graph, tenantId, config, { collectedAt, ...pagedSources(cursor, users, registration) }, options);
 }

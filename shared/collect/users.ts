@@ -9,8 +9,8 @@ export const USERS_PAGE = 999;
 
 /**
  * The users listing: every field the controls read, the largest page Graph allows. Without Entra
- * ID P1 Graph refuses signInActivity (403); the directory is then listed again without it
- * (collect/paged.ts), since the other controls still need it.
+ * ID P1 or AuditLog.Read.All Graph refuses signInActivity (403); the directory is then listed again
+ * without it (collect/paged.ts), since the other controls still need it.
  */
 export function usersRequest(withSignIn: boolean): ListRequest {
   return {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { parseSigningKeys, type SigningKeys } from "../approvals/signing-keys.js";
 import { cloudMismatch } from "../graph/clouds.js";
+import { GUID } from "../model/ids.js";
 
 /**
  * The one place that reads app settings (environment variables; Key Vault references are
@@ -8,7 +9,6 @@ import { cloudMismatch } from "../graph/clouds.js";
  * malformed setting is an error naming the setting and what to do.
  */
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const NCRONTAB_6 = /^(\S+\s+){5}\S+$/;
 
 /** A UPN or SMTP address: something@domain.tld, no spaces. */

@@ -108,7 +108,7 @@ export interface TenantSnapshot {
   readonly collectedAt: string;
   /**
    * All users. `ok:false` only when the directory itself could not be listed. When only
-   * signInActivity was refused (no P1), users are listed without it and
+   * signInActivity was refused (no P1, or no AuditLog.Read.All), users are listed without it and
    * `signInActivity` carries the reason.
    */
   readonly users: Source<readonly SnapshotUser[]>;

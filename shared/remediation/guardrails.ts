@@ -7,6 +7,7 @@ import type { Client } from "@microsoft/microsoft-graph-client";
 import { readGroupMembers, readRoleAssignments } from "../collect/directory.js";
 import { isExcluded, resolveExclusions } from "../controls/exclusions.js";
 import type { GroupMembers } from "../controls/groups.js";
+import { isGuid } from "../model/ids.js";
 import { GLOBAL_ADMINISTRATOR } from "../model/roles.js";
 import type { GroupMember, Source } from "../model/snapshot.js";
 import type { TenantConfig } from "../model/tenant.js";
@@ -16,14 +17,12 @@ import { GRAPH_STEPS } from "./permissions.js";
 /** Global Administrators that must stay enabled (CONTROLS.md roles.global-admin-count: 2 ≤ count). */
 export const MIN_ENABLED_GLOBAL_ADMINS = 2;
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * User actions take object ids only: exclusions are configured by id, so a UPN could slip past
  * them. Findings always carry object ids.
  */
 export function isObjectId(value: string): boolean {
-  return GUID.test(value);
+  return isGuid(value);
 }
 
 /**

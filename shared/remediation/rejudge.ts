@@ -101,6 +101,8 @@ function unconfirmed(row: FindingRow, observed: AuditState): Rejudged {
 
 async function readUser(client: Client, userId: string, withSignIn: boolean): Promise<SnapshotUser | undefined> {
   // The fields the sweep's users listing reads, so the control sees the user as it would tonight.
+  // `userId` is an object id (remediate.ts refuses any other subject first): with signInActivity
+  // selected, Graph answers a UPN key with a 400.
   const { select = [] } = usersRequest(withSignIn);
   const raw = await stepOrMissing(withSignIn ? GRAPH_STEPS.readUser : GRAPH_STEPS.readAccount, async () => {
     return (await client.api(`/users/${encodeURIComponent(userId)}`).select([...select]).get()) as Record<string, unknown>;

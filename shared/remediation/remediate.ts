@@ -35,6 +35,7 @@ import { disableUserConsent } from "./actions/disable-user-consent.js";
 import { enforceMfa } from "./actions/enforce-mfa.js";
 import { setPasswordNeverExpire } from "./actions/set-password-never-expire.js";
 import { isStepError, requestIdOf, sendWrite, step } from "./graph-calls.js";
+import { isDomainName } from "../model/ids.js";
 import { exclusionOf, globalAdminShortfall, isObjectId } from "./guardrails.js";
 import { REMEDIATION_PERMISSIONS, requiredFor } from "./permissions.js";
 import { actionFor, remediationPolicy } from "./policy.js";
@@ -62,7 +63,9 @@ export interface RemediationDeps {
   readonly approvals: Pick<ApprovalsRepository, "recordUndo">;
   /** One remediation per tenant at a time, across every instance. */
   readonly leases: TenantLeaseRepository;
+  /** Who the Graph client is for; its current record (enabled, policy, exclusions) is read under the lease. */
   readonly tenant: TenantRecord;
+  readonly tenants: { get(tenantId: string): Promise<TenantRecord | undefined> };
   /** tenant-patrol itself (app id, mail sender): never acted on. */
   readonly self: ServiceIdentity;
   readonly log?: RemediationLog;
@@ -116,43 +119,89 @@ interface Ending {
  */
 export async function remediate(deps: RemediationDeps, request: RemediationRequest, now: Date = new Date()): Promise<RemediationResult> {
   assertRecordable(request);
-  const trace = newTrace();
   const action = handlerFor(request.action)?.action ?? null;
-  const ending = await settle(trace, action, deps.log, () => runApply(deps, request, now, trace));
-  return finish(deps, {
-    tenantId: request.tenantId,
-    channel: request.channel,
-    requestedBy: request.requestedBy,
+  return attempt(deps, {
     action,
-    mode: "apply",
-    subjectId: request.subjectId,
-    control: knownControl(request.control),
-    approvalId: request.approvalId ?? null,
-    undoOf: null,
-    ...recorded(trace, ending),
+    run: (tenant, lease, trace) => runApply(deps, { tenant, lease, trace }, request, now),
+    entry: (trace, ending) => ({
+      tenantId: request.tenantId,
+      channel: request.channel,
+      requestedBy: request.requestedBy,
+      action,
+      mode: "apply",
+      subjectId: request.subjectId,
+      control: knownControl(request.control),
+      approvalId: request.approvalId ?? null,
+      undoOf: null,
+      ...recorded(trace, ending),
+    }),
   });
 }
 
 /** Puts back the state an earlier `done` (or partly done) attempt recorded in its audit row. */
 export async function undo(deps: RemediationDeps, request: UndoRequest): Promise<RemediationResult> {
   assertRecordable(request);
-  const trace = newTrace();
   const original = isAuditId(request.auditId) ? await deps.audit.get(request.tenantId, request.auditId) : undefined;
-  const ending = await settle(trace, original?.action ?? null, deps.log, () => runUndo(deps, request, original, trace));
-  const result = await finish(deps, {
-    tenantId: request.tenantId,
-    channel: request.channel,
-    requestedBy: request.requestedBy,
+  return attempt(deps, {
     action: original?.action ?? null,
-    mode: "undo",
-    subjectId: original?.subjectId ?? null,
-    control: original?.control ?? null,
-    approvalId: original?.approvalId ?? null,
-    undoOf: request.auditId,
-    ...recorded(trace, ending),
+    run: (tenant, lease, trace) => runUndo(deps, { tenant, lease, trace }, request, original),
+    entry: (trace, ending) => ({
+      tenantId: request.tenantId,
+      channel: request.channel,
+      requestedBy: request.requestedBy,
+      action: original?.action ?? null,
+      mode: "undo",
+      subjectId: original?.subjectId ?? null,
+      control: original?.control ?? null,
+      approvalId: original?.approvalId ?? null,
+      undoOf: request.auditId,
+      ...recorded(trace, ending),
+    }),
+    then: async (result) => {
+      if (result.outcome === "done" && original?.approvalId) await markApprovalUndone(deps, original.approvalId, request, result.auditId);
+    },
   });
-  if (result.outcome === "done" && original?.approvalId) await markApprovalUndone(deps, original.approvalId, request, result.auditId);
-  return result;
+}
+
+interface Attempt {
+  readonly action: RemediationAction | null;
+  /** The checks and the action, given the tenant's record as it is now (null: no longer registered). */
+  run(tenant: TenantRecord | null, lease: TenantLease, trace: Trace): Promise<Verdict>;
+  entry(trace: Trace, ending: Ending): NewAuditEntry;
+  /** Bookkeeping after the audit row, still under the lease. */
+  then?(result: RemediationResult): Promise<void>;
+}
+
+/**
+ * One attempt, all of it under the tenant's remediation lease: the tenant's record read after the
+ * wait (a tenant disabled, a policy narrowed or an exclusion added while it waited counts), the
+ * checks, the action and its audit row, so the next attempt on the tenant sees this one's row.
+ */
+async function attempt(deps: RemediationDeps, spec: Attempt): Promise<RemediationResult> {
+  const trace = newTrace();
+  const lease = await deps.leases.acquire(deps.tenant.tenantId, REMEDIATION_LEASE, {
+    holderLabel: "remediation",
+    ...(deps.leaseWaitInMs !== undefined ? { waitInMs: deps.leaseWaitInMs } : {}),
+  });
+  if (!lease) return finish(deps, spec.entry(trace, busy(deps.tenant.tenantId)));
+  try {
+    const ending = await settle(trace, spec.action, deps.log, async () => spec.run((await deps.tenants.get(deps.tenant.tenantId)) ?? null, lease, trace));
+    const result = await finish(deps, spec.entry(trace, ending));
+    await spec.then?.(result);
+    return result;
+  } finally {
+    await releaseQuietly(deps, lease);
+  }
+}
+
+/** Another remediation of the tenant held its lease for all of the wait: nothing was tried. */
+function busy(tenantId: string): Ending {
+  return {
+    outcome: "failed",
+    message:
+      `Not done: another remediation of tenant ${tenantId} is still running. Try again in a minute ` +
+      "(an approval link is used up by this attempt: the next nightly sweep sends a new request).",
+  };
 }
 
 /**
@@ -167,36 +216,43 @@ async function markApprovalUndone(deps: RemediationDeps, approvalId: string, req
   }
 }
 
-async function runApply(deps: RemediationDeps, request: RemediationRequest, now: Date, trace: Trace): Promise<Verdict> {
-  const problem = tenantProblem(deps, request.tenantId) ?? policyProblem(deps.tenant, request) ?? catalogProblem(request);
-  if (problem) return refused(problem);
-  const handler = ACTION_HANDLERS[request.action];
-  return withLease(deps, async (lease) => {
-    const guard = await subjectGuard(deps, handler, request.subjectId);
-    if (guard) return refused(guard);
-    if (handler.disablesAccounts && request.subjectId !== null) {
-      const shortfall = await globalAdminShortfall(deps.graph.client, request.subjectId);
-      if (shortfall) return refused(`Not done: ${shortfall}.`);
-    }
-    const judged = await rejudge({ graph: deps.graph, tenantId: deps.tenant.tenantId, control: request.control, subjectId: request.subjectId, asOf: now });
-    if (!judged.flagged) {
-      trace.before = judged.observed ?? null;
-      return stale(`Not done: ${judged.why}; nothing changed.`);
-    }
-    // What the control finds now may call for another action (an unregistered admin has since registered).
-    const called = actionFor(judged.row, remediationPolicy(deps.tenant.config));
-    if (called !== request.action) {
-      const reason = typeof judged.row.detail.reason === "string" ? ` (${judged.row.detail.reason})` : "";
-      const instead = called ?? "no action this tenant's policy allows";
-      return stale(`Not done: what ${request.control} finds now${reason} calls for ${instead}, not ${request.action}; nothing changed.`);
-    }
-    return handler.apply({ ...actionContext(deps, lease, request, now, trace), finding: judged.row });
-  });
+/** What the checks run on: the tenant as it is now, the held lease, the attempt's trace. */
+interface Held {
+  readonly tenant: TenantRecord | null;
+  readonly lease: TenantLease;
+  readonly trace: Trace;
 }
 
-async function runUndo(deps: RemediationDeps, request: UndoRequest, original: AuditEntry | undefined, trace: Trace): Promise<Verdict> {
-  const tenant = tenantProblem(deps, request.tenantId);
-  if (tenant) return refused(tenant);
+async function runApply(deps: RemediationDeps, held: Held, request: RemediationRequest, now: Date): Promise<Verdict> {
+  const { tenant, trace } = held;
+  const problem = tenantProblem(deps, tenant, request.tenantId) ?? policyProblem(tenant, request) ?? catalogProblem(request);
+  if (problem || tenant === null) return refused(problem ?? "Not done: the tenant is not registered.");
+  const handler = ACTION_HANDLERS[request.action];
+  const guard = await subjectGuard(deps, tenant, handler, request.subjectId);
+  if (guard) return refused(guard);
+  if (handler.disablesAccounts && request.subjectId !== null) {
+    const shortfall = await globalAdminShortfall(deps.graph.client, request.subjectId);
+    if (shortfall) return refused(`Not done: ${shortfall}.`);
+  }
+  const judged = await rejudge({ graph: deps.graph, tenantId: tenant.tenantId, control: request.control, subjectId: request.subjectId, asOf: now });
+  if (!judged.flagged) {
+    trace.before = judged.observed ?? null;
+    return stale(`Not done: ${judged.why}; nothing changed.`);
+  }
+  // What the control finds now may call for another action (an unregistered admin has since registered).
+  const called = actionFor(judged.row, remediationPolicy(tenant.config));
+  if (called !== request.action) {
+    const reason = typeof judged.row.detail.reason === "string" ? ` (${judged.row.detail.reason})` : "";
+    const instead = called ?? "no action this tenant's policy allows";
+    return stale(`Not done: what ${request.control} finds now${reason} calls for ${instead}, not ${request.action}; nothing changed.`);
+  }
+  return handler.apply({ ...actionContext(deps, { ...held, tenant }, request, now), finding: judged.row });
+}
+
+async function runUndo(deps: RemediationDeps, held: Held, request: UndoRequest, original: AuditEntry | undefined): Promise<Verdict> {
+  const { tenant } = held;
+  const problem = tenantProblem(deps, tenant, request.tenantId);
+  if (problem || tenant === null) return refused((problem ?? "Not done: the tenant is not registered.").replace(/^Not done/, "Not undone"));
   if (!isAuditId(request.auditId)) return refused(`Not undone: ${JSON.stringify(request.auditId)} is not an audit id.`);
   if (!original) return refused(`Not undone: tenant ${request.tenantId} has no audit row ${request.auditId}.`);
   if (original.mode === "undo") return refused(`Not undone: audit row ${original.auditId} is itself an undo; run the action again instead.`);
@@ -206,15 +262,13 @@ async function runUndo(deps: RemediationDeps, request: UndoRequest, original: Au
   if (original.after === null) {
     return refused(`Not undone: audit row ${original.auditId} ended ${original.outcome} without changing anything.`);
   }
-  return withLease(deps, async (lease) => {
-    const guard = await subjectGuard(deps, handler, original.subjectId);
-    if (guard) return refused(guard.replace(/^Not done/, "Not undone"));
-    const later = await laterChange(deps, original, handler.action);
-    if (later) {
-      return stale(`Not undone: audit row ${later.auditId} (${later.mode}, ${later.at.toISOString()}) changed the same subject since; undo that one instead.`);
-    }
-    return handler.undo(actionContext(deps, lease, { control, subjectId: original.subjectId }, new Date(), trace), original);
-  });
+  const guard = await subjectGuard(deps, tenant, handler, original.subjectId);
+  if (guard) return refused(guard.replace(/^Not done/, "Not undone"));
+  const later = await laterChange(deps, original, handler.action);
+  if (later) {
+    return stale(`Not undone: audit row ${later.auditId} (${later.mode}, ${later.at.toISOString()}) changed the same subject since; undo that one instead.`);
+  }
+  return handler.undo(actionContext(deps, { ...held, tenant }, { control, subjectId: original.subjectId }, new Date()), original);
 }
 
 /** The newest later attempt of the same action on the same subject that changed something. */
@@ -222,20 +276,6 @@ async function laterChange(deps: RemediationDeps, original: AuditEntry, action: 
   const later = await deps.audit.listActionAfter(original.tenantId, original.auditId, action);
   const subject = original.subjectId?.toLowerCase() ?? null;
   return later.find((row) => row.after !== null && (row.subjectId?.toLowerCase() ?? null) === subject);
-}
-
-/** Runs `act` holding the tenant's remediation lease; `failed` when another remediation holds it too long. */
-async function withLease(deps: RemediationDeps, act: (lease: TenantLease) => Promise<Verdict>): Promise<Verdict> {
-  const lease = await deps.leases.acquire(deps.tenant.tenantId, REMEDIATION_LEASE, {
-    holderLabel: "remediation",
-    ...(deps.leaseWaitInMs !== undefined ? { waitInMs: deps.leaseWaitInMs } : {}),
-  });
-  if (!lease) throw new TenantBusyError(deps.tenant.tenantId);
-  try {
-    return await act(lease);
-  } finally {
-    await releaseQuietly(deps, lease);
-  }
 }
 
 /** A lease that cannot be freed expires on its own; the attempt's verdict stands either way. */
@@ -247,55 +287,50 @@ async function releaseQuietly(deps: RemediationDeps, lease: TenantLease): Promis
   }
 }
 
-/** Another remediation of the tenant held its lease for all of the wait. */
-export class TenantBusyError extends Error {
-  override readonly name = "TenantBusyError";
-  constructor(tenantId: string) {
-    super(`another remediation of tenant ${tenantId} is still running; nothing was done, try again in a minute`);
-  }
-}
-
 function actionContext(
   deps: RemediationDeps,
-  lease: TenantLease,
+  held: Held & { readonly tenant: TenantRecord },
   target: { readonly control: ControlId; readonly subjectId: string | null },
   now: Date,
-  trace: Trace,
 ): ActionContext {
   const client = deps.graph.client;
+  const { lease, tenant, trace } = held;
   return {
     client,
-    tenant: deps.tenant,
+    tenant,
     control: target.control,
     subjectId: target.subjectId,
     now,
     trace,
     write: (graphStep, write) => {
-      if (!lease.held) throw new LeaseLostError(deps.tenant.tenantId);
+      if (!lease.held) throw new LeaseLostError(tenant.tenantId);
       return step(graphStep, () => sendWrite(client, write));
     },
   };
 }
 
 /** Never tenant-patrol itself, never an excluded principal (config ids, members of config groups read now). */
-async function subjectGuard(deps: RemediationDeps, handler: ActionHandler, subjectId: string | null): Promise<string | null> {
+async function subjectGuard(deps: RemediationDeps, tenant: TenantRecord, handler: ActionHandler, subjectId: string | null): Promise<string | null> {
   if (handler.subject !== "user" || subjectId === null) return null;
-  const self = await selfGuard(deps.graph.client, deps.tenant.tenantId, deps.self, subjectId);
+  const self = await selfGuard(deps.graph.client, tenant.tenantId, deps.self, subjectId);
   if (self) return `Not done: ${subjectId} ${self}.`;
-  const exclusion = await exclusionOf(deps.graph.client, deps.tenant.config, subjectId);
+  const exclusion = await exclusionOf(deps.graph.client, tenant.config, subjectId);
   return exclusion ? `Not done: ${subjectId} ${exclusion}; excluded principals are never remediated.` : null;
 }
 
-function tenantProblem(deps: RemediationDeps, tenantId: string): string | null {
+/** The tenant as registered now (read under the lease) must be the one asked for, and enabled. */
+function tenantProblem(deps: RemediationDeps, tenant: TenantRecord | null, tenantId: string): string | null {
   if (tenantId.toLowerCase() !== deps.tenant.tenantId.toLowerCase()) {
     return `Not done: the request is for tenant ${tenantId}, but the Graph client and settings are for ${deps.tenant.tenantId}.`;
   }
-  return deps.tenant.enabled ? null : `Not done: tenant ${deps.tenant.tenantId} is disabled in tenant-patrol.`;
+  if (tenant === null) return `Not done: tenant ${tenantId} is no longer registered in tenant-patrol.`;
+  return tenant.enabled ? null : `Not done: tenant ${tenant.tenantId} is disabled in tenant-patrol.`;
 }
 
 /** The tenant's remediation policy, as the approval planner applies it. */
-function policyProblem(tenant: TenantRecord, request: RemediationRequest): string | null {
+function policyProblem(tenant: TenantRecord | null, request: RemediationRequest): string | null {
   if (!handlerFor(request.action)) return `Not done: unknown remediation action ${JSON.stringify(request.action)}.`;
+  if (tenant === null) return null;
   const policy = remediationPolicy(tenant.config);
   if (!policy.actions.has(request.action)) return `Not done: the tenant's remediation policy does not allow ${request.action}.`;
   if (request.action === "block-account" && request.control === "mfa.admins" && !policy.blockUnregisteredAdmins) {
@@ -317,6 +352,8 @@ function checkSubject(kind: SubjectKind, subjectId: string | null): string | nul
   if (kind === "tenant") return subjectId === null ? null : "this is a tenant-level action and takes no subject id";
   if (subjectId === null || subjectId === "") return `this action needs a ${kind === "user" ? "user object id" : "domain name"} as subject`;
   if (kind === "user" && !isObjectId(subjectId)) return `${JSON.stringify(subjectId)} is not a user object id`;
+  // A domain id is a DNS name: anything else ("." or "..") would change the Graph path it is put in.
+  if (kind === "domain" && !isDomainName(subjectId)) return `${JSON.stringify(subjectId)} is not a domain name`;
   return null;
 }
 
@@ -339,7 +376,7 @@ async function settle(trace: Trace, action: RemediationAction | null, log: Remed
     log?.warn(logLine`remediation ${action ?? "?"} stopped: ${where}${describeError(cause)}${cause instanceof Error && cause.stack ? ` ${cause.stack}` : ""}`);
     const denied = unavailableReason(cause) === "permission";
     let message: string;
-    if (e instanceof TenantBusyError || e instanceof LeaseLostError) {
+    if (e instanceof LeaseLostError) {
       message = `Not done: ${e.message}.`;
     } else if (isStepError(e)) {
       message = denied

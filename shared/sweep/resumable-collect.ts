@@ -73,6 +73,7 @@ const streamCursor = z.object({
   pages: z.number().int().min(0),
   items: z.number().int().min(0),
   failure: failedSource.optional(),
+  restarts: z.number().int().min(0).optional(),
 });
 const scanCursorSchema = z.object({
   version: z.literal(1),
@@ -279,6 +280,18 @@ export async function collectResumable(
       latest = cursor;
       if (page.stream === "users") progress(`users: ${cursor.users.items.toLocaleString("en-US")} read`);
       if (pending.length >= FLUSH_EVERY_PAGES) await save(n);
+    },
+    // Its saved link expired: the stream is read again from page 0, so none of its rows so far
+    // count, neither held here nor stored. Stored chunks need no deleting: new pages replace them
+    // by page number, and a stored cursor that still counts them holds the expired link, which
+    // makes any invocation resuming from it start over too.
+    onRestart: (stream, cursor) => {
+      if (stream === "users") users.length = 0;
+      else registration.length = 0;
+      pending = pending.filter((page) => page.stream !== stream);
+      firstPage[stream] = 0;
+      latest = cursor;
+      progress(`the ${stream === "users" ? "users" : "registration report"} page link expired: reading it again from the first page`);
     },
   });
   await saving;

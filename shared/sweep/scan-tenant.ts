@@ -75,7 +75,7 @@ export async function scanTenant(services: SweepServices, message: ScanMessage, 
   const asOf = new Date(message.asOf);
   const evaluation = evaluateTenant(collected.snapshot, tenant.config, asOf);
   collected = undefined; // the snapshot (a huge tenant's users) need not stay in memory while findings are written
-  const status = unread.some((s) => s.reason !== "license") ? "partial" : "completed";
+  const status = unread.some((s) => !s.expected) ? "partial" : "completed";
   const stored = await services.findings.listForTenant(tenantId);
   const changes = reconcile({ tenantId, runId, asOf, stored, rows: evaluation.rows, scanComplete: status === "completed" });
   const tableTransactions = await saveReconciliation(services, tenantId, changes);
@@ -111,11 +111,24 @@ interface UnreadSource {
   readonly name: string;
   readonly reason: string;
   readonly message: string;
+  /**
+   * A gap that leaves the run complete: a licence the tenant lacks, or sign-in activity refused
+   * (licence or permission) while users were listed without it. It is noted, and the controls
+   * that need it are `unknown` at tenant level, which already keeps their findings from being
+   * resolved by absence.
+   */
+  readonly expected: boolean;
 }
+
+const SIGN_IN_ACTIVITY = "sign-in activity";
 
 /** Every source that failed, group member lists and per-admin MFA reads included. */
 function unreadSources(snapshot: TenantSnapshot): UnreadSource[] {
-  return namedSources(snapshot).flatMap(([name, s]) => (s.ok ? [] : [{ name, reason: s.reason, message: s.message }]));
+  return namedSources(snapshot).flatMap(([name, s]) => {
+    if (s.ok) return [];
+    const expected = s.reason === "license" || (name === SIGN_IN_ACTIVITY && snapshot.users.ok);
+    return [{ name, reason: s.reason, message: s.message, expected }];
+  });
 }
 
 function sourceCount(snapshot: TenantSnapshot): number {
@@ -125,7 +138,7 @@ function sourceCount(snapshot: TenantSnapshot): number {
 function namedSources(snapshot: TenantSnapshot): [string, Source<unknown>][] {
   return [
     ["users", snapshot.users],
-    ["sign-in activity", snapshot.signInActivity],
+    [SIGN_IN_ACTIVITY, snapshot.signInActivity],
     ["MFA registration report", snapshot.registrationDetails],
     ["role assignments", snapshot.roleAssignments],
     ["PIM eligible assignments", snapshot.roleEligibility],

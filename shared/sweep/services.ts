@@ -82,10 +82,11 @@ export function createSweepServices(settings: Settings, options: SweepServicesOp
   const audit = new TableAuditRepository(store);
   const approvals = new TableApprovalsRepository(store);
   const leases = new TableTenantLeaseRepository(store);
+  const tenants = new TableTenantsRepository(store);
   return {
     settings,
     store,
-    tenants: new TableTenantsRepository(store),
+    tenants,
     runs: new TableRunsRepository(store),
     findings: new TableFindingsRepository(store),
     events: new TableFindingEventsRepository(store),
@@ -108,6 +109,7 @@ export function createSweepServices(settings: Settings, options: SweepServicesOp
       approvals,
       leases,
       tenant,
+      tenants,
       self: { appId: settings.graph.credential?.clientId ?? "", mailSender: settings.approvals?.mailSender ?? null },
       ...(log ? { log } : {}),
     }),

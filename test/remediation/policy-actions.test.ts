@@ -43,12 +43,26 @@ describe("enforce-mfa", () => {
     expect(mfaState(U.adminUnregistered)).toBe("disabled");
   });
 
-  it("undo records what Graph kept: `enabled` on a registered user stays `enforced`", async () => {
+  it("undo reports what a re-read showed: `enabled` on a registered user reads back `enforced`", async () => {
     const result = await remediate(world.deps(), enforce(U.adminRegistered), NOW);
     expect(result.before).toEqual({ perUserMfaState: "enabled" });
     const undone = await undoOf(result);
-    expect(undone).toMatchObject({ outcome: "done", after: { perUserMfaState: "enforced" } });
-    expect(undone.message).toContain("Graph kept it enforced");
+    expect(undone).toMatchObject({ outcome: "done", after: { perUserMfaState: "enabled", readBack: "enforced" } });
+    expect(undone.message).toContain("a re-read right after still showed enforced");
+    expect(undone.message).toContain("Graph keeps a user who has registered an MFA method enforced");
+  });
+
+  it("undo does not take one immediate re-read for what Graph kept: directory writes show after a moment", async () => {
+    const result = await remediate(world.deps(), enforce(U.adminUnregistered), NOW);
+    world.sim.tenant(TENANT_A).setStaleReadsAfterWrite(1); // the undo's write: the next read still answers `enforced`
+    const undone = await undoOf(result);
+    expect(undone).toMatchObject({ outcome: "done", before: { perUserMfaState: "enforced" }, after: { perUserMfaState: "disabled", readBack: "enforced" } });
+    expect(undone.message).not.toMatch(/kept/i);
+    expect(undone.message).toContain("a re-read right after still showed enforced");
+    expect(undone.message).toContain("can take a moment");
+    expect(mfaState(U.adminUnregistered)).toBe("disabled");
+    const readAgain = (await world.deps().graph.client.api(`/users/${U.adminUnregistered}/authentication/requirements`).version("beta").get()) as { perUserMfaState: string };
+    expect(readAgain.perUserMfaState).toBe("disabled"); // the next read shows the write
   });
 
   it("undo refuses to overwrite a state changed since the action", async () => {

@@ -191,7 +191,12 @@ export function useWorld(options: WorldOptions = {}): World {
     },
     audit,
     approvals,
-    deps: (overrides = {}) => ({ graph: need(client), audit, approvals, leases, tenant, self: SELF, ...overrides }),
+    deps: (overrides = {}) => {
+      // The tenant's registration as remediate() reads it under the lease: the record these deps act on.
+      const record = overrides.tenant ?? tenant;
+      const tenants = { get: (id: string) => Promise.resolve(id.toLowerCase() === record.tenantId.toLowerCase() ? record : undefined) };
+      return { graph: need(client), audit, approvals, leases, tenant: record, tenants, self: SELF, ...overrides };
+    },
     state: (path) => need(sim).tenant(tenant.tenantId).get(path) as Record<string, unknown>,
     writes: () =>
       need(sim)

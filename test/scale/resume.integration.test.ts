@@ -1,12 +1,14 @@
 /**
  * A scan that stops at its time budget continues in a follow-up queue message from the stored
- * nextLinks: no page is read twice, and the findings equal an uninterrupted scan's.
+ * nextLinks: no page is read twice, and the findings equal an uninterrupted scan's. A stored
+ * nextLink that has expired meanwhile restarts its stream from the first page.
  */
 import type { QueueClient } from "@azure/storage-queue";
 import { afterEach, describe, expect, it } from "vitest";
 import { drainRun, runSweepToEnd } from "../../dev/sweep/run.js";
 import { generateTenantFixture } from "../../dev/fixtures/generate.js";
 import { parseTenantFixture, type RequestLogEntry, type TenantFixture } from "../../dev/simulator/index.js";
+import { MAX_RESTARTS } from "../../shared/collect/paged.js";
 import { decodeMessage } from "../../shared/queue/queue-client.js";
 import { parseScanMessage, type ScanMessage } from "../../shared/queue/scan-message.js";
 import { buildRunReport } from "../../shared/sweep/report.js";
@@ -157,5 +159,93 @@ describe("follow-up messages", () => {
     const run = await h.services.runs.getTenantRun(followUp.runId, followUp.tenantId);
     expect(run).toMatchObject({ status: "completed", attempt: 1 });
     expect([...pageReads(h.sim.tenant(followUp.tenantId).requests).values()].every((n) => n === 1)).toBe(true);
+  });
+});
+
+describe("stored page links that expired before the follow-up", () => {
+  const USERS_PATH = "v1.0/users";
+  const REPORT_PATH = "v1.0/reports/authenticationMethods/userRegistrationDetails";
+  /** Page requests Graph refused with Directory_ExpiredPageToken, by path. */
+  const expiredReads = (requests: readonly RequestLogEntry[]) =>
+    requests.filter((r) => r.status === 400 && r.query.$skiptoken !== undefined).map((r) => r.path).sort();
+
+  it("restart their streams from the first page: the run completes with exactly the rows of an uncut scan, none counted twice", async () => {
+    const tenant = fixture();
+    const id = tenant.tenant.id;
+    const whole = await harnessFor(tenant);
+    const uninterrupted = tenantReport(await whole.sweep(), id);
+
+    const h = await harnessFor(tenant);
+    const services = withBudget(h.services, 2);
+    const { runId } = await startSweep(services, { asOf: DEMO_AS_OF, startedAt: new Date(), trigger: "manual" });
+    const [first] = await take(services.scanQueue);
+    if (!first) throw new Error("no scan message");
+    expect(await scanTenant(services, first)).toEqual({ outcome: "continued", chain: 1 });
+    h.sim.tenant(id).expireSkipTokens(); // e.g. the follow-up waited in the queue
+    await drainRun(h.services, runId); // a full budget: the restarted streams end in this invocation
+
+    const report = tenantReport(await buildRunReport(services, runId), id);
+    expect(report.status).toBe("completed");
+    expect(rowKeys(report.findings)).toEqual(rowKeys(uninterrupted.findings));
+    expect(report.changes).toEqual(uninterrupted.changes);
+    expect((await services.runs.getTenantRun(runId, id))?.counts.users).toBe(USERS);
+    const requests = h.sim.tenant(id).requests;
+    expect(expiredReads(requests)).toEqual([REPORT_PATH, USERS_PATH]);
+    const reads = pageReads(requests);
+    expect([reads.get(`${USERS_PATH} -`), reads.get(`${REPORT_PATH} -`)]).toEqual([2, 2]);
+    expect(await services.checkpoints.load(runId, id)).toBeUndefined();
+  });
+
+  it("restart their streams within an invocation too, dropping the rows it read of them", async () => {
+    const tenant = fixture();
+    const id = tenant.tenant.id;
+    const whole = await harnessFor(tenant);
+    const uninterrupted = tenantReport(await whole.sweep(), id);
+
+    const h = await harnessFor(tenant);
+    const { runId } = await startSweep(h.services, { asOf: DEMO_AS_OF, startedAt: new Date(), trigger: "manual" });
+    const [message] = await take(h.services.scanQueue);
+    if (!message) throw new Error("no scan message");
+    let expired = false;
+    const expireOnce = (line: string) => {
+      if (expired || !line.startsWith("users:")) return;
+      expired = true; // after the first page of users, e.g. a long pause for throttling
+      h.sim.tenant(id).expireSkipTokens();
+    };
+    expect((await scanTenant(h.services, message, { onProgress: expireOnce })).outcome).toBe("finished");
+
+    const report = tenantReport(await buildRunReport(h.services, runId), id);
+    expect(report.status).toBe("completed");
+    expect(rowKeys(report.findings)).toEqual(rowKeys(uninterrupted.findings));
+    expect((await h.services.runs.getTenantRun(runId, id))?.counts.users).toBe(USERS);
+    expect(expiredReads(h.sim.tenant(id).requests)).toContain(USERS_PATH);
+  });
+
+  it("that expire before every follow-up fail their streams after a few restarts: the run is partial and resolves nothing", async () => {
+    const tenant = fixture();
+    const id = tenant.tenant.id;
+    const h = await harnessFor(tenant);
+    expect(tenantReport(await h.sweep(), id).status).toBe("completed");
+    const openBefore = (await h.services.findings.listForTenant(id)).filter((f) => f.resolvedAt === null && f.status !== "pass");
+    expect(openBefore.length).toBeGreaterThan(0);
+    h.sim.tenant(id).reset();
+
+    const services = withBudget(h.services, 2);
+    const { runId } = await startSweep(services, { asOf: DEMO_AS_OF, startedAt: new Date(), trigger: "manual" });
+    let invocations = 0;
+    for (let message = (await take(services.scanQueue))[0]; message; message = (await takeFollowUps(services))[0]) {
+      h.sim.tenant(id).expireSkipTokens();
+      await scanTenant(services, message);
+      if (++invocations > 10) throw new Error("the scan keeps restarting");
+    }
+
+    const report = tenantReport(await buildRunReport(services, runId), id);
+    expect(report.status).toBe("partial");
+    expect(report.notes.join("\n")).toContain("Could not read users (error): Graph 400: Directory_ExpiredPageToken");
+    const refusedEach = (path: string) => Array.from({ length: MAX_RESTARTS + 1 }, () => path);
+    expect(expiredReads(h.sim.tenant(id).requests)).toEqual([...refusedEach(REPORT_PATH), ...refusedEach(USERS_PATH)]);
+    expect(report.changes.resolved).toBe(0);
+    const stored = new Map((await h.services.findings.listForTenant(id)).map((f) => [`${f.control} ${f.subjectId}`, f]));
+    for (const f of openBefore) expect(stored.get(`${f.control} ${f.subjectId}`)?.resolvedAt, `${f.control} ${f.subjectId}`).toBeNull();
   });
 });

@@ -35,7 +35,9 @@ describe("POST users/{id}/sendMail", () => {
 
   it("stores a Graph message resource readable from Sent Items, paged by 10", async () => {
     for (let i = 0; i < 12; i++) await send({ message: message(`m${i}`) });
-    const first = await raw(sim, TENANT_A, `v1.0/users/${SENDER}/mailFolders/sentitems/messages`);
+    // Reading mail needs Mail.Read, which tenant-patrol never asks for: this test's token has it.
+    const reader = { token: sim.mintToken(TENANT_A, { roles: ["Mail.Read"] }) };
+    const first = await raw(sim, TENANT_A, `v1.0/users/${SENDER}/mailFolders/sentitems/messages`, reader);
     expect(first.json.value).toHaveLength(10);
     expect(first.json.value[0]).toMatchObject({
       subject: "m11",
@@ -46,9 +48,9 @@ describe("POST users/{id}/sendMail", () => {
     });
     expect(first.json.value[0]?.id).toEqual(expect.any(String));
     expect(first.json.value[0]?.sentDateTime).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
-    const second = await raw(sim, TENANT_A, first.json["@odata.nextLink"] as string);
+    const second = await raw(sim, TENANT_A, first.json["@odata.nextLink"] as string, reader);
     expect(second.json.value.map((m) => m.subject)).toEqual(["m1", "m0"]);
-    expect((await raw(sim, TENANT_A, `v1.0/users/${SENDER}/mailFolders/SentItems/messages?$top=2&$select=subject`)).json.value).toEqual([
+    expect((await raw(sim, TENANT_A, `v1.0/users/${SENDER}/mailFolders/SentItems/messages?$top=2&$select=subject`, reader)).json.value).toEqual([
       { subject: "m11" },
       { subject: "m10" },
     ]);

@@ -77,6 +77,19 @@ describe("paging", () => {
     expect(response.json.error.code).toBe("BadRequest");
   });
 
+  it("answers Graph's expired-token 400 for nextLinks issued before expireSkipTokens(), not for later ones", async () => {
+    const old = (await raw(sim, TENANT_A, "v1.0/users?$select=id")).json["@odata.nextLink"] as string;
+    sim.tenant(TENANT_A).expireSkipTokens();
+    const expired = await raw(sim, TENANT_A, old);
+    expect(expired.status).toBe(400);
+    expect(expired.json.error).toMatchObject({
+      code: "Directory_ExpiredPageToken",
+      message: "The specified page token value has expired and can no longer be included in your request.",
+    });
+    const fresh = (await raw(sim, TENANT_A, "v1.0/users?$select=id")).json["@odata.nextLink"] as string;
+    expect((await raw(sim, TENANT_A, fresh)).status).toBe(200);
+  });
+
   it("returns domains whole, without paging", async () => {
     const response = await raw(sim, TENANT_A, "v1.0/domains");
     expect(response.json.value).toHaveLength(150);

@@ -156,6 +156,15 @@ describe("single resources", () => {
     expect((await get(`v1.0/users/${userId(3)}`)).json.displayName).toBe("Alice Admin");
   });
 
+  it("answers 400 for a user by userPrincipalName with signInActivity selected: that lookup takes the object id only", async () => {
+    const upn = await get("v1.0/users/user0@contoso.com?$select=id,signInActivity");
+    expect(upn.status).toBe(400);
+    expect(upn.json.error).toMatchObject({ code: "400", message: "Get By Key only supports UserId and the key has to be a valid Guid" });
+    const byId = await get(`v1.0/users/${userId(0)}?$select=id,signInActivity`);
+    expect(byId.json).toMatchObject({ id: userId(0), signInActivity: { lastSignInDateTime: "2023-06-01T00:00:00Z" } });
+    expect((await get("v1.0/users/user0@contoso.com?$select=id,displayName")).json.id).toBe(userId(0));
+  });
+
   it("answers Graph's 404 for an unknown id", async () => {
     const response = await get("v1.0/users/5d1e8b9a-0000-4000-8000-000000000000");
     expect(response.status).toBe(404);

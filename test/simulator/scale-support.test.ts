@@ -53,14 +53,16 @@ describe("the simulator", () => {
     const registrations = fixture.graph["v1.0/reports/authenticationMethods/userRegistrationDetails"] ?? [];
     const withMethods = registrations.find((r) => (r.methodsRegistered?.length ?? 0) > 0);
     if (!withMethods?.id) throw new Error("fixture has no registered methods");
-    const response = await raw(sim, fixture.tenant.id, `v1.0/users/${withMethods.id}/authentication/methods`);
+    // Listing methods needs UserAuthenticationMethod.Read.All, which tenant-patrol never asks for.
+    const reader = { token: sim.mintToken(fixture.tenant.id, { roles: ["UserAuthenticationMethod.Read.All"] }) };
+    const response = await raw(sim, fixture.tenant.id, `v1.0/users/${withMethods.id}/authentication/methods`, reader);
     expect(response.status).toBe(200);
     const types = response.json.value.map((m) => m["@odata.type"]);
     expect(types[0]).toBe("#microsoft.graph.passwordAuthenticationMethod");
     expect(types.length).toBeGreaterThan(1);
     expect(response.json.value.every((m) => /^[0-9a-f-]{36}$/.test(m.id))).toBe(true);
     expect(sim.tenant(fixture.tenant.id).requests.at(-1)).toMatchObject({ path: `v1.0/users/${withMethods.id}/authentication/methods`, resourceUnits: 1 });
-    expect((await raw(sim, fixture.tenant.id, "v1.0/users/00000000-0000-4000-8000-000000000000/authentication/methods")).status).toBe(404);
+    expect((await raw(sim, fixture.tenant.id, "v1.0/users/00000000-0000-4000-8000-000000000000/authentication/methods", reader)).status).toBe(404);
   });
 
   it("serves generated fixtures without validating them when told to trust them", async () => {

@@ -89,6 +89,19 @@ describe("PATCH beta users/{id}/authentication/requirements", () => {
     expect((await call("GET", path(3))).json.perUserMfaState).toBe("enforced");
   });
 
+  it("with stale reads set, shows a write only after that many reads (eventual consistency); restore() ends it", async () => {
+    sim.tenant(TENANT_A).setStaleReadsAfterWrite(2);
+    await call("PATCH", path(1), { perUserMfaState: "enforced" });
+    await call("PATCH", path(1), { perUserMfaState: "enabled" });
+    const reads = [];
+    for (let i = 0; i < 3; i++) reads.push((await call("GET", path(1))).json.perUserMfaState);
+    expect(reads).toEqual(["disabled", "disabled", "enabled"]);
+    expect(sim.tenant(TENANT_A).get(path(1))).toEqual({ perUserMfaState: "enabled" });
+    sim.tenant(TENANT_A).restore();
+    await call("PATCH", path(1), { perUserMfaState: "enforced" });
+    expect((await call("GET", path(1))).json.perUserMfaState).toBe("enforced");
+  });
+
   it("refuses values outside the enum", async () => {
     const response = await call("PATCH", path(1), { perUserMfaState: "on" });
     expect(response.status).toBe(400);

@@ -15,11 +15,15 @@ export const DEFAULT_TOKEN_LIFETIME_SECONDS = 3599;
 export interface TokenPrincipal {
   readonly tenantId: string;
   readonly appId: string;
+  /** Application permissions consented in the tenant when the token was issued. */
+  readonly roles: readonly string[];
 }
 
 export interface MintOptions {
   readonly tenantId: string;
   readonly appId: string;
+  /** The `roles` claim: application permissions consented in the tenant. */
+  readonly roles: readonly string[];
   /** Negative values mint an already expired token (tests). */
   readonly lifetimeSeconds?: number;
 }
@@ -31,7 +35,7 @@ export class TokenAuthority {
 
   constructor(private readonly clock: Clock) {}
 
-  mint({ tenantId, appId, lifetimeSeconds = DEFAULT_TOKEN_LIFETIME_SECONDS }: MintOptions): string {
+  mint({ tenantId, appId, roles, lifetimeSeconds = DEFAULT_TOKEN_LIFETIME_SECONDS }: MintOptions): string {
     const now = Math.floor(this.clock.now() / 1000);
     const header = base64url(JSON.stringify({ typ: "JWT", alg: "HS256" }));
     const payload = base64url(
@@ -44,7 +48,7 @@ export class TokenAuthority {
         appid: appId,
         idtyp: "app",
         oid: randomUUID(),
-        roles: [],
+        roles: [...roles],
         tid: tenantId,
         uti: randomBytes(16).toString("base64url"),
         ver: "1.0",
@@ -75,7 +79,8 @@ export class TokenAuthority {
     if (typeof claims.tid !== "string" || typeof claims.appid !== "string") {
       throw graphErrors.invalidToken("Access token validation failure.");
     }
-    return { tenantId: claims.tid, appId: claims.appid };
+    const roles = Array.isArray(claims.roles) ? claims.roles.filter((role): role is string => typeof role === "string") : [];
+    return { tenantId: claims.tid, appId: claims.appid, roles };
   }
 
   private sign(data: string): string {

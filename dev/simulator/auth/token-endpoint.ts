@@ -117,7 +117,7 @@ function issueToken(deps: LoginDependencies, tenant: TenantState, form: URLSearc
     token_type: "Bearer",
     expires_in: DEFAULT_TOKEN_LIFETIME_SECONDS,
     ext_expires_in: DEFAULT_TOKEN_LIFETIME_SECONDS,
-    access_token: deps.tokens.mint({ tenantId: tenant.id, appId: app.clientId }),
+    access_token: deps.tokens.mint({ tenantId: tenant.id, appId: app.clientId, roles: tenant.appPermissions }),
   });
 }
 

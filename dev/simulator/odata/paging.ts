@@ -13,20 +13,30 @@ export interface PageLimits {
 /** Graph's default for directory collections. */
 export const DIRECTORY_PAGE_LIMITS: PageLimits = { defaultSize: 100, maxSize: 999 };
 
-const TOKEN_PREFIX = "sim1:";
+const TOKEN_PREFIX = "sim2:";
 
-export function encodeSkipToken(offset: number): string {
-  return Buffer.from(`${TOKEN_PREFIX}${offset}`).toString("base64url");
+/**
+ * A token holds the offset and the tenant's skiptoken epoch it was issued in: tokens of an earlier
+ * epoch have expired (TenantState.expireSkipTokens).
+ */
+export function encodeSkipToken(offset: number, epoch: number): string {
+  return Buffer.from(`${TOKEN_PREFIX}${epoch}:${offset}`).toString("base64url");
 }
 
-export function decodeSkipToken(token: string | undefined): number {
+/** The offset a token stands for; Graph's 400s for a token it never issued or one that has expired. */
+export function decodeSkipToken(token: string | undefined, epoch: number): number {
   if (token === undefined) return 0;
   const text = Buffer.from(token, "base64url").toString();
-  const offset = Number(text.slice(TOKEN_PREFIX.length));
-  if (!text.startsWith(TOKEN_PREFIX) || !Number.isSafeInteger(offset) || offset < 0) {
+  const [issued, offset] = text.slice(TOKEN_PREFIX.length).split(":").map(Number);
+  if (!text.startsWith(TOKEN_PREFIX) || !isCount(issued) || !isCount(offset) || issued > epoch) {
     throw graphErrors.badRequest("The specified $skiptoken is invalid.");
   }
+  if (issued < epoch) throw graphErrors.expiredPageToken();
   return offset;
+}
+
+function isCount(n: number | undefined): n is number {
+  return n !== undefined && Number.isSafeInteger(n) && n >= 0;
 }
 
 export function pageSize(query: QueryOptions, limits: PageLimits): number {
@@ -39,12 +49,12 @@ export function pageSize(query: QueryOptions, limits: PageLimits): number {
  * The next page's absolute URL: same path and query, $skiptoken replaced. Values are
  * percent-encoded except characters Graph itself leaves readable ($ , : / ' ( )).
  */
-export function nextLink(baseUrl: string, path: string, search: URLSearchParams, nextOffset: number): string {
+export function nextLink(baseUrl: string, path: string, search: URLSearchParams, nextOffset: number, epoch: number): string {
   const parts: string[] = [];
   for (const [key, value] of search) {
     if (key.toLowerCase() !== "$skiptoken") parts.push(`${encodeQueryPart(key)}=${encodeQueryPart(value)}`);
   }
-  parts.push(`$skiptoken=${encodeSkipToken(nextOffset)}`);
+  parts.push(`$skiptoken=${encodeSkipToken(nextOffset, epoch)}`);
   return `${baseUrl}${path}?${parts.join("&")}`;
 }
 

@@ -18,7 +18,7 @@ export const authenticationRequirementRoutes: readonly Route[] = [
       const userId = idOf(requireUser(ctx));
       return jsonResponse(200, {
         "@odata.context": contextUrl(ctx, `users('${userId}')/authentication/requirements/$entity`),
-        perUserMfaState: ctx.tenant.perUserMfaState(userId),
+        perUserMfaState: ctx.tenant.readPerUserMfaState(userId),
       });
     },
   },

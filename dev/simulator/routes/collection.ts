@@ -51,7 +51,8 @@ export function serveCollection(ctx: RouteContext, spec: CollectionSpec): SimRes
   const ordered = query.orderBy.length > 0 ? [...matching].sort(comparator(query.orderBy)) : matching;
 
   const whole = spec.limits === "whole";
-  const offset = whole ? 0 : decodeSkipToken(query.skipToken);
+  const epoch = ctx.tenant.skipTokenEpoch;
+  const offset = whole ? 0 : decodeSkipToken(query.skipToken, epoch);
   const size = spec.limits === "whole" ? ordered.length : pageSize(query, spec.limits);
   const page = ordered.slice(offset, offset + size);
   const nextOffset = offset + size;
@@ -60,7 +61,7 @@ export function serveCollection(ctx: RouteContext, spec: CollectionSpec): SimRes
   // Graph sends @odata.count only with ConsistencyLevel: eventual, and only on the first page.
   if (query.count && ctx.advancedQuery && query.skipToken === undefined) body["@odata.count"] = ordered.length;
   if (!whole && nextOffset < ordered.length) {
-    body["@odata.nextLink"] = nextLink(ctx.baseUrl, ctx.request.path, ctx.request.search, nextOffset);
+    body["@odata.nextLink"] = nextLink(ctx.baseUrl, ctx.request.path, ctx.request.search, nextOffset, epoch);
   }
   body.value = page.map((item) => {
     const projected = project(item, spec.typeName, query.select, spec.defaultSelect);

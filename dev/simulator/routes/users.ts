@@ -13,6 +13,8 @@ import { contextUrl, param, type Route, type RouteContext } from "./route.js";
 /** With signInActivity selected or filtered, Graph caps pages at 500 (docs-contrib #9591). */
 const SIGN_IN_ACTIVITY_PAGE_LIMITS: PageLimits = { defaultSize: 100, maxSize: 500 };
 
+const OBJECT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** Set by the service, never by a PATCH. */
 const READ_ONLY = [
   "id",
@@ -71,7 +73,11 @@ export const userRoutes: readonly Route[] = [
     extraLimits: (ctx) => (usesSignInActivity(ctx) ? ["reports", "signInActivity"] : []),
     handle: (ctx) => {
       checkQuery(ctx, "user");
-      if (usesSignInActivity(ctx)) requirePremium(ctx.tenant);
+      if (usesSignInActivity(ctx)) {
+        // Sign-in activity is looked up by object id only: a UPN key is a 400 (errors.ts).
+        if (!OBJECT_ID.test(param(ctx, "id"))) throw graphErrors.signInActivityNeedsObjectId();
+        requirePremium(ctx.tenant);
+      }
       const user = requireUser(ctx);
       const body = {
         "@odata.context": contextUrl(ctx, `${contextFragment("users", ctx.query)}/$entity`),

@@ -4,6 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
+import { authorize } from "../auth/authorization.js";
 import { handleBatch } from "../batch.js";
 import { errorBody, graphErrors, isGraphFailure, type GraphFailure } from "../errors.js";
 import { faultFailure, MALFORMED_JSON_BODY, type Fault } from "../faults.js";
@@ -107,6 +108,7 @@ async function process(core: SimulatorCore, request: SimRequest, outcome: Outcom
     outcome.throttled = true;
     throw tooManyRequests(decision);
   }
+  authorize(match.route, ctx, principal.roles);
   const response = await match.route.handle(ctx);
   if (decision.limitPercentage !== undefined) {
     return { ...response, headers: { ...response.headers, "x-ms-throttle-limit-percentage": decision.limitPercentage.toFixed(1) } };

@@ -4,7 +4,9 @@
  */
 import { createHash } from "node:crypto";
 import type { LicenseTier, TenantConfig } from "../../../shared/model/tenant.js";
+import { PRIVILEGED_ROLES } from "../../../shared/model/roles.js";
 import { TEST_APP_CLIENT_ID } from "../auth/apps.js";
+import { appConsent } from "../auth/authorization.js";
 import { GRAPH_KEY_SCHEMAS, type TenantFixture } from "../fixtures/schema.js";
 import { DEFAULT_PER_USER_MFA_STATE, DOMAINS_KEY, fillDomainDefaults, SINGLETON_DEFAULTS } from "./defaults.js";
 import { idOf, isPlainObject, mergePatch, type GraphObject } from "./graph-object.js";
@@ -27,6 +29,9 @@ export class TenantState {
   readonly license: LicenseTier;
   readonly config: TenantConfig;
   readonly mailboxes = new Mailboxes();
+  /** Application permissions the tenant's admin consented to for the app: what its tokens carry. */
+  readonly appPermissions: readonly string[];
+  readonly #appRoleNames: readonly string[];
 
   private collections = new Map<string, GraphObject[]>();
   private indexes = new Map<string, Map<string, GraphObject>>();
@@ -34,22 +39,34 @@ export class TenantState {
   private members = new Map<string, GraphObject[]>();
   private mfaStates = new Map<string, string>();
   private usersByUpn = new Map<string, GraphObject>();
+  /** Eventual consistency of per-user MFA writes: how many reads after a write still see the old value. */
+  private staleReads = 0;
+  /** Writes not visible yet: user id → the state reads still answer, and for how many more reads. */
+  private unsettledMfa = new Map<string, { shown: string; reads: number }>();
+
+  /** Skiptokens carry the epoch they were issued in; older ones have expired (odata/paging.ts). */
+  skipTokenEpoch = 0;
 
   constructor(private readonly fixture: TenantFixture) {
     this.id = fixture.tenant.id;
     this.displayName = fixture.tenant.displayName;
     this.license = fixture.tenant.license;
     this.config = fixture.config;
+    const consent = appConsent(fixture.app);
+    this.appPermissions = consent.permissions;
+    this.#appRoleNames = consent.roles;
     this.restore();
   }
 
-  /** Back to the fixture's data: undoes writes and forgets sent mail. */
+  /** Back to the fixture's data: undoes writes, forgets sent mail, makes writes visible at once again. */
   restore(): void {
     const graph = structuredClone(this.fixture.graph) as Record<string, unknown>;
     this.collections.clear();
     this.indexes.clear();
     this.members.clear();
     this.mfaStates.clear();
+    this.unsettledMfa.clear();
+    this.staleReads = 0;
     this.mailboxes.clear();
     this.singletons = new Map(Object.entries(structuredClone(SINGLETON_DEFAULTS)));
     for (const [key, value] of Object.entries(graph)) {
@@ -77,6 +94,15 @@ export class TenantState {
     const hex = createHash("sha256").update(`service-principal:${this.id}:${TEST_APP_CLIENT_ID}`).digest("hex");
     const id = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
     this.collections.set(key, [...principals, { id, appId: TEST_APP_CLIENT_ID, displayName: "Tenant Patrol", servicePrincipalType: "Application", accountEnabled: true }]);
+  }
+
+  /** Directory roles of the app's service principal: the fixture's, and any assigned to it in the data. */
+  appRoles(): string[] {
+    const principal = this.collection(DIRECTORY_COLLECTIONS.servicePrincipal).find((sp) => sp.appId === TEST_APP_CLIENT_ID);
+    const assigned = this.collection("v1.0/roleManagement/directory/roleAssignments")
+      .filter((assignment) => principal !== undefined && String(assignment.principalId).toLowerCase() === idOf(principal).toLowerCase())
+      .map((assignment) => PRIVILEGED_ROLES.get(String(assignment.roleDefinitionId).toLowerCase()) ?? String(assignment.roleDefinitionId));
+    return [...new Set([...this.#appRoleNames, ...assigned])];
   }
 
   get userCount(): number {
@@ -123,8 +149,36 @@ export class TenantState {
     return this.mfaStates.get(userId.toLowerCase()) ?? DEFAULT_PER_USER_MFA_STATE;
   }
 
+  /** What a GET answers: the state before the last write while that write is not visible yet. */
+  readPerUserMfaState(userId: string): string {
+    const key = userId.toLowerCase();
+    const unsettled = this.unsettledMfa.get(key);
+    if (!unsettled) return this.perUserMfaState(userId);
+    if (--unsettled.reads === 0) this.unsettledMfa.delete(key);
+    return unsettled.shown;
+  }
+
   setPerUserMfaState(userId: string, state: string): void {
-    this.mfaStates.set(userId.toLowerCase(), state);
+    const key = userId.toLowerCase();
+    if (this.staleReads > 0) {
+      const shown = this.unsettledMfa.get(key)?.shown ?? this.perUserMfaState(userId);
+      this.unsettledMfa.set(key, { shown, reads: this.staleReads });
+    }
+    this.mfaStates.set(key, state);
+  }
+
+  /**
+   * Directory writes are eventually consistent: after a per-user MFA write, the next `reads` GETs
+   * of that user's state still answer the previous value (0: visible at once, the default).
+   */
+  setStaleReadsAfterWrite(reads: number): void {
+    if (!Number.isSafeInteger(reads) || reads < 0) throw new RangeError(`stale reads must be a whole number ≥ 0, got ${reads}`);
+    this.staleReads = reads;
+  }
+
+  /** Every skiptoken issued so far expires: its nextLink answers 400 Directory_ExpiredPageToken. */
+  expireSkipTokens(): void {
+    this.skipTokenEpoch++;
   }
 
   /** Applies PATCH semantics to a stored object (keeps the UPN index right). */

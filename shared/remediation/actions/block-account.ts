@@ -59,7 +59,9 @@ export const blockAccount: ActionHandler = {
     if (raw === undefined) return stale(`User ${userId} no longer exists; nothing to re-enable.`);
     const name = typeof raw.userPrincipalName === "string" ? raw.userPrincipalName : userId;
     trace.before = { accountEnabled: raw.accountEnabled === true };
-    if (raw.accountEnabled === true) return stale(`${name} is already enabled; nothing changed.`);
+    // An enabled read right after the block may lag behind it (eventual consistency); enabling is
+    // idempotent, so the write is sent either way and the outcome says what the read showed.
+    const lagging = raw.accountEnabled === true;
 
     trace.graphRequestId = await ctx.write(GRAPH_STEPS.enableAccount, {
       method: "PATCH",
@@ -67,7 +69,8 @@ export const blockAccount: ActionHandler = {
       body: { accountEnabled: true },
     });
     trace.after = { accountEnabled: true };
-    return done(`Re-enabled ${name}. Sessions revoked by the block stay revoked: the user signs in again.`);
+    const note = lagging ? " (it already read as enabled; enabled again in case that read lagged behind the block)" : "";
+    return done(`Re-enabled ${name}${note}. Sessions revoked by the block stay revoked: the user signs in again.`);
   },
 };
 

@@ -59,20 +59,25 @@ export const enforceMfa: ActionHandler = {
     const state = await readState(client, userId);
     if (state === undefined) return stale(`User ${userId} no longer exists; nothing to restore.`);
     trace.before = { perUserMfaState: state };
-    if (state === previous) return stale(`Per-user MFA for ${userId} is already ${previous}; nothing changed.`);
-    if (state !== "enforced") {
+    // Reading `previous` right after the action may be a read that lags behind it (eventual
+    // consistency): the write is idempotent, so it is sent anyway rather than trusting the read.
+    if (state !== "enforced" && state !== previous) {
       return refused(`Per-user MFA for ${userId} was changed since (now ${state}); not overwriting it with ${previous}.`);
     }
 
     trace.graphRequestId = await writeState(ctx, userId, previous);
     trace.after = { perUserMfaState: previous };
     trace.partial = `Per-user MFA for ${userId} was set back to ${previous}`;
-    // Graph turns "enabled" into "enforced" for a user with a registered method: record what it kept.
+    // A re-read that differs proves nothing by itself: directory writes are eventually consistent,
+    // so right after the PATCH it may still show the old value. (Graph also keeps "enforced" when
+    // asked for "enabled" on a user who has registered a method.) Record and report what it showed.
     const now = await readState(client, userId);
-    trace.after = { perUserMfaState: now ?? previous };
-    if (now !== undefined && now !== previous) {
-      return done(`Asked Graph to set per-user MFA for ${userId} back to ${previous}; Graph kept it ${now} (the user has registered an MFA method).`);
-    }
-    return done(`Per-user MFA for ${userId} is ${previous} again.`);
+    if (now === undefined || now === previous) return done(`Per-user MFA for ${userId} is ${previous} again.`);
+    trace.after = { perUserMfaState: previous, readBack: now };
+    const registered = previous === "enabled" ? ", and Graph keeps a user who has registered an MFA method enforced" : "";
+    return done(
+      `Graph accepted setting per-user MFA for ${userId} back to ${previous}, but a re-read right after still showed ${now}: ` +
+        `directory changes can take a moment to show${registered}. Check it again in a few minutes.`,
+    );
   },
 };
