@@ -46,7 +46,9 @@ it("every request of a sweep, the digests and every remediation and undo is in t
   await runSweepToEnd(services, { asOf: DEMO_AS_OF, startedAt: new Date(), trigger: "manual" });
   const record = await services.tenants.get(CONTOSO);
   if (!record) throw new Error("Contoso is not registered");
+  // Stored, not only passed: each attempt re-reads the tenant's record under its lease.
   const tenant = { ...record, config: { ...record.config, remediation: { blockUnregisteredAdmins: true } } };
+  await services.tenants.upsert(tenant);
   const requests: Omit<RemediationRequest, "tenantId" | "channel" | "requestedBy">[] = [
     { action: "block-account", control: "accounts.inactive-90", subjectId: PEOPLE.enrico },
     { action: "block-account", control: "mfa.admins", subjectId: PEOPLE.isaiah },

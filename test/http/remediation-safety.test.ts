@@ -186,7 +186,7 @@ describe("weak", () => {
   it("9. a route value with CR/LF cannot forge a log line", async () => {
     const forged = "x\n[remediation-undo] information: FORGED LINE";
     const response = await undoRow(CONTOSO, forged);
-    expect(response.jsonBody).toMatchObject({ outcome: "refused" });
+    expect(response).toMatchObject({ status: 404, jsonBody: { error: { code: "not-found" } } });
     expect(logs.length).toBeGreaterThan(0);
     for (const line of logs) expect(line.text).not.toMatch(/[\r\n]/);
     expect(logs.some((line) => line.text.includes("x\\u000a[remediation-undo] information: FORGED LINE"))).toBe(true);
