@@ -11,6 +11,9 @@ import { GUID } from "../model/ids.js";
 
 const NCRONTAB_6 = /^(\S+\s+){5}\S+$/;
 
+export const CREDENTIAL_MODES = ["managed-identity", "certificate", "secret"] as const;
+export type CredentialMode = (typeof CREDENTIAL_MODES)[number];
+
 /** A UPN or SMTP address: something@domain.tld, no spaces. */
 const MAILBOX = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 export const DEFAULT_APPROVAL_TTL_HOURS = 72;
@@ -33,6 +36,9 @@ const SettingsSchema = z
     STORAGE_TABLE_PREFIX: z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,19}$/, "must be letters and digits, starting with a letter").optional(),
     SWEEP_SCHEDULE: z.string().regex(NCRONTAB_6, "must be a 6-field NCRONTAB expression, e.g. \"0 0 2 * * *\"").default("0 0 2 * * *"),
     GRAPH_CLIENT_ID: z.string().regex(GUID, "must be the app registration's client id (a GUID)").optional(),
+    GRAPH_CREDENTIAL_MODE: z.enum(CREDENTIAL_MODES, { error: `must be one of ${CREDENTIAL_MODES.join(", ")}` }).optional(),
+    GRAPH_MANAGED_IDENTITY_CLIENT_ID: z.string().regex(GUID, "must be the user-assigned managed identity's client id (a GUID)").optional(),
+    GRAPH_CLIENT_CERTIFICATE: z.string().min(1).optional(),
     GRAPH_CLIENT_SECRET: z.string().min(1).optional(),
     GRAPH_CLIENT_CERTIFICATE_PATH: z.string().min(1).optional(),
     GRAPH_AUTHORITY_HOST: httpsUrl.default("https://login.microsoftonline.com"),
@@ -69,9 +75,7 @@ const SettingsSchema = z
     if (!s.AzureWebJobsStorage && !s.AzureWebJobsStorage__accountName) {
       ctx.addIssue({ code: "custom", path: ["AzureWebJobsStorage"], message: "is required (a connection string, or set AzureWebJobsStorage__accountName for managed identity)" });
     }
-    if (s.GRAPH_CLIENT_SECRET && s.GRAPH_CLIENT_CERTIFICATE_PATH) {
-      ctx.addIssue({ code: "custom", path: ["GRAPH_CLIENT_SECRET"], message: "and GRAPH_CLIENT_CERTIFICATE_PATH are both set: keep one" });
-    }
+    checkCredentialSettings(s, (path, message) => ctx.addIssue({ code: "custom", path: [path], message }));
     if (s.TENANTS_SOURCE === "setting" && !s.TENANT_IDS) {
       ctx.addIssue({ code: "custom", path: ["TENANT_IDS"], message: "is required when TENANTS_SOURCE=setting (comma-separated tenant ids)" });
     }
@@ -87,9 +91,17 @@ export type StorageSettings =
   | { readonly kind: "connectionString"; readonly connectionString: string; readonly tablePrefix: string }
   | { readonly kind: "managedIdentity"; readonly accountName: string; readonly tablePrefix: string };
 
+/**
+ * How the multi-tenant app proves itself to each customer tenant's Entra ID:
+ * - `managed-identity`: secretless; the app's user-assigned managed identity is a federated
+ *   identity credential of the app registration, and its token is the client assertion;
+ * - `certificate`: a PEM (private key + certificate), from Key Vault or a file;
+ * - `secret`: a client secret (Key Vault reference), for those who need it.
+ */
 export type GraphCredentialSettings =
-  | { readonly kind: "secret"; readonly clientId: string; readonly clientSecret: string }
-  | { readonly kind: "certificate"; readonly clientId: string; readonly certificatePath: string };
+  | { readonly kind: "managed-identity"; readonly clientId: string; readonly managedIdentityClientId: string }
+  | { readonly kind: "certificate"; readonly clientId: string; readonly certificate: { readonly pem: string } | { readonly path: string } }
+  | { readonly kind: "secret"; readonly clientId: string; readonly clientSecret: string };
 
 export interface GraphSettings {
   /** Undefined until an app registration is configured: the sweep then says so per tenant. */
@@ -152,7 +164,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       ? { kind: "connectionString", connectionString: s.AzureWebJobsStorage, tablePrefix }
       : { kind: "managedIdentity", accountName: s.AzureWebJobsStorage__accountName as string, tablePrefix },
     graph: {
-      credential: graphCredential(s.GRAPH_CLIENT_ID, s.GRAPH_CLIENT_SECRET, s.GRAPH_CLIENT_CERTIFICATE_PATH),
+      credential: graphCredential(s),
       authorityHost: s.GRAPH_AUTHORITY_HOST,
       baseUrl: s.GRAPH_BASE_URL.endsWith("/") ? s.GRAPH_BASE_URL : `${s.GRAPH_BASE_URL}/`,
       timeScale: s.GRAPH_TIME_SCALE,
@@ -206,11 +218,47 @@ function baseUrlProblem(value: string): string | undefined {
   return undefined;
 }
 
-function graphCredential(clientId?: string, secret?: string, certificatePath?: string): GraphCredentialSettings | undefined {
-  if (!clientId) return undefined;
-  if (secret) return { kind: "secret", clientId, clientSecret: secret };
-  if (certificatePath) return { kind: "certificate", clientId, certificatePath };
-  return undefined;
+type CredentialInput = Partial<
+  Record<"GRAPH_CLIENT_ID" | "GRAPH_MANAGED_IDENTITY_CLIENT_ID" | "GRAPH_CLIENT_CERTIFICATE" | "GRAPH_CLIENT_CERTIFICATE_PATH" | "GRAPH_CLIENT_SECRET", string>
+> & { readonly GRAPH_CREDENTIAL_MODE?: CredentialMode | undefined };
+
+/** The setting(s) each credential mode reads; exactly one mode's may be set. */
+const MODE_SETTINGS: Readonly<Record<CredentialMode, readonly (keyof CredentialInput)[]>> = {
+  "managed-identity": ["GRAPH_MANAGED_IDENTITY_CLIENT_ID"],
+  certificate: ["GRAPH_CLIENT_CERTIFICATE", "GRAPH_CLIENT_CERTIFICATE_PATH"],
+  secret: ["GRAPH_CLIENT_SECRET"],
+};
+
+/** The modes whose settings are present. */
+function modesSet(s: CredentialInput): CredentialMode[] {
+  return CREDENTIAL_MODES.filter((mode) => MODE_SETTINGS[mode].some((name) => s[name] !== undefined));
+}
+
+/** Exactly one credential, and the one GRAPH_CREDENTIAL_MODE names when it is set. */
+function checkCredentialSettings(s: CredentialInput, issue: (path: string, message: string) => void): void {
+  const set = modesSet(s);
+  const named = (mode: CredentialMode) => MODE_SETTINGS[mode].join(" or ");
+  if (s.GRAPH_CLIENT_CERTIFICATE && s.GRAPH_CLIENT_CERTIFICATE_PATH) {
+    issue("GRAPH_CLIENT_CERTIFICATE", "and GRAPH_CLIENT_CERTIFICATE_PATH are both set: keep one");
+  }
+  if (set.length > 1) issue("GRAPH_CREDENTIAL_MODE", `settings of several credentials are set (${set.map(named).join("; ")}): keep exactly one`);
+  const mode = s.GRAPH_CREDENTIAL_MODE;
+  if (mode !== undefined && !set.includes(mode)) issue(MODE_SETTINGS[mode][0] ?? "GRAPH_CREDENTIAL_MODE", `is required when GRAPH_CREDENTIAL_MODE=${mode}`);
+  if ((set.length > 0 || mode !== undefined) && !s.GRAPH_CLIENT_ID) issue("GRAPH_CLIENT_ID", "is required with a Graph credential (the app registration's client id)");
+}
+
+function graphCredential(s: CredentialInput): GraphCredentialSettings | undefined {
+  const clientId = s.GRAPH_CLIENT_ID;
+  const mode = s.GRAPH_CREDENTIAL_MODE ?? modesSet(s)[0];
+  if (!clientId || mode === undefined) return undefined;
+  switch (mode) {
+    case "managed-identity":
+      return { kind: mode, clientId, managedIdentityClientId: s.GRAPH_MANAGED_IDENTITY_CLIENT_ID ?? "" };
+    case "certificate":
+      return { kind: mode, clientId, certificate: s.GRAPH_CLIENT_CERTIFICATE ? { pem: s.GRAPH_CLIENT_CERTIFICATE } : { path: s.GRAPH_CLIENT_CERTIFICATE_PATH ?? "" } };
+    case "secret":
+      return { kind: mode, clientId, clientSecret: s.GRAPH_CLIENT_SECRET ?? "" };
+  }
 }
 
 function splitList(value: string | undefined): string[] {

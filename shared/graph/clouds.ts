@@ -10,13 +10,19 @@ export interface GraphCloud {
   readonly graphHost: string;
   /** The Entra ID authority host that issues tokens for it. */
   readonly authorityHost: string;
+  /**
+   * The audience of a managed identity's token used as a federated client assertion in this cloud
+   * ("Configure an application to trust a managed identity", learn.microsoft.com/entra/workload-id/
+   * workload-identity-federation-config-app-trust-managed-identity, "audience" per cloud).
+   */
+  readonly tokenExchangeAudience: string;
 }
 
 export const GRAPH_CLOUDS: readonly GraphCloud[] = [
-  { name: "global", graphHost: "graph.microsoft.com", authorityHost: "login.microsoftonline.com" },
-  { name: "US Government L4", graphHost: "graph.microsoft.us", authorityHost: "login.microsoftonline.us" },
-  { name: "US Government L5 (DOD)", graphHost: "dod-graph.microsoft.us", authorityHost: "login.microsoftonline.us" },
-  { name: "China (operated by 21Vianet)", graphHost: "microsoftgraph.chinacloudapi.cn", authorityHost: "login.chinacloudapi.cn" },
+  { name: "global", graphHost: "graph.microsoft.com", authorityHost: "login.microsoftonline.com", tokenExchangeAudience: "api://AzureADTokenExchange" },
+  { name: "US Government L4", graphHost: "graph.microsoft.us", authorityHost: "login.microsoftonline.us", tokenExchangeAudience: "api://AzureADTokenExchangeUSGov" },
+  { name: "US Government L5 (DOD)", graphHost: "dod-graph.microsoft.us", authorityHost: "login.microsoftonline.us", tokenExchangeAudience: "api://AzureADTokenExchangeUSGov" },
+  { name: "China (operated by 21Vianet)", graphHost: "microsoftgraph.chinacloudapi.cn", authorityHost: "login.chinacloudapi.cn", tokenExchangeAudience: "api://AzureADTokenExchangeChina" },
 ];
 
 const GLOBAL = GRAPH_CLOUDS[0] as GraphCloud;
@@ -33,6 +39,12 @@ export function cloudOfGraph(baseUrl: string): GraphCloud | undefined {
  */
 export function graphScope(baseUrl: string): string {
   return `https://${(cloudOfGraph(baseUrl) ?? GLOBAL).graphHost}/.default`;
+}
+
+/** The cloud whose Entra ID is at `authorityHost`; a host outside the table (the simulator) stands in for global. */
+export function cloudOfAuthority(authorityHost: string): GraphCloud {
+  const host = new URL(authorityHost).hostname.toLowerCase();
+  return GRAPH_CLOUDS.find((cloud) => cloud.authorityHost === host) ?? GLOBAL;
 }
 
 /**
