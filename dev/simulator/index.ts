@@ -4,7 +4,8 @@
  * (base URL and authority host aside). See README.md for what is modelled.
  */
 import { TokenAuthority } from "./auth/access-tokens.js";
-import { AppRegistry, TEST_APP, type SimulatorApp } from "./auth/apps.js";
+import { AppRegistry, TEST_APP, TEST_MANAGED_IDENTITY, type SimulatorApp, type SimulatorManagedIdentity } from "./auth/apps.js";
+import { MANAGED_IDENTITY_PATH, ManagedIdentityIssuer } from "./auth/managed-identity.js";
 import { handleLoginRequest } from "./auth/token-endpoint.js";
 import { systemClock, type Clock } from "./clock.js";
 import { FaultInjector } from "./faults.js";
@@ -18,7 +19,16 @@ import type { GraphObject } from "./state/graph-object.js";
 import { TenantState } from "./state/tenant-state.js";
 import { DEFAULT_THROTTLING, ThrottleModel, type ThrottleStats, type ThrottlingOptions } from "./throttling/throttle-model.js";
 
-export { TEST_APP, TEST_APP_CLIENT_ID, TEST_APP_CLIENT_SECRET, type SimulatorApp } from "./auth/apps.js";
+export {
+  TEST_APP,
+  TEST_APP_CLIENT_ID,
+  TEST_APP_CLIENT_SECRET,
+  TEST_APP_CREDENTIAL_PEM_PATH,
+  TEST_MANAGED_IDENTITY,
+  type FederatedCredential,
+  type SimulatorApp,
+  type SimulatorManagedIdentity,
+} from "./auth/apps.js";
 export { ManualClock, systemClock, type Clock } from "./clock.js";
 export type { Fault, FaultHandle, FaultRule } from "./faults.js";
 export { FixtureError, loadTenantFixture, parseTenantFixture } from "./fixtures/load.js";
@@ -34,6 +44,8 @@ export interface GraphSimulatorOptions {
   readonly throttling?: Partial<ThrottlingOptions>;
   /** Default: [TEST_APP], consented everywhere. */
   readonly apps?: readonly SimulatorApp[];
+  /** User-assigned identities the managed-identity endpoint serves. Default: [TEST_MANAGED_IDENTITY]. */
+  readonly managedIdentities?: readonly SimulatorManagedIdentity[];
   /** Time source for throttling windows and token expiry (tests: ManualClock). */
   readonly clock?: Clock;
   /**
@@ -83,7 +95,11 @@ export interface GraphSimulator {
   appThrottling(appId?: string): ThrottleStats;
   /** Refills the app-wide buckets (between benchmark runs). */
   resetAppThrottling(): void;
-  /** A valid access token for a static credential (default app: TEST_APP). */
+  /**
+   * IDENTITY_ENDPOINT and IDENTITY_HEADER as App Service sets them: with these in the environment,
+   * @azure/identity's ManagedIdentityCredential gets its tokens from the simulator.
+   */
+  readonly managedIdentityEnvironment: { readonly IDENTITY_ENDPOINT: string; readonly IDENTITY_HEADER: string };
   /** A token as the token endpoint would issue it; `roles` default to the tenant's consent. */
   mintToken(tenantId: string, options?: { appId?: string; lifetimeSeconds?: number; roles?: readonly string[] }): string;
   addTenant(fixture: TenantFixture | string, options?: { readonly trusted?: boolean }): Promise<TenantHandle>;
@@ -102,24 +118,24 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
     faults: new FaultInjector(),
     logs: new LogBook(),
   };
+  const managedIdentities = new ManagedIdentityIssuer(options.managedIdentities ?? [TEST_MANAGED_IDENTITY], () => clock.now());
   for (const fixture of options.fixtures) core.tenants.add(new TenantState(await resolveFixture(fixture, options.trustFixtures)));
 
   let authorityHost = "";
   const server = await startHttpsServer(options.port ?? 0, {
     graph: (request) => handleGraphRequest(core, request),
-    login: (method, path, body) =>
+    login: (request) =>
       handleLoginRequest(
         {
           authorityHost,
           findTenant: (segment) => core.tenants.byIdOrDomain(segment),
           apps: core.apps,
           tokens: core.tokens,
+          managedIdentities,
           now: () => clock.now(),
           onTokenIssued: (tenant) => core.logs.forTenant(tenant.id).counters.tokensIssued++,
         },
-        method,
-        path,
-        body,
+        request,
       ),
     now: () => clock.now(),
   });
@@ -131,6 +147,7 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
     baseUrl: core.baseUrl,
     authorityHost,
     port: server.port,
+    managedIdentityEnvironment: { IDENTITY_ENDPOINT: `${authorityHost}/${MANAGED_IDENTITY_PATH}`, IDENTITY_HEADER: managedIdentities.identityHeader },
     get tenantIds() {
       return core.tenants.all().map((t) => t.id);
     },

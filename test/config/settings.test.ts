@@ -19,6 +19,38 @@ describe("loadSettings", () => {
     expect(s.graph.credential).toEqual({ kind: "secret", clientId: "11111111-2222-3333-4444-555555555555", clientSecret: "s3cret" });
   });
 
+  describe("Graph credential modes: exactly one, and the one GRAPH_CREDENTIAL_MODE names", () => {
+    const app = { ...minimal, GRAPH_CLIENT_ID: "11111111-2222-3333-4444-555555555555" };
+    const identity = "21111111-2222-3333-4444-555555555555";
+
+    it("reads a managed identity trusted by the app registration", () => {
+      expect(loadSettings({ ...app, GRAPH_CREDENTIAL_MODE: "managed-identity", GRAPH_MANAGED_IDENTITY_CLIENT_ID: identity }).graph.credential).toEqual({
+        kind: "managed-identity",
+        clientId: app.GRAPH_CLIENT_ID,
+        managedIdentityClientId: identity,
+      });
+    });
+
+    it("reads a certificate as PEM text or as a file, and the mode may be implied by its setting", () => {
+      expect(loadSettings({ ...app, GRAPH_CLIENT_CERTIFICATE: "-----BEGIN PRIVATE KEY-----" }).graph.credential).toMatchObject({ kind: "certificate", certificate: { pem: "-----BEGIN PRIVATE KEY-----" } });
+      expect(loadSettings({ ...app, GRAPH_CLIENT_CERTIFICATE_PATH: "/app.pem" }).graph.credential).toMatchObject({ kind: "certificate", certificate: { path: "/app.pem" } });
+    });
+
+    it("refuses two credentials at once, naming both", () => {
+      expect(() => loadSettings({ ...app, GRAPH_MANAGED_IDENTITY_CLIENT_ID: identity, GRAPH_CLIENT_SECRET: "s3cret" })).toThrow(
+        /GRAPH_CREDENTIAL_MODE settings of several credentials are set \(GRAPH_MANAGED_IDENTITY_CLIENT_ID; GRAPH_CLIENT_SECRET\): keep exactly one/,
+      );
+      expect(() => loadSettings({ ...app, GRAPH_CLIENT_CERTIFICATE: "pem", GRAPH_CLIENT_CERTIFICATE_PATH: "/app.pem" })).toThrow(/GRAPH_CLIENT_CERTIFICATE and GRAPH_CLIENT_CERTIFICATE_PATH are both set/);
+    });
+
+    it("names the setting the chosen mode is missing, and the client id", () => {
+      expect(() => loadSettings({ ...app, GRAPH_CREDENTIAL_MODE: "managed-identity" })).toThrow(/GRAPH_MANAGED_IDENTITY_CLIENT_ID is required when GRAPH_CREDENTIAL_MODE=managed-identity/);
+      expect(() => loadSettings({ ...app, GRAPH_CREDENTIAL_MODE: "certificate", GRAPH_CLIENT_SECRET: "s3cret" })).toThrow(/GRAPH_CLIENT_CERTIFICATE is required when GRAPH_CREDENTIAL_MODE=certificate/);
+      expect(() => loadSettings({ ...minimal, GRAPH_CLIENT_SECRET: "s3cret" })).toThrow(/GRAPH_CLIENT_ID is required with a Graph credential/);
+      expect(() => loadSettings({ ...app, GRAPH_CREDENTIAL_MODE: "password" })).toThrow(/GRAPH_CREDENTIAL_MODE must be one of managed-identity, certificate, secret/);
+    });
+  });
+
   it("uses managed identity storage when only the account name is set", () => {
     expect(loadSettings({ AzureWebJobsStorage__accountName: "patrolstore" }).storage).toEqual({ kind: "managedIdentity", accountName: "patrolstore", tablePrefix: "" });
   });

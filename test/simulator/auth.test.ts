@@ -1,7 +1,7 @@
 /** Bearer tokens and the simulated Entra ID token endpoint. */
 import { AuthenticationRequiredError, CredentialUnavailableError } from "@azure/identity";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startGraphSimulator, TEST_APP, type GraphSimulator } from "../../dev/simulator/index.js";
+import { startGraphSimulator, TEST_APP, TEST_APP_CLIENT_SECRET, type GraphSimulator } from "../../dev/simulator/index.js";
 import { credential, raw, sdkClient } from "./helpers/clients.js";
 import { TENANT_A, TENANT_B, tenantFixture, user } from "./helpers/fixtures.js";
 
@@ -102,7 +102,7 @@ describe("token endpoint for @azure/identity ClientSecretCredential", () => {
 
   it("accepts a tenant domain name and refuses scopes other than Graph's .default", async () => {
     const token = async (tenant: string, scope: string) => {
-      const form = new URLSearchParams({ grant_type: "client_credentials", client_id: TEST_APP.clientId, client_secret: TEST_APP.clientSecret, scope });
+      const form = new URLSearchParams({ grant_type: "client_credentials", client_id: TEST_APP.clientId, client_secret: TEST_APP_CLIENT_SECRET, scope });
       const response = await fetch(`${sim.authorityHost}/${tenant}/oauth2/v2.0/token`, { method: "POST", body: form });
       return { status: response.status, body: (await response.json()) as Record<string, unknown> };
     };

@@ -1,15 +1,19 @@
 /**
- * The slice of Entra ID (login.microsoftonline.com) that MSAL Node fetches for
- * ClientSecretCredential with { authorityHost, disableInstanceDiscovery: true }:
+ * The slice of Entra ID (login.microsoftonline.com) that MSAL Node fetches for the client-secret,
+ * client-certificate and client-assertion credentials with { authorityHost, disableInstanceDiscovery: true }:
  *   GET  /{tenant}/v2.0/.well-known/openid-configuration
- *   POST /{tenant}/oauth2/v2.0/token   (grant_type=client_credentials)
+ *   POST /{tenant}/oauth2/v2.0/token   (grant_type=client_credentials, client_secret or client_assertion)
+ * and App Service's managed-identity endpoint (GET /msi/token, ./managed-identity.ts), whose tokens
+ * are the federated assertions of the secretless mode.
  * Errors are AAD-shaped: {error, error_description "AADSTSnnn: …", error_codes, trace_id, …}.
  */
 import { randomUUID } from "node:crypto";
 import { jsonResponse, type SimResponse } from "../server/messages.js";
 import type { TenantState } from "../state/tenant-state.js";
 import { DEFAULT_TOKEN_LIFETIME_SECONDS, GRAPH_AUDIENCE, type TokenAuthority } from "./access-tokens.js";
-import type { AppRegistry } from "./apps.js";
+import type { AppRegistry, SimulatorApp } from "./apps.js";
+import { checkClientAssertion, type AssertionRefusal } from "./client-assertion.js";
+import { MANAGED_IDENTITY_PATH, type ManagedIdentityIssuer } from "./managed-identity.js";
 
 export interface LoginDependencies {
   /** "https://localhost:PORT" (no trailing slash), what the credential was given as authorityHost. */
@@ -17,6 +21,7 @@ export interface LoginDependencies {
   readonly findTenant: (idOrDomain: string) => TenantState | undefined;
   readonly apps: AppRegistry;
   readonly tokens: TokenAuthority;
+  readonly managedIdentities: ManagedIdentityIssuer;
   readonly now: () => number;
   readonly onTokenIssued: (tenant: TenantState) => void;
 }
@@ -34,6 +39,17 @@ function aadError(deps: LoginDependencies, status: number, error: string, code: 
     correlation_id: correlationId,
     error_uri: `${deps.authorityHost}/error?code=${code}`,
   });
+}
+
+/** A request to the login host, as the HTTPS front door hands it over. */
+export interface LoginRequest {
+  readonly method: string;
+  /** Decoded path without the leading slash. */
+  readonly path: string;
+  readonly search: URLSearchParams;
+  /** Lower-cased header names. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly bodyText: string;
 }
 
 function tenantNotFound(deps: LoginDependencies, tenant: string): SimResponse {
@@ -75,7 +91,7 @@ function openIdConfiguration(deps: LoginDependencies, tenant: TenantState): SimR
   });
 }
 
-function issueToken(deps: LoginDependencies, tenant: TenantState, form: URLSearchParams): SimResponse {
+function issueToken(deps: LoginDependencies, tenant: TenantState, tenantSegment: string, form: URLSearchParams): SimResponse {
   const grantType = form.get("grant_type");
   if (grantType !== "client_credentials") {
     return aadError(deps, 400, "unsupported_grant_type", 70003, `The app requested an unsupported grant type '${grantType ?? ""}'.`);
@@ -91,17 +107,8 @@ function issueToken(deps: LoginDependencies, tenant: TenantState, form: URLSearc
       `Application with identifier '${clientId}' was not found in the directory '${tenant.displayName}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
     );
   }
-  if (form.get("client_secret") !== app.clientSecret) {
-    const reason = form.has("client_secret") ? "Invalid client secret provided." : "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.";
-    const code = form.has("client_secret") ? 7000215 : 7000218;
-    return aadError(
-      deps,
-      401,
-      "invalid_client",
-      code,
-      `${reason} Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${app.clientId}'.`,
-    );
-  }
+  const refused = authenticateClient(deps, tenant, app, tenantSegment, form);
+  if (refused) return aadError(deps, refused.status, refused.error, refused.code, refused.description);
   const scopes = (form.get("scope") ?? "").split(" ").filter((s) => s !== "");
   if (scopes.length !== 1 || scopes[0] !== `${GRAPH_AUDIENCE}/.default`) {
     return aadError(
@@ -121,8 +128,41 @@ function issueToken(deps: LoginDependencies, tenant: TenantState, form: URLSearc
   });
 }
 
+/** The app proves itself with its secret or a client assertion (certificate-signed or federated). */
+function authenticateClient(deps: LoginDependencies, tenant: TenantState, app: SimulatorApp, tenantSegment: string, form: URLSearchParams): AssertionRefusal | undefined {
+  const assertion = form.get("client_assertion");
+  if (assertion !== null) {
+    const tokenEndpoint = (segment: string) => `${deps.authorityHost}/${segment}/oauth2/v2.0/token`;
+    return checkClientAssertion(
+      {
+        app,
+        clientId: form.get("client_id") ?? "",
+        tokenAudiences: [tokenEndpoint(tenantSegment), tokenEndpoint(tenant.id), `${deps.authorityHost}/${tenant.id}/v2.0`],
+        authorityHost: deps.authorityHost,
+        managedIdentityKey: deps.managedIdentities.verificationKey,
+        now: Math.floor(deps.now() / 1000),
+      },
+      form.get("client_assertion_type"),
+      assertion,
+    );
+  }
+  const secret = form.get("client_secret");
+  if (secret !== null && app.clientSecret !== undefined && secret === app.clientSecret) return undefined;
+  const reason = secret !== null ? "Invalid client secret provided." : "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.";
+  return {
+    status: 401,
+    error: "invalid_client",
+    code: secret !== null ? 7000215 : 7000218,
+    description: `${reason} Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${app.clientId}'.`,
+  };
+}
+
 /** Answers a login request, or undefined when the path is not one the token endpoint serves. */
-export function handleLoginRequest(deps: LoginDependencies, method: string, path: string, bodyText: string): SimResponse | undefined {
+export function handleLoginRequest(deps: LoginDependencies, request: LoginRequest): SimResponse | undefined {
+  const { method, path, bodyText } = request;
+  if (method === "GET" && path === MANAGED_IDENTITY_PATH) {
+    return deps.managedIdentities.handle(deps.authorityHost, { search: request.search, identityHeader: request.headers["x-identity-header"] });
+  }
   const [tenantSegment, ...rest] = path.split("/");
   const tail = rest.join("/");
   if (tenantSegment === undefined) return undefined;
@@ -131,5 +171,5 @@ export function handleLoginRequest(deps: LoginDependencies, method: string, path
   if (!isConfig && !isToken) return undefined;
   const tenant = deps.findTenant(tenantSegment);
   if (!tenant) return tenantNotFound(deps, tenantSegment);
-  return isConfig ? openIdConfiguration(deps, tenant) : issueToken(deps, tenant, new URLSearchParams(bodyText));
+  return isConfig ? openIdConfiguration(deps, tenant) : issueToken(deps, tenant, tenantSegment, new URLSearchParams(bodyText));
 }

@@ -8,6 +8,7 @@ import { createServer, type Server } from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { errorBody, graphErrors } from "../errors.js";
+import type { LoginRequest } from "../auth/token-endpoint.js";
 import { parseJsonBody, type SimRequest, type SimResponse } from "./messages.js";
 
 const CERT_DIR = new URL("../certs/", import.meta.url);
@@ -17,7 +18,7 @@ const MAX_BODY_BYTES = 16 * 1024 * 1024;
 export interface HttpHandlers {
   readonly graph: (request: SimRequest) => Promise<SimResponse>;
   /** undefined: not a login path. */
-  readonly login: (method: string, path: string, bodyText: string) => SimResponse | undefined;
+  readonly login: (request: LoginRequest) => SimResponse | undefined;
   readonly now: () => number;
 }
 
@@ -65,12 +66,12 @@ async function dispatch(req: IncomingMessage, handlers: HttpHandlers): Promise<S
     return { status: 400, headers: {}, body: errorBody(graphErrors.badRequest("Malformed URL encoding."), { requestId: "", clientRequestId: "", now: handlers.now() }) };
   }
   const first = segments[0] ?? "";
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
   if (first === "v1.0" || first === "beta") {
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
     return handlers.graph({ method, path: segments.join("/"), search: url.searchParams, headers, body: parseJsonBody(bodyText) });
   }
-  const login = handlers.login(method, segments.join("/"), bodyText);
+  const login = handlers.login({ method, path: segments.join("/"), search: url.searchParams, headers, bodyText });
   if (login) return login;
   return { status: 400, headers: {}, body: errorBody(graphErrors.badRequest(`Invalid version: ${first}`), { requestId: "", clientRequestId: "", now: handlers.now() }) };
 }

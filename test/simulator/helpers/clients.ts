@@ -5,7 +5,7 @@ import { TokenCredentialAuthenticationProvider } from "@microsoft/microsoft-grap
 import { TEST_APP, type GraphSimulator } from "../../../dev/simulator/index.js";
 
 export function credential(sim: GraphSimulator, tenantId: string, app = TEST_APP): ClientSecretCredential {
-  return new ClientSecretCredential(tenantId, app.clientId, app.clientSecret, {
+  return new ClientSecretCredential(tenantId, app.clientId, app.clientSecret ?? "", {
     authorityHost: sim.authorityHost,
     disableInstanceDiscovery: true,
   });
