@@ -29,7 +29,7 @@ import { runCommand, UsageError } from "../../cli/command.js";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const DEFAULT_OUT = path.join(REPO_ROOT, ".data/package/tenant-patrol.zip");
-/** The top-level entries of the package (besides node_modules/); `.funcignore` whitelists the same. */
+/** The top-level entries of the zip; `.funcignore` whitelists the same (the test checks both). */
 export const PACKAGE_ROOT = ["dist/", "host.json", "package.json", "node_modules/"] as const;
 /**
  * Files of a dependency that nothing loads at run time: TypeScript sources and declarations (Node
