@@ -1,16 +1,25 @@
 /**
  * `npm run tenants`: registers the tenants the nightly sweep scans, in the Tenants table of the
- * storage account in AzureWebJobsStorage (or AzureWebJobsStorage__accountName). Everything is
- * validated before it is stored; nothing half-valid is written.
+ * storage account in AzureWebJobsStorage (or AzureWebJobsStorage__accountName), and onboards them:
+ * the admin-consent URL and what it grants (`consent-url`), and the check of what the tenant granted
+ * (`check`). Everything is validated before it is stored; nothing half-valid is written.
  */
+import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { loadSettings, SettingsError } from "../shared/config/settings.js";
-import { runCommand, UsageError } from "./command.js";
+import { loadSettings, SettingsError, type Settings } from "../shared/config/settings.js";
+import { MissingCredentialError } from "../shared/graph/credentials.js";
+import { logText } from "../shared/logging/log-text.js";
+import { isGuid } from "../shared/model/ids.js";
 import type { TenantRecord } from "../shared/model/tenant.js";
+import { consentPlan, redirectUriProblem, renderConsentPlan } from "../shared/onboarding/consent.js";
+import { renderReadiness } from "../shared/onboarding/render.js";
+import { checkAndStoreReadiness } from "../shared/onboarding/run.js";
 import { tableStoreFromSettings } from "../shared/storage/connection.js";
-import { TableTenantsRepository, type TenantsRepository } from "../shared/storage/tenants.js";
+import { TableTenantsRepository, type StoredTenant, type TenantsRepository } from "../shared/storage/tenants.js";
+import { createSweepServices } from "../shared/sweep/services.js";
 import { parseTenantRecord, TenantValidationError } from "../shared/tenants/schema.js";
+import { runCommand, UsageError } from "./command.js";
 
 const USAGE = `Usage: npm run tenants -- <command>
 
@@ -20,15 +29,29 @@ const USAGE = `Usage: npm run tenants -- <command>
   import <file.json>                     register every tenant in a JSON array of
                                          { "tenantId", "displayName", "enabled"?, "config"? } (all or nothing)
   enable <tenantId> | disable <tenantId> include or skip a tenant in the nightly sweep
+  consent-url <tenantId> [--remediation] [--redirect-uri <url>] [--state <text>] [--json]
+                                         the admin-consent URL for the app and what it grants: the
+                                         application permissions (and Entra role) of the read-only
+                                         sweep, or with --remediation of every feature
+  check <tenantId> [--json]              sign in to the tenant and report, per feature, ready or what
+                                         is missing (permission, licence, Entra role); reads only.
+                                         Stored on the tenant's record when it is registered.
+                                         Exit 0 when the sweep is ready, 3 when it is not.
 
-Storage: AzureWebJobsStorage (connection string) or AzureWebJobsStorage__accountName (managed identity).`;
+Storage: AzureWebJobsStorage (connection string) or AzureWebJobsStorage__accountName (managed identity).
+consent-url and check use the app registration's settings (GRAPH_CLIENT_ID, its credential, GRAPH_AUTHORITY_HOST, GRAPH_BASE_URL).`;
 
+/** The exit code of check when the tenant's sweep is not ready (2 is a usage or settings mistake, 1 a crash). */
+const NOT_READY = 3;
 
-async function main(argv: readonly string[]): Promise<void> {
+async function main(argv: readonly string[]): Promise<number | void> {
   const { positionals, values } = parseCommandLine(argv);
   const [command, ...rest] = positionals;
   if (values.help || !command) return print(USAGE);
-  const repository = new TableTenantsRepository(tableStoreFromSettings(loadSettings().storage));
+  if (command === "consent-url") return consentUrl(tenantArgument(rest, "consent-url <tenantId>"), values);
+  const settings = loadSettings();
+  if (command === "check") return check(settings, tenantArgument(rest, "check <tenantId>"), values);
+  const repository = new TableTenantsRepository(tableStoreFromSettings(settings.storage));
   switch (command) {
     case "list":
       return list(repository);
@@ -58,6 +81,10 @@ function parseCommandLine(argv: readonly string[]) {
         "exclude-user": { type: "string", multiple: true },
         "exclude-group": { type: "string", multiple: true },
         disabled: { type: "boolean" },
+        remediation: { type: "boolean" },
+        "redirect-uri": { type: "string" },
+        state: { type: "string" },
+        json: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -71,13 +98,66 @@ function single(args: readonly string[], shape: string): string {
   return args[0];
 }
 
+function tenantArgument(args: readonly string[], shape: string): string {
+  const tenantId = single(args, shape);
+  if (!isGuid(tenantId)) throw new UsageError(`"${logText(tenantId)}" is not a tenant id (a GUID, e.g. from the tenant's Entra admin center overview)`);
+  return tenantId.toLowerCase();
+}
+
 async function list(repository: TenantsRepository): Promise<void> {
   const tenants = await repository.list();
   if (tenants.length === 0) return print("No tenants registered. Add one with: npm run tenants -- add <tenantId> --name <name>");
   for (const t of tenants) {
     const { userIds, groupIds } = t.config.exclusions;
-    print(`${t.tenantId}  ${t.enabled ? "enabled " : "disabled"}  ${t.displayName}  approvers: ${t.config.approvers.join(", ") || "none"}  exclusions: ${userIds.length} user(s), ${groupIds.length} group(s)`);
+    print(
+      `${t.tenantId}  ${t.enabled ? "enabled " : "disabled"}  ${logText(t.displayName)}  approvers: ${t.config.approvers.map(logText).join(", ") || "none"}  ` +
+        `exclusions: ${userIds.length} user(s), ${groupIds.length} group(s)  readiness: ${readinessText(t)}`,
+    );
   }
+}
+
+function readinessText(t: StoredTenant): string {
+  if (!t.readiness) return "not checked (npm run tenants -- check <tenantId>)";
+  return `${t.readiness.sweepReady ? "sweep ready" : "sweep NOT ready"} (${logText(t.readiness.summary)}; checked ${t.readiness.checkedAt})`;
+}
+
+/**
+ * consent-url needs only the app registration's settings: storage is never touched, so a
+ * placeholder stands in where none is configured (settings validation requires one).
+ */
+function consentUrl(tenantId: string, values: Options): void {
+  const settings = loadSettings({ AzureWebJobsStorage: "UseDevelopmentStorage=true", ...process.env });
+  // GRAPH_CLIENT_ID alone is enough here (validated by loadSettings above); the credential is not needed for a URL.
+  const clientId = settings.graph.credential?.clientId ?? process.env.GRAPH_CLIENT_ID;
+  if (!clientId) throw new UsageError("Set GRAPH_CLIENT_ID (the app registration's client id) to build its consent URL");
+  const redirectUri = values["redirect-uri"];
+  const problem = redirectUri === undefined ? undefined : redirectUriProblem(redirectUri);
+  if (problem) throw new UsageError(`--redirect-uri ${problem}`);
+  const plan = consentPlan({
+    tenantId,
+    clientId,
+    authorityHost: settings.graph.authorityHost,
+    graphBaseUrl: settings.graph.baseUrl,
+    profile: values.remediation ? "remediation" : "read-only",
+    state: values.state ?? randomBytes(12).toString("base64url"),
+    ...(redirectUri !== undefined ? { redirectUri } : {}),
+    ...(settings.approvals?.mailTenantId ? { mailTenantId: settings.approvals.mailTenantId } : {}),
+  });
+  if (values.json) return print(JSON.stringify(plan, null, 2));
+  for (const line of renderConsentPlan(plan)) print(line);
+}
+
+async function check(settings: Settings, tenantId: string, values: Options): Promise<number> {
+  if (!settings.graph.credential) throw new MissingCredentialError();
+  const services = createSweepServices(settings);
+  const { report, stored } = await checkAndStoreReadiness(services, tenantId);
+  const record = stored ? await services.tenants.get(tenantId) : undefined;
+  if (values.json) print(JSON.stringify(report, null, 2));
+  else {
+    for (const line of renderReadiness(report, record?.displayName)) print(line);
+    print(stored ? "Stored on the tenant's record." : `Not stored: ${tenantId} is not registered (npm run tenants -- add ${tenantId} --name <name>).`);
+  }
+  return report.sweepReady ? 0 : NOT_READY;
 }
 
 async function add(repository: TenantsRepository, tenantId: string, values: Options): Promise<void> {
@@ -118,4 +198,8 @@ function print(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
-runCommand(() => main(process.argv.slice(2)), { name: "tenants", help: "npm run tenants -- --help", expected: [TenantValidationError, SettingsError] });
+runCommand(() => main(process.argv.slice(2)), {
+  name: "tenants",
+  help: "npm run tenants -- --help",
+  expected: [TenantValidationError, SettingsError, MissingCredentialError],
+});

@@ -6,6 +6,7 @@ import { nightlySweep } from "./nightly-sweep.js";
 import { getRemediation, requestRemediation, undoRemediation } from "./remediations-api.js";
 import { scanTenantFromQueue } from "./scan-tenant.js";
 import { sendApprovalsFromQueue } from "./send-approvals.js";
+import { checkTenantHttp } from "./tenant-check.js";
 
 /**
  * Every function of the app, in one table: the Azure registration (functions/index.ts) and the
@@ -42,4 +43,6 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
   { name: "remediation-request", trigger: "http", route: "tenants/{tenantId}/remediations", methods: ["POST"], authLevel: "function", handler: requestRemediation },
   { name: "remediation-status", trigger: "http", route: "tenants/{tenantId}/remediations/{auditId}", methods: ["GET"], authLevel: "function", handler: getRemediation },
   { name: "remediation-undo", trigger: "http", route: "tenants/{tenantId}/remediations/{auditId}/undo", methods: ["POST"], authLevel: "function", handler: undoRemediation },
+  // Onboarding: the readiness check of a registered tenant (shared/onboarding/), function keys like the ticketing API.
+  { name: "tenant-check", trigger: "http", route: "tenants/{tenantId}/check", methods: ["POST"], authLevel: "function", handler: checkTenantHttp },
 ];

@@ -1,6 +1,7 @@
 /** Table `Tenants`: one row per managed tenant (PK `tenant`, RK tenantId). */
 import { odata, type TableClient } from "@azure/data-tables";
 import { z } from "zod";
+import type { ReadinessReport } from "../model/readiness.js";
 import type { TenantConfig, TenantRecord } from "../model/tenant.js";
 import { REMEDIATION_ACTIONS } from "../remediation/types.js";
 import { jsonColumn } from "./columns.js";
@@ -15,6 +16,8 @@ const PARTITION = "tenant";
 export interface StoredTenant extends TenantRecord {
   readonly createdAt: Date;
   readonly updatedAt: Date;
+  /** The last onboarding check (shared/onboarding/); absent until the tenant is first checked. */
+  readonly readiness?: ReadinessReport;
 }
 
 export interface ListTenantsOptions extends StorageOperationOptions {
@@ -28,6 +31,8 @@ export interface TenantsRepository {
   list(options?: ListTenantsOptions): Promise<StoredTenant[]>;
   /** False when there is no such tenant. */
   setEnabled(tenantId: string, enabled: boolean, options?: StorageOperationOptions): Promise<boolean>;
+  /** Stores the result of an onboarding check on the tenant's record; false when there is no such tenant. */
+  setReadiness(tenantId: string, readiness: ReadinessReport, options?: StorageOperationOptions): Promise<boolean>;
 }
 
 const tenantEntity = z.object({
@@ -42,6 +47,8 @@ const tenantEntity = z.object({
       .object({ actions: z.array(z.enum(REMEDIATION_ACTIONS)).optional(), blockUnregisteredAdmins: z.boolean().optional() })
       .nullable(),
   ).optional(),
+  /** The last onboarding check as JSON; absent in rows written before it existed, or never checked. */
+  readiness: z.string().optional(),
   createdAt: z.date(),
   updatedAt: z.date(),
 });
@@ -106,6 +113,19 @@ export class TableTenantsRepository implements TenantsRepository {
     }
   }
 
+  async setReadiness(tenantId: string, readiness: ReadinessReport, options: StorageOperationOptions = {}): Promise<boolean> {
+    assertKeySafe(tenantId, "tenantId");
+    const client = await this.#client();
+    try {
+      // Merge: only this column; the operator's settings and updatedAt stay as they were.
+      await client.updateEntity({ partitionKey: PARTITION, rowKey: tenantId, readiness: JSON.stringify(readiness) }, "Merge", { abortSignal: options.abortSignal });
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
+  }
+
   #client(): Promise<TableClient> {
     return this.#store.table(TENANTS_TABLE);
   }
@@ -121,5 +141,26 @@ function toTenant(entity: RawEntity): StoredTenant {
     config: row.remediation ? { ...config, remediation: row.remediation } : config,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
+    ...(row.readiness !== undefined ? readinessOf(row.readiness) : {}),
   };
+}
+
+/**
+ * Checked loosely, for what the product acts on (a report of a newer version still reads). An
+ * unreadable report is dropped, never fatal: the tenant then counts as not checked yet, and its next
+ * sweep checks it again.
+ */
+const storedReadiness = jsonColumn(
+  z.looseObject({
+    version: z.number(),
+    checkedAt: z.string(),
+    sweepReady: z.boolean(),
+    summary: z.string(),
+    features: z.array(z.looseObject({ feature: z.string(), status: z.string() })),
+  }),
+);
+
+function readinessOf(text: string): { readiness?: ReadinessReport } {
+  const parsed = storedReadiness.safeParse(text);
+  return parsed.success ? { readiness: parsed.data as unknown as ReadinessReport } : {};
 }

@@ -10,6 +10,7 @@ import type { ScanMessage } from "../queue/scan-message.js";
 import { reconcile } from "../reconcile/reconcile.js";
 import { saveReconciliation } from "../reconcile/persist.js";
 import type { TenantRunTransition } from "../storage/runs.js";
+import { checkBeforeScan } from "../onboarding/first-sweep.js";
 import { countEvents } from "./report.js";
 import { beginScan, collectResumable, type ResumableCollectResult, type ScanTotals } from "./resumable-collect.js";
 import { tenantOrDefault, type SweepServices } from "./services.js";
@@ -39,6 +40,9 @@ export async function scanTenant(services: SweepServices, message: ScanMessage, 
   const begun = await beginScan(services, message);
   if (begun.kind === "done") return begun.result;
 
+  // A new tenant (no stored onboarding check) is checked first, where its scan begins; the check never
+  // stops the scan, which reports what it can (shared/onboarding/first-sweep.ts).
+  const onboarding = begun.start.kind === "fresh" && (message.continuation ?? 0) === 0 ? await checkBeforeScan(services, tenantId, options.onProgress) : undefined;
   const tenant = await tenantOrDefault(services, tenantId);
   const graph = services.graphFor(tenantId);
   let collected: ResumableCollectResult | undefined;
@@ -49,6 +53,7 @@ export async function scanTenant(services: SweepServices, message: ScanMessage, 
     const transition = await services.runs.finishTenantRun(runId, tenantId, {
       status: "failed",
       reason: describeError(e),
+      ...(onboarding ? { notes: [onboarding] } : {}),
       requestCount: graph.stats.requests,
     });
     await services.checkpoints.delete(runId, tenantId);
@@ -66,6 +71,7 @@ export async function scanTenant(services: SweepServices, message: ScanMessage, 
     const transition = await services.runs.finishTenantRun(runId, tenantId, {
       status: "failed",
       reason: `Nothing could be read from Graph: ${unread[0]?.message ?? "no sources"}`,
+      ...(onboarding ? { notes: [onboarding] } : {}),
       requestCount: totals.requests,
     });
     if (checkpointed) await services.checkpoints.delete(runId, tenantId);
@@ -84,7 +90,7 @@ export async function scanTenant(services: SweepServices, message: ScanMessage, 
 
   const transition = await services.runs.finishTenantRun(runId, tenantId, {
     status,
-    notes: [...evaluation.notes, ...unread.map((s) => `Could not read ${s.name} (${s.reason}): ${s.message}`)],
+    notes: [...(onboarding ? [onboarding] : []), ...evaluation.notes, ...unread.map((s) => `Could not read ${s.name} (${s.reason}): ${s.message}`)],
     counts: { ...countStatuses(evaluation.rows), ...countEvents(changes.events), ...scaleCounts(usersRead, totals, tableTransactions) },
     requestCount: totals.requests,
   });

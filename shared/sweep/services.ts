@@ -18,6 +18,7 @@ import { TableRunsRepository, type RunsRepository } from "../storage/runs.js";
 import { TableTenantsRepository, type TenantsRepository } from "../storage/tenants.js";
 import { TableTenantLeaseRepository, type TenantLeaseRepository } from "../storage/tenant-leases.js";
 import type { RemediationDeps, RemediationLog } from "../remediation/remediate.js";
+import type { TenantAccess } from "../onboarding/check.js";
 import { timeBudget, type ScanBudget } from "./scan-budget.js";
 
 /** Everything the sweep talks to, built once from settings; tests build their own. */
@@ -46,6 +47,12 @@ export interface SweepServices {
   readonly checkpoints: ScanCheckpointsRepository;
   /** A Graph client for one tenant, with fresh call counters. */
   graphFor(tenantId: string): TenantGraph;
+  /**
+   * A fresh credential for one tenant and an unpaced Graph client using it: the onboarding check
+   * reads that credential's token (a new one, so a consent given minutes ago shows) and makes a
+   * dozen reads, too few to pace.
+   */
+  tenantAccess(tenantId: string): TenantAccess;
   /** When an invocation that starts now must stop collecting and hand over (SCAN_TIME_BUDGET_SECONDS). */
   scanBudget(): ScanBudget;
   /** What remediate() and undo() need to act on `tenant`: every channel builds them here. */
@@ -102,6 +109,10 @@ export function createSweepServices(settings: Settings, options: SweepServicesOp
     sendApprovalsPoisonQueue: queue(`${SEND_APPROVALS_QUEUE}-poison`),
     checkpoints: new TableScanCheckpointsRepository(store),
     graphFor,
+    tenantAccess: (tenantId) => {
+      const credential = createTenantCredential(settings.graph, tenantId);
+      return { credential, graph: createGraphClient({ credential, baseUrl: settings.graph.baseUrl, retry }) };
+    },
     scanBudget: () => timeBudget(settings.scan.timeBudgetSeconds),
     remediationFor: (tenant, log) => ({
       graph: graphFor(tenant.tenantId),

@@ -23,6 +23,12 @@ const DIRECTORY_COLLECTIONS: Readonly<Record<DirectoryObjectKind, string>> = {
 const MEMBERS_KEY = /^v1\.0\/groups\/([^/]+)\/members$/;
 const REQUIREMENTS_KEY = /^beta\/users\/([^/]+)\/authentication\/requirements$/;
 
+/** A GUID-shaped id derived from `seed` (stable across runs, so fixtures and tests can name it). */
+function deterministicGuid(seed: string): string {
+  const hex = createHash("sha256").update(seed).digest("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
 export class TenantState {
   readonly id: string;
   readonly displayName: string;
@@ -90,10 +96,34 @@ export class TenantState {
   private provisionAppPrincipal(): void {
     const key = DIRECTORY_COLLECTIONS.servicePrincipal;
     const principals = this.collections.get(key) ?? [];
-    if (principals.some((sp) => sp.appId === TEST_APP_CLIENT_ID)) return;
-    const hex = createHash("sha256").update(`service-principal:${this.id}:${TEST_APP_CLIENT_ID}`).digest("hex");
-    const id = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-    this.collections.set(key, [...principals, { id, appId: TEST_APP_CLIENT_ID, displayName: "Tenant Patrol", servicePrincipalType: "Application", accountEnabled: true }]);
+    const listed = principals.find((sp) => sp.appId === TEST_APP_CLIENT_ID);
+    const id = listed === undefined ? deterministicGuid(`service-principal:${this.id}:${TEST_APP_CLIENT_ID}`) : idOf(listed);
+    if (listed === undefined) {
+      this.collections.set(key, [...principals, { id, appId: TEST_APP_CLIENT_ID, displayName: "Tenant Patrol", servicePrincipalType: "Application", accountEnabled: true }]);
+    }
+    this.assignAppRoles(id);
+  }
+
+  /**
+   * The fixture's `app.roles` are directory role assignments to the app's service principal, readable
+   * like any other (`roleAssignments?$filter=principalId eq …`), as in Entra ID, where a role the app
+   * holds is an active unifiedRoleAssignment (rbacapplication-list-roleassignments). Assignments the
+   * fixture lists itself stay as they are.
+   */
+  private assignAppRoles(principalId: string): void {
+    const key = "v1.0/roleManagement/directory/roleAssignments";
+    const assignments = this.collections.get(key) ?? [];
+    const held = new Set(assignments.filter((a) => String(a.principalId).toLowerCase() === principalId.toLowerCase()).map((a) => String(a.roleDefinitionId).toLowerCase()));
+    const added = this.#appRoleNames
+      .map((name) => [...PRIVILEGED_ROLES].find(([, roleName]) => roleName === name)?.[0])
+      .filter((templateId): templateId is string => templateId !== undefined && !held.has(templateId))
+      .map((templateId) => ({
+        id: deterministicGuid(`app-role:${this.id}:${principalId}:${templateId}`),
+        principalId,
+        roleDefinitionId: templateId,
+        directoryScopeId: "/",
+      }));
+    if (added.length > 0) this.collections.set(key, [...assignments, ...added]);
   }
 
   /** Directory roles of the app's service principal: the fixture's, and any assigned to it in the data. */
