@@ -33,6 +33,8 @@ const SettingsSchema = z
   .object({
     AzureWebJobsStorage: z.string().min(1).optional(),
     AzureWebJobsStorage__accountName: z.string().regex(/^[a-z0-9]{3,24}$/, "must be a storage account name").optional(),
+    // The user-assigned identity the host signs in to storage with; the code's own clients use it too.
+    AzureWebJobsStorage__clientId: z.string().regex(GUID, "must be the user-assigned managed identity's client id (a GUID)").optional(),
     STORAGE_TABLE_PREFIX: z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,19}$/, "must be letters and digits, starting with a letter").optional(),
     SWEEP_SCHEDULE: z.string().regex(NCRONTAB_6, "must be a 6-field NCRONTAB expression, e.g. \"0 0 2 * * *\"").default("0 0 2 * * *"),
     GRAPH_CLIENT_ID: z.string().regex(GUID, "must be the app registration's client id (a GUID)").optional(),
@@ -87,9 +89,18 @@ const SettingsSchema = z
     checkApprovalSettings(s, (path, message) => ctx.addIssue({ code: "custom", path: [path], message }));
   });
 
+/** Every app setting the schema reads (infra/ and its template test are checked against this list). */
+export const SETTING_NAMES: readonly string[] = Object.keys(SettingsSchema.shape);
+
 export type StorageSettings =
   | { readonly kind: "connectionString"; readonly connectionString: string; readonly tablePrefix: string }
-  | { readonly kind: "managedIdentity"; readonly accountName: string; readonly tablePrefix: string };
+  | {
+      readonly kind: "managedIdentity";
+      readonly accountName: string;
+      /** Client id of a user-assigned identity; undefined: DefaultAzureCredential (az login, system-assigned). */
+      readonly clientId?: string | undefined;
+      readonly tablePrefix: string;
+    };
 
 /**
  * How the multi-tenant app proves itself to each customer tenant's Entra ID:
@@ -162,7 +173,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   return {
     storage: s.AzureWebJobsStorage
       ? { kind: "connectionString", connectionString: s.AzureWebJobsStorage, tablePrefix }
-      : { kind: "managedIdentity", accountName: s.AzureWebJobsStorage__accountName as string, tablePrefix },
+      : { kind: "managedIdentity", accountName: s.AzureWebJobsStorage__accountName as string, clientId: s.AzureWebJobsStorage__clientId, tablePrefix },
     graph: {
       credential: graphCredential(s),
       authorityHost: s.GRAPH_AUTHORITY_HOST,

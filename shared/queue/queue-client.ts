@@ -1,6 +1,6 @@
-import { DefaultAzureCredential } from "@azure/identity";
 import { QueueClient } from "@azure/storage-queue";
 import type { StorageSettings } from "../config/settings.js";
+import { storageCredential } from "../storage/connection.js";
 
 /** The Functions host expects base64 message bodies by default (host.json messageEncoding). */
 export function encodeMessage(message: unknown): string {
@@ -14,7 +14,7 @@ export function decodeMessage(text: string): unknown {
 export function createQueueClient(storage: StorageSettings, queueName: string): QueueClient {
   return storage.kind === "connectionString"
     ? new QueueClient(storage.connectionString, queueName)
-    : new QueueClient(`https://${storage.accountName}.queue.core.windows.net/${queueName}`, new DefaultAzureCredential());
+    : new QueueClient(`https://${storage.accountName}.queue.core.windows.net/${queueName}`, storageCredential(storage));
 }
 
 /** Sends each message once; a queue that does not exist yet is created first. */

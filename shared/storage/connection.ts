@@ -3,7 +3,7 @@
  * endpoint with a TokenCredential (managed identity in Azure). Each table is created once per store.
  */
 import { TableClient, type TableServiceClientOptions } from "@azure/data-tables";
-import { DefaultAzureCredential, type TokenCredential } from "@azure/identity";
+import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from "@azure/identity";
 import type { StorageSettings } from "../config/settings.js";
 import { resendOnBrokenPipePolicy } from "./broken-connection-policy.js";
 
@@ -69,8 +69,26 @@ export function tableStoreFromSettings(storage: StorageSettings): TableStore {
   const setting: TableStorageSetting =
     storage.kind === "connectionString"
       ? { connectionString: storage.connectionString }
-      : { accountName: storage.accountName, credential: new DefaultAzureCredential() };
+      : { accountName: storage.accountName, credential: storageCredential(storage) };
   return new TableStore(setting, { tableNamePrefix: storage.tablePrefix });
+}
+
+const storageCredentials = new Map<string, TokenCredential>();
+
+/**
+ * Who the code's Table and Queue clients sign in as: the user-assigned identity the host uses for
+ * AzureWebJobsStorage (its __clientId: with no system-assigned identity, a token request without a
+ * client id fails), else DefaultAzureCredential (a developer's az login). One per identity, so its
+ * token cache is shared by every client.
+ */
+export function storageCredential(storage: Extract<StorageSettings, { kind: "managedIdentity" }>): TokenCredential {
+  const key = storage.clientId ?? "";
+  let credential = storageCredentials.get(key);
+  if (credential === undefined) {
+    credential = storage.clientId ? new ManagedIdentityCredential({ clientId: storage.clientId }) : new DefaultAzureCredential();
+    storageCredentials.set(key, credential);
+  }
+  return credential;
 }
 
 /**
