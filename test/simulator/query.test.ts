@@ -1,6 +1,6 @@
 /** $select, $filter, $expand, single resources, errors and response headers. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startGraphSimulator, type GraphSimulator } from "../../dev/simulator/index.js";
+import { startGraphSimulator, TEST_APP_CLIENT_ID, type GraphSimulator } from "../../dev/simulator/index.js";
 import { raw } from "./helpers/clients.js";
 import { GLOBAL_ADMIN, groupId, withMembers, spId, TENANT_A, tenantFixture, user, userId } from "./helpers/fixtures.js";
 
@@ -137,10 +137,14 @@ describe("$expand=principal", () => {
       const principal = v.principal as { "@odata.type": string; id: string };
       return [principal["@odata.type"], principal.id];
     });
+    // Last: tenant-patrol's own service principal, holding the fixture's default app role (Privileged
+    // Authentication Administrator) as a role assignment, as in Entra ID.
+    const own = (await get(`v1.0/servicePrincipals?$filter=appId eq '${TEST_APP_CLIENT_ID}'`)).json.value[0] as { id: string };
     expect(principals).toEqual([
       ["#microsoft.graph.user", userId(3)],
       ["#microsoft.graph.group", groupId(1)],
       ["#microsoft.graph.servicePrincipal", spId(1)],
+      ["#microsoft.graph.servicePrincipal", own.id],
     ]);
   });
 
