@@ -376,7 +376,9 @@ describe.skipIf(!BICEP)("infra/main.bicep compiled by the Bicep CLI", () => {
     expect(parameters.parameters.location?.value).toBe("${AZURE_LOCATION}");
     const azureYaml = readFileSync(join(ROOT, "azure.yaml"), "utf8");
     expect(azureYaml).toMatch(/^ {2}api:\n {4}project: \.\n {4}language: ts\n {4}host: function$/m);
-    expect(azureYaml).toMatch(/prepackage:/);
+    // azd deploys the unpacked zip of `npm run package` (https://learn.microsoft.com/azure/developer/azure-developer-cli/azd-schema).
+    const dist = /^ {4}dist: (\S+)$/m.exec(azureYaml)?.[1];
+    expect(azureYaml).toMatch(new RegExp(`prepackage:[\\s\\S]*run: npm run package && .*unzip -q \\S+ -d ${dist?.replace(/\./g, "\\.") ?? "-"}\n`));
     const site = resource(main.module("function-app"), "Microsoft.Web/sites");
     expect(String(site.tags)).toContain("'azd-service-name', 'api'");
   });
