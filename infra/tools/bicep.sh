@@ -10,9 +10,11 @@ root="$(cd "$here/../.." && pwd)"
 bicep_path() {
   if [ -n "${BICEP_CLI:-}" ]; then echo "$BICEP_CLI"; return; fi
   command -v dotnet >/dev/null 2>&1 || { echo "bicep.sh: the .NET SDK (dotnet) is needed to restore the Bicep CLI" >&2; exit 1; }
+  export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
   dotnet restore "$here/bicep-cli.csproj" --verbosity quiet >&2
   local cli
-  cli="$(dotnet msbuild "$here/bicep-cli.csproj" -getProperty:BicepPath)"
+  cli="$(dotnet msbuild "$here/bicep-cli.csproj" -getProperty:BicepPath | tail -n 1)"
+  [ -f "$cli" ] || { echo "bicep.sh: the restored package has no CLI at '$cli'" >&2; exit 1; }
   chmod +x "$cli"
   realpath "$cli"
 }
