@@ -101,7 +101,7 @@ function single(args: readonly string[], shape: string): string {
 function tenantArgument(args: readonly string[], shape: string): string {
   const tenantId = single(args, shape);
   if (!isGuid(tenantId)) throw new UsageError(`"${logText(tenantId)}" is not a tenant id (a GUID, e.g. from the tenant's Entra admin center overview)`);
-  return tenantId.toLowerCase();
+  return tenantId;
 }
 
 async function list(repository: TenantsRepository): Promise<void> {

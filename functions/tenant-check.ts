@@ -16,7 +16,8 @@ export const checkTenantHttp = (request: HttpRequest, context: InvocationContext
 export async function handleCheckTenant(services: SweepServices, request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const tenantId = request.params.tenantId ?? "";
   if (!isGuid(tenantId)) return problem(400, "bad-tenant-id", "tenantId in the route must be a tenant id (GUID)");
-  const record = await services.tenants.get(tenantId.toLowerCase());
+  // Registered as typed; ids are GUIDs, so a lower-case route finds an upper-case registration too.
+  const record = (await services.tenants.get(tenantId)) ?? (await services.tenants.get(tenantId.toLowerCase()));
   if (!record) return problem(404, "unknown-tenant", `Tenant ${tenantId} is not registered`);
   const { report } = await checkAndStoreReadiness(services, record.tenantId);
   context.log(logLine`onboarding check of tenant ${record.tenantId}: ${report.sweepReady ? "sweep ready" : "sweep NOT ready"}; ${report.summary}`);
