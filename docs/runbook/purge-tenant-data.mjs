@@ -11,9 +11,11 @@ import process from "node:process";
 import { odata, TableClient } from "@azure/data-tables";
 import { DefaultAzureCredential } from "@azure/identity";
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const args = process.argv.slice(2);
-const tenantId = args.find((a) => !a.startsWith("--"))?.toLowerCase();
+// Table keys are case-sensitive and the tenant id is stored as it was registered: pass it as
+// `npm run tenants -- list` prints it.
+const tenantId = args.find((a) => !a.startsWith("--"));
 const remove = args.includes("--delete");
 const includeAudit = args.includes("--include-audit");
 const unknown = args.filter((a) => a.startsWith("--") && a !== "--delete" && a !== "--include-audit");
@@ -66,6 +68,9 @@ for (const [table, filter] of TABLES) {
     throw error;
   }
   const count = [...byPartition.values()].reduce((n, rows) => n + rows.length, 0);
+  if (table === "Tenants" && count === 0) {
+    process.stdout.write(`(no Tenants record for exactly "${tenantId}": keys are case-sensitive, use the id as \`npm run tenants -- list\` prints it)\n`);
+  }
   total += count;
   if (remove) {
     // One transaction per 100 rows of a partition (Table Storage's batch limit).
