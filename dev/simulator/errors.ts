@@ -88,7 +88,7 @@ export const graphErrors = {
       "AadPremiumLicenseRequired",
       "The tenant needs to have Microsoft Entra ID P2 or Microsoft Entra ID Governance license.",
     ),
-  /** Simulator's choice (graph-facts.md is silent): CA listing on a Free tenant. */
+  /** Simulator's choice (docs/reference/graph-facts.md is silent): CA listing on a Free tenant. */
   conditionalAccessUnlicensed: () =>
     new GraphFailure(403, "AadPremiumLicenseRequired", "The tenant needs to have Microsoft Entra ID P1 or P2 license to use Conditional Access."),
   tooManyRequests: (headers: Record<string, string>) =>

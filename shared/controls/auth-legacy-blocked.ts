@@ -7,7 +7,7 @@ import { resolveExclusions } from "./exclusions.js";
 const LEGACY_CLIENT_TYPES = ["exchangeActiveSync", "other"] as const;
 
 /**
- * Decision (CONTROLS.md is silent): clientAppTypes `all` covers both legacy types too (such a
+ * Decision (docs/controls.md is silent): clientAppTypes `all` covers both legacy types too (such a
  * policy blocks them, along with everything else).
  */
 function targetsClientType(policy: ConditionalAccessPolicy, clientType: string): boolean {

@@ -1,5 +1,5 @@
 /**
- * Reading Conditional Access policies the way CONTROLS.md defines them, and the shared verdict of
+ * Reading Conditional Access policies the way docs/controls.md defines them, and the shared verdict of
  * the two tenant-level controls that pass on security defaults or on CA policies.
  * Graph enum strings (state excepted) are compared case-insensitively.
  */
@@ -37,7 +37,7 @@ export const targetsAllApps = (policy: ConditionalAccessPolicy): boolean =>
   has(policy.conditions.applications.includeApplications, "All");
 
 /**
- * Conservative reading (CONTROLS.md is silent): an MFA policy limited to legacy client types
+ * Conservative reading (docs/controls.md is silent): an MFA policy limited to legacy client types
  * does not require MFA of browsers and modern apps, so it must target `all` client app types
  * or both `browser` and `mobileAppsAndDesktopClients`.
  */

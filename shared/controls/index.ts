@@ -15,7 +15,7 @@ import { rolesGlobalAdminCount } from "./roles-global-admin-count.js";
 
 export type { Control, ControlInput } from "./control.js";
 
-/** All controls, in CONTROLS.md order (the order of CONTROL_IDS). */
+/** All controls, in docs/controls.md order (the order of CONTROL_IDS). */
 export const CONTROLS: readonly Control[] = [
   accountsInactive30,
   accountsInactive90,

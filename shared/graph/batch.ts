@@ -3,7 +3,7 @@ import type { GraphVersion } from "./paging.js";
 import { decideRetry, type RetryOptions } from "./retry-strategy.js";
 import type { GraphCallStats } from "./stats.js";
 
-/** Graph's hard limit per `$batch` request (reference/graph-facts.md §7). */
+/** Graph's hard limit per `$batch` request (docs/reference/graph-facts.md §7). */
 export const BATCH_LIMIT = 20;
 
 export interface BatchGet {

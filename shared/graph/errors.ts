@@ -7,7 +7,7 @@ export const NON_PREMIUM_TENANT = "Authentication_RequestFromNonPremiumTenantOrB
 /** Graph's 400 for a nextLink whose $skiptoken has expired (collect/paged.ts starts that listing over). */
 export const EXPIRED_PAGE_TOKEN = "Directory_ExpiredPageToken";
 
-/** Graph's licence-gate answers (reference/graph-facts.md §1–3). */
+/** Graph's licence-gate answers (docs/reference/graph-facts.md §1–3). */
 const LICENSE_CODES = new Set([NON_PREMIUM_TENANT, "AadPremiumLicenseRequired"]);
 const PERMISSION_CODES = new Set(["Authorization_RequestDenied", "Forbidden", "AccessDenied", "Authorization_IdentityNotFound"]);
 

@@ -1,7 +1,7 @@
 /**
  * How fast a scan may send the Graph requests that count against request-count limits, as pure
  * decisions (the Azure SDK habit: policy apart from the loop). Graph's documented limits
- * (reference/graph-facts.md §6) are the physical floor of a scan; pacing spends them evenly so
+ * (docs/reference/graph-facts.md §6) are the physical floor of a scan; pacing spends them evenly so
  * requests are never refused, instead of collecting 429s and sleeping on Retry-After.
  *
  * Each limit is spent on a GCRA schedule ("virtual scheduling", equivalent to a token bucket):

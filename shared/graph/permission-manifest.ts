@@ -9,7 +9,7 @@
  * the request log shows a call that is not listed here.
  *
  * Sources: each API's Learn page, "Permissions" section (least privileged application permission);
- * team notes graph-facts §1–5 and §10 (docs/ after the architecture issue).
+ * docs/reference/graph-facts.md §1–5 and §10.
  */
 
 export const FEATURES = ["sweep", "block-account", "enforce-mfa", "disable-user-consent", "set-password-never-expire", "digest-mail"] as const;

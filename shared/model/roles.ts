@@ -1,8 +1,8 @@
-/** The privileged directory roles of CONTROLS.md (mfa.admins), by role template id. Collectors and controls share it. */
+/** The privileged directory roles of docs/controls.md (mfa.admins), by role template id. Collectors and controls share it. */
 
 export const GLOBAL_ADMINISTRATOR = "62e90394-69f5-4237-9190-012177145e10";
 
-/** Template id → display name, in CONTROLS.md order (also the order of `detail.roles`). */
+/** Template id → display name, in docs/controls.md order (also the order of `detail.roles`). */
 export const PRIVILEGED_ROLES: ReadonlyMap<string, string> = new Map([
   [GLOBAL_ADMINISTRATOR, "Global Administrator"],
   ["e8611ab8-c189-46e8-94e1-60213ab1f814", "Privileged Role Administrator"],

@@ -1,5 +1,5 @@
 /**
- * Guardrails read from Graph at action time (CONTROLS.md "Remediation guardrails"): excluded
+ * Guardrails read from Graph at action time (docs/controls.md "Remediation guardrails"): excluded
  * principals (config user ids, members of config groups), and the last two enabled Global
  * Administrators. Each answers with the reason to refuse, or null.
  */
@@ -14,7 +14,7 @@ import type { TenantConfig } from "../model/tenant.js";
 import { step, stepOrMissing } from "./graph-calls.js";
 import { GRAPH_STEPS } from "./permissions.js";
 
-/** Global Administrators that must stay enabled (CONTROLS.md roles.global-admin-count: 2 ≤ count). */
+/** Global Administrators that must stay enabled (docs/controls.md roles.global-admin-count: 2 ≤ count). */
 export const MIN_ENABLED_GLOBAL_ADMINS = 2;
 
 /**

@@ -6,7 +6,7 @@ import { AS_OF, ID, dataOf, failed, goodConfig, goodSnapshot, ok, withGroupMembe
 const TENANT_LEVEL = ["mfa.all-users", "auth.legacy-blocked", "password.sspr-enabled", "apps.user-consent", "roles.global-admin-count"];
 
 describe("CONTROLS", () => {
-  it("holds all nine controls in CONTROLS.md order", () => {
+  it("holds all nine controls in docs/controls.md order", () => {
     expect(CONTROLS.map((c) => c.id)).toEqual([...CONTROL_IDS]);
   });
 

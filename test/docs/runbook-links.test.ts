@@ -1,21 +1,14 @@
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { isOutsideRepository, repositoryFiles, ROOT } from "./repository-files.js";
 
 /**
- * Every relative link in the README and under docs/ points at a file of the repository that exists,
- * and a `#anchor` into a markdown file names one of its headings (GitHub's slugs). External links
- * are not fetched; links that leave the repository (team material beside it) are not checked.
+ * Every relative link in the repository's markdown (README, docs/, the controls' rationale, the
+ * READMEs under dev/ and bench/) points at a file of the repository that exists, and a `#anchor`
+ * into a markdown file names one of its headings (GitHub's slugs). External links are not fetched;
+ * a link that leaves the repository is an error: a clone does not have what it points at.
  */
-const ROOT = path.resolve(import.meta.dirname, "../..");
-
-function markdownFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const full = path.join(dir, name);
-    if (statSync(full).isDirectory()) return markdownFiles(full);
-    return name.endsWith(".md") ? [full] : [];
-  });
-}
 
 /** Text outside fenced code blocks and inline code, where links are links. */
 function prose(markdown: string): string {
@@ -44,11 +37,15 @@ function anchors(file: string): Set<string> {
   return result;
 }
 
-const FILES = [path.join(ROOT, "README.md"), ...markdownFiles(path.join(ROOT, "docs"))];
+const FILES = repositoryFiles()
+  .filter((file) => file.endsWith(".md"))
+  .map((file) => path.join(ROOT, file));
 
 describe("documentation links", () => {
-  it("finds the runbook", () => {
-    expect(FILES.map((f) => path.relative(ROOT, f))).toContain(path.join("docs", "runbook", "README.md"));
+  it("finds the README, the runbook, the control catalog and the reference notes", () => {
+    expect(FILES.map((f) => path.relative(ROOT, f))).toEqual(
+      expect.arrayContaining(["README.md", "docs/runbook/README.md", "docs/controls.md", "docs/reference/graph-facts.md", "docs/reference/assessors.md"]),
+    );
   });
 
   it.each(FILES.map((f) => [path.relative(ROOT, f), f] as const))("%s: every relative link resolves", (_name, file) => {
@@ -58,7 +55,10 @@ describe("documentation links", () => {
       if (/^[a-z][a-z0-9+.-]*:/i.test(target)) continue; // https:, mailto:
       const [pathPart = "", anchor] = target.split("#");
       const resolved = pathPart === "" ? file : path.resolve(path.dirname(file), decodeURI(pathPart));
-      if (path.relative(ROOT, resolved).startsWith("..")) continue; // outside the repository (team material): not in a clone
+      if (isOutsideRepository(resolved)) {
+        problems.push(`${target}: outside the repository`);
+        continue;
+      }
       if (!existsSync(resolved)) {
         problems.push(`${target}: no such file`);
         continue;

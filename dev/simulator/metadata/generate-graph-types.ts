@@ -3,9 +3,9 @@
  * (graph-types.generated.ts), so fixtures, $select/$filter and PATCH bodies are checked against
  * Graph's real property names, types and enum members without parsing 3.5 MB of XML at start-up.
  *
- * Usage: npx tsx dev/simulator/metadata/generate-graph-types.ts [path/to/metadata.xml]
- * (default: /work/shared/reference/graph-v1.0-metadata.xml, microsoftgraph/msgraph-metadata
- * clean_v10_metadata/cleanMetadata.xml).
+ * Usage: npx tsx dev/simulator/metadata/generate-graph-types.ts <cleanMetadata.xml>, a downloaded
+ * copy of microsoftgraph/msgraph-metadata clean_v10_metadata/cleanMetadata.xml at the commit
+ * docs/reference/graph-facts.md §9 pins.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -139,7 +139,11 @@ function render(types: Map<string, RawType>, source: string): string {
   ].join("\n");
 }
 
-const input = process.argv[2] ?? "/work/shared/reference/graph-v1.0-metadata.xml";
+const input = process.argv[2];
+if (input === undefined) {
+  console.error("usage: npx tsx dev/simulator/metadata/generate-graph-types.ts <cleanMetadata.xml>\n(Graph's v1.0 CSDL: docs/reference/graph-facts.md §9 says where to download it)");
+  process.exit(2);
+}
 const output = path.join(import.meta.dirname, "graph-types.generated.ts");
 const selected = closure(parseGraphSchema(readFileSync(input, "utf8")));
 writeFileSync(output, render(selected, path.basename(input)));

@@ -1,4 +1,4 @@
-/** domains: returned whole (no paging), PATCH of a root domain for password expiry (CONTROLS password.never-expire). */
+/** domains: returned whole (no paging), PATCH of a root domain for password expiry (docs/controls.md password.never-expire). */
 import { graphErrors } from "../errors.js";
 import { emptyResponse } from "../server/messages.js";
 import { serveCollection } from "./collection.js";

@@ -1,5 +1,5 @@
 /**
- * block-account: PATCH accountEnabled false, then POST revokeSignInSessions (CONTROLS.md
+ * block-account: PATCH accountEnabled false, then POST revokeSignInSessions (docs/controls.md
  * guardrails). Fixes accounts.inactive-30/-90, and an mfa.admins admin who is not registered.
  * Undo re-enables the account; revoked sessions stay revoked (the user signs in again).
  */

@@ -1,7 +1,7 @@
 /**
  * disable-user-consent: drop the built-in self-consent policies from the default user role's
  * permissionGrantPoliciesAssigned, keeping ManagePermissionGrantsForOwnedResource.* and custom
- * entries (CONTROLS.md apps.user-consent). Undo restores the previous list.
+ * entries (docs/controls.md apps.user-consent). Undo restores the previous list.
  */
 import type { Client } from "@microsoft/microsoft-graph-client";
 import { readAuthorizationPolicy } from "../../collect/policies.js";

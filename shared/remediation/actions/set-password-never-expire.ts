@@ -1,6 +1,6 @@
 /**
  * set-password-never-expire: PATCH domains/{id} passwordValidityPeriodInDays 2147483647
- * (CONTROLS.md password.never-expire). Undo restores the previous validity period.
+ * (docs/controls.md password.never-expire). Undo restores the previous validity period.
  */
 import type { Client } from "@microsoft/microsoft-graph-client";
 import type { Domain } from "../../model/snapshot.js";
