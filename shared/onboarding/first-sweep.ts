@@ -25,7 +25,7 @@ export async function checkBeforeScan(services: SweepServices, tenantId: string,
     const { report } = await checkAndStoreReadiness(services, tenantId);
     const gaps = report.features.filter((f) => f.status !== "ready" && f.status !== "not-needed");
     if (report.sweepReady && gaps.length === 0) return undefined;
-    const verdict = report.sweepReady ? "the sweep is ready" : "the sweep is NOT ready";
+    const verdict = report.sweepReady ? "the sweep runs, with gaps" : "the sweep is NOT ready";
     return `Onboarding check: ${verdict}: ${report.summary} (details: npm run tenants -- check ${tenantId})`;
   } catch (e) {
     if (isRestError(e)) throw e;
