@@ -46,7 +46,7 @@ const CA_STATES = new Set<string>(["enabled", "disabled", "enabledForReportingBu
 /**
  * Conditional Access policies (P1). Graph allows 1 request/s here, so this is one unpaged read.
  * Graph returns a grant's authentication strength inline, `requirementsSatisfied` included
- * (docs/reference/graph-conditional-access.md), so no second read of the strengths is needed.
+ * (docs/reference/graph-facts.md §4), so no second read of the strengths is needed.
  */
 export async function readConditionalAccessPolicies(client: Client): Promise<ConditionalAccessPolicy[]> {
   const rows = await listAll<Record<string, unknown>>(client, { path: "/identity/conditionalAccess/policies" });
