@@ -1,4 +1,5 @@
 import { CONTROL_IDS } from "../../shared/model/findings.js";
+import { logText } from "../../shared/logging/log-text.js";
 import type { RunReport, TenantReport } from "../../shared/sweep/report.js";
 
 /** The human summary `npm run sweep` prints: per tenant, findings per control and what changed. */
@@ -17,7 +18,9 @@ function formatTenant(tenant: TenantReport): string[] {
   const c = tenant.changes;
   const lines = [head, `  since the previous run: ${c.new ?? 0} new, ${c.resolved ?? 0} resolved, ${c.reopened ?? 0} reopened, ${c.changed ?? 0} changed`];
   lines.push(`  ${"control".padEnd(26)} result`);
-  for (const control of CONTROL_IDS) lines.push(`  ${control.padEnd(26)} ${controlResult(tenant, control)}`);
+  for (const control of CONTROL_IDS) {
+    lines.push(`  ${control.padEnd(26)} ${controlResult(tenant, control)}`, ...policiesNotCounted(tenant, control));
+  }
   for (const note of tenant.notes) lines.push(`  note: ${note}`);
   return lines;
 }
@@ -33,6 +36,20 @@ function controlResult(tenant: TenantReport, control: string): string {
   const unknown = rows.filter((r) => r.status === "unknown").length;
   if (failing + unknown === 0) return "pass";
   return [failing > 0 ? `${failing} fail` : "", unknown > 0 ? `${unknown} unknown` : ""].filter(Boolean).join(", ");
+}
+
+/**
+ * Why each Conditional Access policy meant for a failing tenant-level control did not count, one
+ * line per policy (display names come from the tenant: written as one safe line each).
+ */
+function policiesNotCounted(tenant: TenantReport, control: string): string[] {
+  const row = tenant.findings.find((r) => r.control === control && r.subjectId === null && r.status === "fail");
+  const policies = row?.detail.policiesNotCounted;
+  if (!Array.isArray(policies)) return [];
+  return policies.map((policy: { displayName?: unknown; reasons?: unknown }) => {
+    const reasons = Array.isArray(policy.reasons) ? policy.reasons.join("; ") : "";
+    return `  ${"".padEnd(26)}   not counted: ${logText(policy.displayName)}: ${logText(reasons)}`;
+  });
 }
 
 function countByStatus(tenants: readonly TenantReport[]): Record<string, number> {

@@ -1,10 +1,11 @@
 /**
- * Reading Conditional Access policies the way docs/controls.md defines them, and the shared verdict of
- * the two tenant-level controls that pass on security defaults or on CA policies.
+ * When a Conditional Access policy counts (docs/controls.md, "Conditional Access: when a policy
+ * counts"): one decision for mfa.all-users, auth.legacy-blocked and the enforcement part of
+ * mfa.admins, with the reasons a policy does not count, so a report can say why.
  * Graph enum strings (state excepted) are compared case-insensitively.
  */
 import type { FindingDetail, FindingRow } from "../model/findings.js";
-import type { ConditionalAccessPolicy, TenantSnapshot } from "../model/snapshot.js";
+import type { ConditionalAccessPolicy, IncludeExclude, TenantSnapshot } from "../model/snapshot.js";
 import { isExcluded, isExcludedGroup, type Exclusions } from "./exclusions.js";
 import { isMember, type GroupMembers } from "./groups.js";
 import { row, unknownRow, type ControlMeta } from "./rows.js";
@@ -12,57 +13,188 @@ import { andNot, anyOf, unreadable, type Proof } from "./sources.js";
 
 const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
 const has = (list: readonly string[], value: string): boolean => list.some((item) => same(item, value));
+const listed = (values: readonly string[]): string => values.join(", ");
+
+/** What a policy must do to count: require MFA, or block (legacy authentication). */
+export type GrantPurpose = "mfa" | "block";
+
+/**
+ * Who a policy must cover: everyone but the tenant's configured exclusions (mfa.all-users,
+ * auth.legacy-blocked), or each admin in turn (mfa.admins: exclusions of other people don't
+ * matter, and whether it covers the admin is asked by `coversUser`).
+ */
+export type PolicyAudience = { readonly everyoneBut: Exclusions } | "each-admin";
+
+export const LEGACY_CLIENT_TYPES = ["exchangeActiveSync", "other"] as const;
+
+/** clientAppTypes `all` covers each legacy type too (such a policy blocks them with everything else). */
+export const targetsClientType = (policy: ConditionalAccessPolicy, clientType: string): boolean =>
+  has(policy.conditions.clientAppTypes, "all") || has(policy.conditions.clientAppTypes, clientType);
+
+/**
+ * Why the policy does not count for `purpose` and `audience`; empty when it counts. Each reason is
+ * a short phrase a report can show ("excludes guests or external users: b2bCollaborationGuest").
+ */
+export function whyPolicyDoesNotCount(
+  policy: ConditionalAccessPolicy,
+  purpose: GrantPurpose,
+  audience: PolicyAudience,
+): readonly string[] {
+  return [
+    ...stateShortfalls(policy),
+    ...applicationShortfalls(policy),
+    ...narrowingConditions(policy),
+    ...(audience === "each-admin" ? [] : audienceShortfalls(policy, audience.everyoneBut)),
+    ...(purpose === "mfa" ? mfaGrantShortfalls(policy) : blockGrantShortfalls(policy)),
+    ...clientAppShortfalls(policy, purpose),
+  ];
+}
+
+export const policyCounts = (policy: ConditionalAccessPolicy, purpose: GrantPurpose, audience: PolicyAudience): boolean =>
+  whyPolicyDoesNotCount(policy, purpose, audience).length === 0;
+
+/** Policies meant for the purpose (their grant asks for MFA or a block), so worth explaining when they don't count. */
+export function isMeantFor(policy: ConditionalAccessPolicy, purpose: GrantPurpose): boolean {
+  const grant = policy.grantControls;
+  if (grant === null) return false;
+  if (purpose === "block") return has(grant.builtInControls, "block");
+  return has(grant.builtInControls, "mfa") || grant.authenticationStrength !== null;
+}
+
+export interface PolicyNotCounted {
+  readonly id: string;
+  readonly displayName: string;
+  readonly reasons: readonly string[];
+}
+
+/** The policies meant for `purpose` that do not count, with why: the evidence a fail row carries. */
+export function policiesNotCounted(
+  policies: readonly ConditionalAccessPolicy[],
+  purpose: GrantPurpose,
+  audience: PolicyAudience,
+): PolicyNotCounted[] {
+  return policies
+    .filter((policy) => isMeantFor(policy, purpose))
+    .map((policy) => ({ ...policyRef(policy), reasons: whyPolicyDoesNotCount(policy, purpose, audience) }))
+    .filter((policy) => policy.reasons.length > 0);
+}
 
 /** Only `enabled` counts: report-only and disabled policies enforce nothing. */
-export const isEnabled = (policy: ConditionalAccessPolicy): boolean => policy.state === "enabled";
-
-/**
- * MFA-requiring: `mfa` in builtInControls, or an authentication strength, and either operator AND
- * or no other built-in control to choose instead (OR with `compliantDevice` lets a compliant
- * device in without MFA). Conservative reading: the OR rule applies to authentication strengths
- * too. `passwordChange` marks a risk policy, which never counts.
- */
-export function requiresMfa(policy: ConditionalAccessPolicy): boolean {
-  const grant = policy.grantControls;
-  if (grant === null || has(grant.builtInControls, "passwordChange")) return false;
-  const asksMfa = has(grant.builtInControls, "mfa") || grant.authenticationStrength !== null;
-  const alternatives = grant.builtInControls.filter((control) => !same(control, "mfa"));
-  return asksMfa && (same(grant.operator, "AND") || alternatives.length === 0);
+function stateShortfalls(policy: ConditionalAccessPolicy): string[] {
+  if (policy.state === "enabled") return [];
+  return [policy.state === "disabled" ? "disabled" : "report-only (enabledForReportingButNotEnforced)"];
 }
 
-export const blocks = (policy: ConditionalAccessPolicy): boolean =>
-  policy.grantControls !== null && has(policy.grantControls.builtInControls, "block");
-
-export const targetsAllApps = (policy: ConditionalAccessPolicy): boolean =>
-  has(policy.conditions.applications.includeApplications, "All");
-
-/**
- * Conservative reading (docs/controls.md is silent): an MFA policy limited to legacy client types
- * does not require MFA of browsers and modern apps, so it must target `all` client app types
- * or both `browser` and `mobileAppsAndDesktopClients`.
- */
-export function targetsModernClients(policy: ConditionalAccessPolicy): boolean {
-  const types = policy.conditions.clientAppTypes;
-  return has(types, "all") || (has(types, "browser") && has(types, "mobileAppsAndDesktopClients"));
+/** All applications, none excluded, and no user action or authentication context in their place. */
+function applicationShortfalls(policy: ConditionalAccessPolicy): string[] {
+  const apps = policy.conditions.applications;
+  return [
+    ...(has(apps.includeApplications, "All") ? [] : ["not for all applications"]),
+    ...(apps.excludeApplications.length > 0 ? [`excludes applications: ${listed(apps.excludeApplications)}`] : []),
+    ...(apps.includeUserActions.length > 0 ? [`only for user actions: ${listed(apps.includeUserActions)}`] : []),
+    ...(apps.includeAuthenticationContextClassReferences.length > 0
+      ? [`only for authentication contexts: ${listed(apps.includeAuthenticationContextClassReferences)}`]
+      : []),
+    ...(apps.applicationFilter ? [`applications filtered (${apps.applicationFilter.mode}: ${apps.applicationFilter.rule})`] : []),
+  ];
 }
 
-/** Enabled, MFA-requiring, all applications, modern clients: who it covers is asked separately. */
-export const enforcesMfa = (policy: ConditionalAccessPolicy): boolean =>
-  isEnabled(policy) && requiresMfa(policy) && targetsAllApps(policy) && targetsModernClients(policy);
+/** A condition that makes the policy fire for some sign-ins only: risk, platform, place, device, flow. */
+function narrowingConditions(policy: ConditionalAccessPolicy): string[] {
+  const c = policy.conditions;
+  const risk = (levels: readonly string[], what: string): string[] =>
+    levels.length > 0 ? [`fires only at ${what} risk: ${listed(levels)}`] : [];
+  return [
+    ...risk(c.userRiskLevels, "user"),
+    ...risk(c.signInRiskLevels, "sign-in"),
+    ...risk(c.servicePrincipalRiskLevels, "service principal"),
+    ...risk(c.insiderRiskLevels, "insider"),
+    ...notAll(c.platforms, "all", "platforms"),
+    ...notAll(c.locations, "All", "locations"),
+    ...(c.deviceFilter ? [`devices filtered (${c.deviceFilter.mode}: ${c.deviceFilter.rule})`] : []),
+    ...(c.authenticationFlows.length > 0 ? [`only for authentication flows: ${listed(c.authenticationFlows)}`] : []),
+  ];
+}
+
+/** A platforms or locations condition counts only when absent, or including everything and excluding nothing. */
+function notAll(condition: IncludeExclude | null, all: string, name: string): string[] {
+  if (condition === null) return [];
+  return [
+    ...(has(condition.include, all) ? [] : [`only for ${name}: ${listed(condition.include) || "none"}`]),
+    ...(condition.exclude.length > 0 ? [`excludes ${name}: ${listed(condition.exclude)}`] : []),
+  ];
+}
 
 /**
- * includeUsers `All`, no excludeRoles, and nothing excluded but configured exclusions: excluded
- * groups must be configured groups; excluded users configured users or members of configured groups
- * (a user only an unreadable group could vouch for does not count as configured).
+ * includeUsers `All`; excluded users and groups only configured exclusions (an excluded user only
+ * an unreadable excluded group could vouch for does not count as configured); no excluded roles;
+ * no guest or external-user exclusion (real accounts the tenant config cannot sanction).
  */
-export function targetsAllUsers(policy: ConditionalAccessPolicy, exclusions: Exclusions): boolean {
+function audienceShortfalls(policy: ConditionalAccessPolicy, exclusions: Exclusions): string[] {
   const users = policy.conditions.users;
-  return (
-    has(users.includeUsers, "All") &&
-    users.excludeRoles.length === 0 &&
-    users.excludeUsers.every((id) => isExcluded(exclusions, id) === true) &&
-    users.excludeGroups.every((id) => isExcludedGroup(exclusions, id))
-  );
+  const strangers = users.excludeUsers.filter((id) => isExcluded(exclusions, id) !== true);
+  const strangeGroups = users.excludeGroups.filter((id) => !isExcludedGroup(exclusions, id));
+  const guests = users.excludeGuestsOrExternalUsers;
+  return [
+    ...(has(users.includeUsers, "All") ? [] : ["not for all users"]),
+    ...(users.excludeRoles.length > 0 ? [`excludes roles: ${listed(users.excludeRoles)}`] : []),
+    ...(strangers.length > 0 ? [`excludes users that are not configured exclusions: ${listed(strangers)}`] : []),
+    ...(strangeGroups.length > 0 ? [`excludes groups that are not configured exclusions: ${listed(strangeGroups)}`] : []),
+    ...(guests ? [`excludes guests or external users: ${describeGuests(guests)}`] : []),
+  ];
+}
+
+function describeGuests(guests: NonNullable<ConditionalAccessPolicy["conditions"]["users"]["excludeGuestsOrExternalUsers"]>): string {
+  const types = listed(guests.guestOrExternalUserTypes) || "no type named";
+  const tenants = guests.externalTenants === "all" ? "all external tenants" : `tenants ${listed(guests.externalTenants)}`;
+  return `${types} (${tenants})`;
+}
+
+/**
+ * MFA-requiring: `mfa` in builtInControls, or an authentication strength whose
+ * requirementsSatisfied is `mfa`; and operator AND, or nothing else to choose instead (OR with a
+ * compliant device, an approved app, terms of use or a custom control lets that alone through).
+ * `passwordChange` marks a risk policy, which never counts.
+ */
+function mfaGrantShortfalls(policy: ConditionalAccessPolicy): string[] {
+  const grant = policy.grantControls;
+  if (grant === null) return ["no grant controls"];
+  if (has(grant.builtInControls, "passwordChange")) return ["a risk policy (passwordChange)"];
+  const strength = grant.authenticationStrength;
+  const strengthIsMfa = strength !== null && strength.requirementsSatisfied?.toLowerCase() === "mfa";
+  const asksMfa = has(grant.builtInControls, "mfa") || strengthIsMfa;
+  if (!asksMfa) {
+    return strength === null
+      ? ["does not require MFA"]
+      : [`authentication strength ${strength.displayName || strength.id} does not require MFA (requirementsSatisfied: ${strength.requirementsSatisfied ?? "not returned"})`];
+  }
+  const alternatives = [
+    ...grant.builtInControls.filter((control) => !same(control, "mfa")),
+    ...grant.customAuthenticationFactors.map((id) => `custom control ${id}`),
+    ...grant.termsOfUse.map((id) => `terms of use ${id}`),
+  ];
+  if (same(grant.operator, "AND") || alternatives.length === 0) return [];
+  return [`MFA OR ${listed(alternatives)}: the other control alone lets a sign-in through`];
+}
+
+function blockGrantShortfalls(policy: ConditionalAccessPolicy): string[] {
+  return policy.grantControls !== null && has(policy.grantControls.builtInControls, "block") ? [] : ["does not block"];
+}
+
+/**
+ * An MFA policy must cover modern clients (`all`, or both `browser` and
+ * `mobileAppsAndDesktopClients`); a block policy at least one legacy type (the control asks
+ * which ones the counted policies cover together).
+ */
+function clientAppShortfalls(policy: ConditionalAccessPolicy, purpose: GrantPurpose): string[] {
+  const types = policy.conditions.clientAppTypes;
+  if (purpose === "block") {
+    return LEGACY_CLIENT_TYPES.some((type) => targetsClientType(policy, type))
+      ? []
+      : [`client apps ${listed(types) || "none"}: no legacy authentication client type`];
+  }
+  const modern = has(types, "all") || (has(types, "browser") && has(types, "mobileAppsAndDesktopClients"));
+  return modern ? [] : [`client apps ${listed(types) || "none"}: not every modern client (browser and mobileAppsAndDesktopClients)`];
 }
 
 export interface PolicySubject {
@@ -71,25 +203,49 @@ export interface PolicySubject {
   readonly activeRoles: ReadonlySet<string>;
   /** Roles held actively or as eligible: either may put the user in excludeRoles (conservative). */
   readonly heldRoles: ReadonlySet<string>;
+  /**
+   * A guest or B2B external account: userType `Guest`, or a `#EXT#` user principal name (a
+   * b2bCollaborationMember has userType `Member`). Any guest or external-user exclusion is taken to
+   * leave such a user out, whatever kinds it names (conservative: it may claim less enforcement).
+   */
+  readonly isGuestOrExternal: boolean;
 }
 
 /** Is the user in the policy's scope? Unproven when a group it names cannot be read. */
 export function coversUser(policy: ConditionalAccessPolicy, subject: PolicySubject, groups: GroupMembers): Proof {
+  return andNot(includesUser(policy, subject, groups), excludesUser(policy, subject, groups));
+}
+
+function includesUser(policy: ConditionalAccessPolicy, subject: PolicySubject, groups: GroupMembers): Proof {
   const users = policy.conditions.users;
-  const included = anyOf([
+  return anyOf([
     has(users.includeUsers, "All") || has(users.includeUsers, subject.id),
     users.includeRoles.some((roleId) => subject.activeRoles.has(roleId)),
     ...users.includeGroups.map((groupId) => isMember(groups, groupId, subject.id)),
   ]);
-  const excluded = anyOf([
-    has(users.excludeUsers, subject.id),
-    users.excludeRoles.some((roleId) => subject.heldRoles.has(roleId)),
-    ...users.excludeGroups.map((groupId) => isMember(groups, groupId, subject.id)),
-  ]);
-  return andNot(included, excluded);
 }
 
-export const policyRef = (policy: ConditionalAccessPolicy): FindingDetail => ({
+function excludesUser(policy: ConditionalAccessPolicy, subject: PolicySubject, groups: GroupMembers): Proof {
+  const users = policy.conditions.users;
+  return anyOf([
+    has(users.excludeUsers, subject.id),
+    users.excludeRoles.some((roleId) => subject.heldRoles.has(roleId)),
+    subject.isGuestOrExternal && users.excludeGuestsOrExternalUsers !== null,
+    ...users.excludeGroups.map((groupId) => isMember(groups, groupId, subject.id)),
+  ]);
+}
+
+/** Why a policy that would otherwise count leaves this subject out (empty when it covers them or cannot tell). */
+export function whyPolicyMissesUser(policy: ConditionalAccessPolicy, subject: PolicySubject, groups: GroupMembers): string[] {
+  if (includesUser(policy, subject, groups) === false) return ["does not include this user"];
+  const users = policy.conditions.users;
+  if (subject.isGuestOrExternal && users.excludeGuestsOrExternalUsers !== null) {
+    return [`excludes guests or external users: ${describeGuests(users.excludeGuestsOrExternalUsers)}`];
+  }
+  return excludesUser(policy, subject, groups) === true ? ["excludes this user (by user, role or group)"] : [];
+}
+
+export const policyRef = (policy: ConditionalAccessPolicy): { readonly id: string; readonly displayName: string } => ({
   id: policy.id,
   displayName: policy.displayName,
 });

@@ -1,8 +1,8 @@
 /** mfa.admins: every enabled holder of a privileged role is registered for MFA and required to use it. */
-import type { FindingRow } from "../model/findings.js";
-import type { RegistrationDetail, SnapshotUser, TenantSnapshot } from "../model/snapshot.js";
+import type { FindingDetail, FindingRow } from "../model/findings.js";
+import type { ConditionalAccessPolicy, RegistrationDetail, SnapshotUser, TenantSnapshot } from "../model/snapshot.js";
 import { holderIds, resolveRoleHolders, rolesOf, type RoleHolders } from "./admins.js";
-import { coversUser, enforcesMfa, type PolicySubject } from "./conditional-access.js";
+import { coversUser, isMeantFor, policyCounts, policyRef, whyPolicyDoesNotCount, whyPolicyMissesUser, type PolicySubject } from "./conditional-access.js";
 import type { Control, ControlInput } from "./control.js";
 import { applyExclusion, resolveExclusions } from "./exclusions.js";
 import { PRIVILEGED_ROLES, privilegedRoleNames } from "../model/roles.js";
@@ -27,6 +27,26 @@ function rolesOfInterest(snapshot: TenantSnapshot): ReadonlySet<string> {
   return new Set([...PRIVILEGED_ROLES.keys(), ...named]);
 }
 
+const enforcingPolicies = (policies: readonly ConditionalAccessPolicy[]): ConditionalAccessPolicy[] =>
+  policies.filter((policy) => policyCounts(policy, "mfa", "each-admin"));
+
+/**
+ * The MFA policies that do not enforce MFA on this admin, with why: the policy does not count, or
+ * it counts but leaves the admin out (not included, or excluded: as a guest, by role, group or id).
+ */
+function policiesNotEnforcing(snapshot: TenantSnapshot, subject: PolicySubject): FindingDetail[] {
+  const ca = snapshot.conditionalAccessPolicies;
+  if (!ca.ok) return [];
+  return ca.data
+    .filter((policy) => isMeantFor(policy, "mfa"))
+    .map((policy) => {
+      const shortfalls = whyPolicyDoesNotCount(policy, "mfa", "each-admin");
+      const reasons = shortfalls.length > 0 ? shortfalls : whyPolicyMissesUser(policy, subject, snapshot.groupMembers);
+      return { ...policyRef(policy), reasons };
+    })
+    .filter((policy) => policy.reasons.length > 0);
+}
+
 /**
  * Enforced by security defaults, by a covering MFA-requiring CA policy (three-valued: a policy
  * naming an unreadable group is unproven), or by per-user MFA `enforced`. Decision: when one of
@@ -37,7 +57,7 @@ function isEnforced(snapshot: TenantSnapshot, subject: PolicySubject): Proof {
   return anyOf([
     proveFrom("securityDefaults", snapshot.securityDefaults, (defaults) => defaults.isEnabled),
     proveFrom("conditionalAccessPolicies", snapshot.conditionalAccessPolicies, (policies) =>
-      anyOf(policies.filter(enforcesMfa).map((policy) => coversUser(policy, subject, snapshot.groupMembers))),
+      anyOf(enforcingPolicies(policies).map((policy) => coversUser(policy, subject, snapshot.groupMembers))),
     ),
     proveFrom(`perUserMfa/${subject.id}`, snapshot.perUserMfa[subject.id], (state) => state === "enforced"),
   ]);
@@ -69,7 +89,12 @@ function judgeAdmin(
     return unknownRow(meta, userId, [{ source: "registrationDetails", reason: "error", message }], evidence);
   }
   if (!registration.isMfaRegistered) return row(meta, userId, "fail", { reason: "not-registered", ...evidence });
-  const subject = { id: userId, activeRoles: holders.active.get(userId) ?? new Set<string>(), heldRoles };
+  const subject: PolicySubject = {
+    id: userId,
+    activeRoles: holders.active.get(userId) ?? new Set<string>(),
+    heldRoles,
+    isGuestOrExternal: user.userType?.toLowerCase() === "guest" || user.userPrincipalName.toUpperCase().includes("#EXT#"),
+  };
   const enforced = isEnforced(snapshot, subject);
   if (enforced === true) return null;
   if (enforced !== false) return unknownRow(meta, userId, enforced.unreadable, evidence);
@@ -78,8 +103,12 @@ function judgeAdmin(
     reason: "not-enforced",
     ...evidence,
     perUserMfaState: perUser?.ok ? perUser.data : null,
+    ...notEnforcingEvidence(policiesNotEnforcing(snapshot, subject)),
   });
 }
+
+const notEnforcingEvidence = (policies: FindingDetail[]): FindingDetail =>
+  policies.length > 0 ? { policiesNotCounted: policies } : {};
 
 /**
  * One row per enabled admin who fails or cannot be judged. The admin list itself must be

@@ -1,5 +1,5 @@
 /** mfa.all-users: security defaults on, or an enabled CA policy requiring MFA of all users for all apps. */
-import { enforcesMfa, judgeBaseline, policyRef, targetsAllUsers } from "./conditional-access.js";
+import { judgeBaseline, policiesNotCounted, policyCounts, policyRef, type PolicyAudience } from "./conditional-access.js";
 import type { Control } from "./control.js";
 import { resolveExclusions } from "./exclusions.js";
 
@@ -9,11 +9,15 @@ export const mfaAllUsers: Control = {
   severity: "high",
   rationale: "Passwords alone are phished, sprayed and reused; MFA stops the vast majority of account takeovers.",
   evaluate: ({ snapshot, config }) => {
-    const exclusions = resolveExclusions(config, snapshot.groupMembers);
+    const audience: PolicyAudience = { everyoneBut: resolveExclusions(config, snapshot.groupMembers) };
     return [
       judgeBaseline(mfaAllUsers, snapshot, (policies) => {
-        const qualifying = policies.filter((policy) => enforcesMfa(policy) && targetsAllUsers(policy, exclusions));
-        return { pass: qualifying.length > 0, detail: { policies: qualifying.map(policyRef) } };
+        const counted = policies.filter((policy) => policyCounts(policy, "mfa", audience));
+        const notCounted = policiesNotCounted(policies, "mfa", audience);
+        return {
+          pass: counted.length > 0,
+          detail: { policies: counted.map(policyRef), ...(counted.length === 0 && notCounted.length > 0 ? { policiesNotCounted: notCounted } : {}) },
+        };
       }),
     ];
   },

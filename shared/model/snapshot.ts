@@ -64,7 +64,35 @@ export interface GroupMember {
 
 export type ConditionalAccessState = "enabled" | "disabled" | "enabledForReportingButNotEnforced";
 
-/** The parts of a conditionalAccessPolicy the controls judge (Graph's own property names). */
+/**
+ * A policy's `excludeGuestsOrExternalUsers` (or `include...`): which kinds of guest and external
+ * user, from which tenants. Graph sends the kinds as a flags enum, one comma-separated string.
+ */
+export interface GuestsOrExternalUsers {
+  /** e.g. `internalGuest`, `b2bCollaborationGuest`, `b2bCollaborationMember`, `serviceProvider`. */
+  readonly guestOrExternalUserTypes: readonly string[];
+  /** `all` external tenants, or the tenant ids named. */
+  readonly externalTenants: "all" | readonly string[];
+}
+
+/** A rule-based filter (`applicationFilter`, `devices.deviceFilter`): `include` or `exclude` what matches. */
+export interface ConditionalAccessFilter {
+  readonly mode: string;
+  readonly rule: string;
+}
+
+/** An include list and an exclude list (`platforms`, `locations`). */
+export interface IncludeExclude {
+  readonly include: readonly string[];
+  readonly exclude: readonly string[];
+}
+
+/**
+ * The parts of a conditionalAccessPolicy the controls judge (Graph's own property names, except
+ * that `platforms` and `locations` are reduced to include/exclude lists and a missing condition
+ * is null or empty). Every condition that can narrow a policy is kept: docs/controls.md
+ * ("Conditional Access: when a policy counts") says a narrowed policy does not count.
+ */
 export interface ConditionalAccessPolicy {
   readonly id: string;
   readonly displayName: string;
@@ -78,17 +106,45 @@ export interface ConditionalAccessPolicy {
       readonly excludeGroups: readonly string[];
       readonly includeRoles: readonly string[];
       readonly excludeRoles: readonly string[];
+      readonly excludeGuestsOrExternalUsers: GuestsOrExternalUsers | null;
     };
     readonly applications: {
       readonly includeApplications: readonly string[];
+      readonly excludeApplications: readonly string[];
+      readonly includeUserActions: readonly string[];
+      readonly includeAuthenticationContextClassReferences: readonly string[];
+      readonly applicationFilter: ConditionalAccessFilter | null;
     };
+    readonly userRiskLevels: readonly string[];
+    readonly signInRiskLevels: readonly string[];
+    readonly servicePrincipalRiskLevels: readonly string[];
+    /** A flags enum on the wire (comma-separated), split here like the others. */
+    readonly insiderRiskLevels: readonly string[];
+    readonly platforms: IncludeExclude | null;
+    readonly locations: IncludeExclude | null;
+    readonly deviceFilter: ConditionalAccessFilter | null;
+    /** `authenticationFlows.transferMethods` (e.g. `deviceCodeFlow`), empty when not set. */
+    readonly authenticationFlows: readonly string[];
   };
   readonly grantControls: {
     readonly operator: string;
     readonly builtInControls: readonly string[];
+    readonly customAuthenticationFactors: readonly string[];
+    readonly termsOfUse: readonly string[];
     /** Present (non-null) when the policy requires an authentication strength. */
-    readonly authenticationStrength: { readonly id: string } | null;
+    readonly authenticationStrength: AuthenticationStrength | null;
   } | null;
+}
+
+/**
+ * The authentication strength a grant requires, as Graph returns it inline in the policy listing.
+ * `requirementsSatisfied` is `mfa` when every allowed combination is multifactor, `none` when some
+ * combination is a single factor; null when Graph did not say (then it is not proven to be MFA).
+ */
+export interface AuthenticationStrength {
+  readonly id: string;
+  readonly displayName: string;
+  readonly requirementsSatisfied: string | null;
 }
 
 export interface Domain {

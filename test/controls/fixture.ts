@@ -104,12 +104,35 @@ function policy(id: string, displayName: string, clientAppTypes: string[], built
         excludeGroups: [ID.breakGlassGroup],
         includeRoles: [],
         excludeRoles: [],
+        excludeGuestsOrExternalUsers: null,
       },
-      applications: { includeApplications: ["All"] },
+      applications: {
+        includeApplications: ["All"],
+        excludeApplications: [],
+        includeUserActions: [],
+        includeAuthenticationContextClassReferences: [],
+        applicationFilter: null,
+      },
+      userRiskLevels: [],
+      signInRiskLevels: [],
+      servicePrincipalRiskLevels: [],
+      insiderRiskLevels: [],
+      platforms: null,
+      locations: null,
+      deviceFilter: null,
+      authenticationFlows: [],
     },
-    grantControls: { operator: "OR", builtInControls, authenticationStrength: null },
+    grantControls: { operator: "OR", builtInControls, customAuthenticationFactors: [], termsOfUse: [], authenticationStrength: null },
   };
 }
+
+/** Graph's built-in strengths as the policy listing returns them inline (ids are Microsoft's). */
+export const STRENGTH = {
+  mfa: { id: "00000000-0000-0000-0000-000000000002", displayName: "Multifactor authentication", requirementsSatisfied: "mfa" },
+  phishingResistant: { id: "00000000-0000-0000-0000-000000000004", displayName: "Phishing-resistant MFA", requirementsSatisfied: "mfa" },
+  /** A custom strength admitting a single factor (e.g. password alone): Graph says `none`. */
+  singleFactor: { id: "strength-custom-password", displayName: "Password is enough", requirementsSatisfied: "none" },
+} as const;
 
 export function goodSnapshot(): TenantSnapshot {
   const neverSignedIn = { signInActivity: { lastSignInDateTime: null, lastNonInteractiveSignInDateTime: null, lastSuccessfulSignInDateTime: null } };
@@ -193,11 +216,16 @@ export function patchRegistration(snapshot: TenantSnapshot, id: string, patch: P
   return { ...snapshot, registrationDetails: ok(rows) };
 }
 
+type Conditions = ConditionalAccessPolicy["conditions"];
+
 export interface PolicyPatch {
   readonly state?: ConditionalAccessPolicy["state"];
   readonly clientAppTypes?: string[];
   readonly includeApplications?: string[];
-  readonly users?: Partial<ConditionalAccessPolicy["conditions"]["users"]>;
+  readonly applications?: Partial<Conditions["applications"]>;
+  readonly users?: Partial<Conditions["users"]>;
+  /** Any other condition: risk levels, platforms, locations, device filter, authentication flows. */
+  readonly conditions?: Partial<Omit<Conditions, "users" | "applications" | "clientAppTypes">>;
   readonly grant?: Partial<NonNullable<ConditionalAccessPolicy["grantControls"]>> | null;
 }
 
@@ -206,9 +234,15 @@ export function patchPolicy(snapshot: TenantSnapshot, id: string, patch: PolicyP
     ...p,
     state: patch.state ?? p.state,
     conditions: {
+      ...p.conditions,
+      ...patch.conditions,
       clientAppTypes: patch.clientAppTypes ?? p.conditions.clientAppTypes,
       users: { ...p.conditions.users, ...patch.users },
-      applications: { includeApplications: patch.includeApplications ?? p.conditions.applications.includeApplications },
+      applications: {
+        ...p.conditions.applications,
+        ...patch.applications,
+        includeApplications: patch.includeApplications ?? patch.applications?.includeApplications ?? p.conditions.applications.includeApplications,
+      },
     },
     grantControls: patch.grant === null || p.grantControls === null ? null : { ...p.grantControls, ...patch.grant },
   });

@@ -3,6 +3,7 @@ import { mfaAdmins } from "../../shared/controls/mfa-admins.js";
 import {
   ID,
   ROLE,
+  STRENGTH,
   failed,
   goodConfig,
   goodSnapshot,
@@ -171,7 +172,7 @@ describe("mfa.admins", () => {
 
     it.each([
       ["AND with compliantDevice", { grant: { operator: "AND", builtInControls: ["mfa", "compliantDevice"] } }],
-      ["an authentication strength", { grant: { builtInControls: [], authenticationStrength: { id: "00000000-0000-0000-0000-000000000002" } } }],
+      ["an authentication strength", { grant: { builtInControls: [], authenticationStrength: STRENGTH.mfa } }],
       ["browser plus modern clients", { clientAppTypes: ["browser", "mobileAppsAndDesktopClients"] }],
     ])("is met by a policy with %s", (_, patch) => {
       expect(run(mfaAdmins, mfaPolicy(patch))).toEqual([]);

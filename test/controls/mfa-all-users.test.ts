@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { mfaAllUsers } from "../../shared/controls/mfa-all-users.js";
-import { ID, failed, goodConfig, goodSnapshot, ok, only, patchPolicy, run, withoutPolicy } from "./fixture.js";
+import { ID, STRENGTH, failed, goodConfig, goodSnapshot, ok, only, patchPolicy, run, withoutPolicy } from "./fixture.js";
 
 const verdict = (snapshot = goodSnapshot(), config = goodConfig()) => only(run(mfaAllUsers, snapshot, config));
 const mfaPolicy = (patch: Parameters<typeof patchPolicy>[2]) => patchPolicy(goodSnapshot(), ID.mfaPolicy, patch);
@@ -46,7 +46,7 @@ describe("mfa.all-users", () => {
     ["excluding a user who is not a configured exclusion", { users: { excludeUsers: [ID.breakGlass, ID.erin] } }],
     ["excluding a group that is not a configured exclusion", { users: { excludeGroups: [ID.breakGlassGroup, ID.helpdeskGroup] } }],
     ["OR with compliantDevice (a compliant device alone passes)", { grant: { builtInControls: ["mfa", "compliantDevice"] } }],
-    ["OR of an authentication strength with compliantDevice", { grant: { builtInControls: ["compliantDevice"], authenticationStrength: { id: "s" } } }],
+    ["OR of an authentication strength with compliantDevice", { grant: { builtInControls: ["compliantDevice"], authenticationStrength: STRENGTH.mfa } }],
     ["a risk policy (passwordChange)", { grant: { operator: "AND", builtInControls: ["mfa", "passwordChange"] } }],
     ["not requiring MFA", { grant: { builtInControls: ["compliantDevice"] } }],
     ["limited to legacy client types", { clientAppTypes: ["exchangeActiveSync", "other"] }],
@@ -57,7 +57,7 @@ describe("mfa.all-users", () => {
 
   it.each([
     ["AND with compliantDevice", { grant: { operator: "AND", builtInControls: ["mfa", "compliantDevice"] } }],
-    ["an authentication strength alone", { grant: { builtInControls: [], authenticationStrength: { id: "s" } } }],
+    ["an authentication strength alone", { grant: { builtInControls: [], authenticationStrength: STRENGTH.mfa } }],
     ["excluding nothing", { users: { excludeUsers: [], excludeGroups: [] } }],
     ["excluding a member of a configured group by user id", { users: { excludeUsers: [ID.breakGlass, ID.sam] } }],
     ["excluding a configured user written in upper case", { users: { excludeUsers: [ID.breakGlass.toUpperCase()] } }],

@@ -50,6 +50,9 @@ describe("npm run sweep", () => {
     expect(result.stderr).toMatch(/\[2\/2\]/);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/Contoso .*: completed/);
+    expect(result.stdout).toContain(
+      "not counted: CA003: Require MFA for all users (GAs excluded to avoid lockout): excludes roles: 62e90394-69f5-4237-9190-012177145e10; excludes guests or external users: b2bCollaborationGuest (all external tenants)",
+    );
     const json = JSON.parse(await readFile(out, "utf8")) as SweepJson;
     expect(json.asOf).toBe("2026-11-28T02:00:00.000Z");
     expect(json.runId).toMatch(/^\d{8}T\d{6}\.\d{3}Z$/);

@@ -21,6 +21,7 @@ const ROOT_TYPES = [
   "unifiedRoleAssignment",
   "unifiedRoleEligibilitySchedule",
   "conditionalAccessPolicy",
+  "authenticationStrengthPolicy",
   "authorizationPolicy",
   "identitySecurityDefaultsEnforcementPolicy",
   "domain",

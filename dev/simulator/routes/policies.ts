@@ -1,11 +1,13 @@
 /**
  * policies/identitySecurityDefaultsEnforcementPolicy, policies/authorizationPolicy (singletons,
- * PATCH 204) and identity/conditionalAccess/policies (P1, its own 1 request/s limit, §4).
+ * PATCH 204) and identity/conditionalAccess/policies (P1, its own 1 request/s limit, §4), each
+ * policy's authentication strength inline as Graph lists it.
  */
 import { graphErrors } from "../errors.js";
 import { requireConditionalAccessLicense } from "../licensing.js";
 import { checkSelect, project } from "../odata/projection.js";
 import { emptyResponse, jsonResponse } from "../server/messages.js";
+import { AUTHENTICATION_STRENGTHS_KEY, withStrengthInline } from "../state/authentication-strengths.js";
 import { AUTHORIZATION_POLICY_KEY, SECURITY_DEFAULTS_KEY } from "../state/defaults.js";
 import { serveCollection } from "./collection.js";
 import { getById } from "./directory.js";
@@ -77,11 +79,14 @@ export const policyRoutes: readonly Route[] = [
     family: "conditionalAccess",
     handle: (ctx) => {
       requireConditionalAccessLicense(ctx.tenant);
+      const strengths = ctx.tenant.collection(AUTHENTICATION_STRENGTHS_KEY);
       return serveCollection(ctx, {
         items: ctx.tenant.collection(CA_KEY),
         typeName: "conditionalAccessPolicy",
         contextFragment: "identity/conditionalAccess/policies",
         limits: "whole",
+        present: (_, projected) =>
+          withStrengthInline(projected, strengths, contextUrl(ctx, `identity/conditionalAccess/policies('${String(projected.id)}')`)),
       });
     },
   },
