@@ -1,7 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import { z } from "zod";
-import { remediate, undo, type RemediationResult } from "../shared/remediation/index.js";
-import { REMEDIATION_ACTIONS } from "../shared/remediation/types.js";
+import { remediate, undo } from "../shared/remediation/index.js";
+import { REMEDIATION_ACTIONS, type RemediationResult } from "../shared/model/remediation.js";
 import { CONTROL_IDS } from "../shared/model/findings.js";
 import type { TenantRecord } from "../shared/model/tenant.js";
 import { isGuid } from "../shared/model/ids.js";

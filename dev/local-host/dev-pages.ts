@@ -8,7 +8,7 @@
  * in it open at the top level (`<base target="_top">`), where the approval page may be framed by nobody.
  */
 import type { HttpRequest, HttpResponseInit } from "@azure/functions";
-import type { Approval } from "../../shared/approvals/types.js";
+import type { Approval } from "../../shared/model/approval.js";
 import { htmlResponse } from "../../shared/http/html-response.js";
 import type { AuditEntry, AuditRepository } from "../../shared/storage/audit.js";
 import type { ApprovalsRepository } from "../../shared/storage/approvals.js";

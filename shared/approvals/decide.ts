@@ -11,10 +11,10 @@
 import type { TenantRecord } from "../model/tenant.js";
 import type { ApprovalsRepository } from "../storage/approvals.js";
 import type { RemediationLog } from "../remediation/remediate.js";
-import type { RemediationRequest, RemediationResult } from "../remediation/types.js";
+import type { RemediationRequest, RemediationResult } from "../model/remediation.js";
 import type { SigningKeys } from "./signing-keys.js";
 import { verifyApprovalToken } from "./tokens.js";
-import type { Approval, TokenRejection } from "./types.js";
+import type { Approval, TokenRejection } from "../model/approval.js";
 
 /** The repository calls this flow makes. */
 export type ApprovalDecisionStore = Pick<ApprovalsRepository, "get" | "decide" | "recordOutcome">;

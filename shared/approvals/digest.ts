@@ -16,10 +16,10 @@ import { CONTROLS } from "../controls/index.js";
 import type { TenantGraph } from "../graph/client.js";
 import { CONTROL_IDS, type ControlId, type Severity } from "../model/findings.js";
 import type { TenantRecord } from "../model/tenant.js";
-import type { RemediationAction } from "../remediation/types.js";
+import type { RemediationAction } from "../model/remediation.js";
 import { DETAIL_TRUNCATED_KEY } from "../storage/findings.js";
 import { displayText, html, trustedHtml, type SafeHtml } from "../views/html.js";
-import type { Approval } from "./types.js";
+import type { Approval } from "../model/approval.js";
 
 /** What a link preselects on the confirmation page (`?decision=`). Opening a link never decides. */
 export type LinkDecision = "approve" | "reject";

@@ -15,7 +15,7 @@ import type { StorageOperationOptions } from "../storage/operations.js";
 import { approvalLink, approverAddresses, renderDigest, sendDigest } from "./digest.js";
 import { createApprovalRequests, type ApprovalPlanningDeps } from "./plan.js";
 import { ApprovalTokenSigner } from "./tokens.js";
-import type { Approval } from "./types.js";
+import type { Approval } from "../model/approval.js";
 
 export interface NotifyDeps extends ApprovalPlanningDeps {
   readonly digests: DigestsRepository;

@@ -6,13 +6,13 @@ import { createHash } from "node:crypto";
 import { CONTROL_IDS, SEVERITIES } from "../model/findings.js";
 import type { StoredFinding } from "../model/stored.js";
 import type { TenantRecord } from "../model/tenant.js";
-import type { RemediationAction } from "../remediation/types.js";
+import type { RemediationAction } from "../model/remediation.js";
 import type { ApprovalsRepository } from "../storage/approvals.js";
 import type { FindingsRepository } from "../storage/findings.js";
 import { assertRunId } from "../storage/keys.js";
 import type { StorageOperationOptions } from "../storage/operations.js";
 import { actionFor, remediationPolicy } from "../remediation/policy.js";
-import type { Approval } from "./types.js";
+import type { Approval } from "../model/approval.js";
 
 /** Requests created per tenant and run at most; the rest follow in later runs (highest severity first). */
 export const DEFAULT_MAX_REQUESTS_PER_RUN = 50;

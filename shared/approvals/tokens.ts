@@ -5,9 +5,9 @@
  */
 import { base64url, errors, jwtVerify, SignJWT, type JWTPayload } from "jose";
 import { z } from "zod";
-import { REMEDIATION_ACTIONS, type RemediationAction } from "../remediation/types.js";
+import { REMEDIATION_ACTIONS, type RemediationAction } from "../model/remediation.js";
 import { findKey, type SigningKey, type SigningKeys } from "./signing-keys.js";
-import type { ApprovalTokenClaims, TokenRejection } from "./types.js";
+import type { ApprovalTokenClaims, TokenRejection } from "../model/approval.js";
 import { DOMAIN_NAME } from "../model/ids.js";
 
 export const APPROVAL_TOKEN_ISSUER = "tenant-patrol";

@@ -1,5 +1,5 @@
 /** A tenant as the product knows it: who it is and its settings (not Graph data). */
-import type { RemediationAction } from "../remediation/types.js";
+import type { RemediationAction } from "./remediation.js";
 
 export type LicenseTier = "free" | "p1" | "p2";
 

@@ -2,4 +2,3 @@
 export { ACTION_HANDLERS, AuditWriteError, remediate, undo, type RemediationDeps } from "./remediate.js";
 export { GRAPH_STEPS, REMEDIATION_PERMISSIONS, type ActionPermissions, type GraphStep } from "./permissions.js";
 export { MIN_ENABLED_GLOBAL_ADMINS } from "./guardrails.js";
-export * from "./types.js";

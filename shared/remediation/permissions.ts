@@ -5,7 +5,7 @@
  * administrator.
  */
 import { GRAPH_CALLS, graphCall, type GraphCall } from "../graph/permission-manifest.js";
-import type { RemediationAction } from "./types.js";
+import type { RemediationAction } from "../model/remediation.js";
 
 export interface ActionPermissions {
   /** Application permissions for the writes. */

@@ -5,7 +5,7 @@
  */
 import type { ControlId, FindingDetail } from "../model/findings.js";
 import type { TenantConfig } from "../model/tenant.js";
-import { ACTION_FOR_CONTROL, REMEDIATION_ACTIONS, type RemediationAction } from "./types.js";
+import { ACTION_FOR_CONTROL, REMEDIATION_ACTIONS, type RemediationAction } from "../model/remediation.js";
 
 export interface RemediationPolicy {
   /** Actions that produce approval requests. */

@@ -47,7 +47,7 @@ import type {
   RemediationRequest,
   RemediationResult,
   UndoRequest,
-} from "./types.js";
+} from "../model/remediation.js";
 
 /** Where an attempt's end is logged: one line each, failures as warnings. */
 export interface RemediationLog {

@@ -9,9 +9,9 @@
  */
 import { odata, type TableClient, type TableEntity } from "@azure/data-tables";
 import { z } from "zod";
-import type { Approval, ApprovalState } from "../approvals/types.js";
+import type { Approval, ApprovalState } from "../model/approval.js";
 import type { FindingDetail } from "../model/findings.js";
-import { REMEDIATION_ACTIONS, type RemediationOutcome } from "../remediation/types.js";
+import { REMEDIATION_ACTIONS, type RemediationOutcome } from "../model/remediation.js";
 import { controlColumn, jsonColumn, optionalDateColumn, optionalStringColumn } from "./columns.js";
 import type { TableStore } from "./connection.js";
 import { isConflict, isPreconditionFailed } from "./errors.js";

@@ -15,7 +15,7 @@ import {
   type RemediationAction,
   type RemediationChannel,
   type RemediationOutcome,
-} from "../remediation/types.js";
+} from "../model/remediation.js";
 import { controlColumn, jsonColumn, optionalStringColumn } from "./columns.js";
 import type { TableStore } from "./connection.js";
 import { assertKeySafe, descendingRunKey, KEY_SEPARATOR, runIdAt } from "./keys.js";

@@ -3,7 +3,7 @@ import { odata, type TableClient } from "@azure/data-tables";
 import { z } from "zod";
 import type { ReadinessReport } from "../model/readiness.js";
 import type { TenantConfig, TenantRecord } from "../model/tenant.js";
-import { REMEDIATION_ACTIONS } from "../remediation/types.js";
+import { REMEDIATION_ACTIONS } from "../model/remediation.js";
 import { jsonColumn } from "./columns.js";
 import type { TableStore } from "./connection.js";
 import { isConflict, isNotFound } from "./errors.js";

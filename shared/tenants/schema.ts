@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { TenantRecord } from "../model/tenant.js";
-import { REMEDIATION_ACTIONS } from "../remediation/types.js";
+import { REMEDIATION_ACTIONS } from "../model/remediation.js";
 
 /**
  * What an operator may register for a tenant, validated before anything is stored. Fixtures'

@@ -3,10 +3,10 @@
  * and the problem pages (expired, tampered, unknown…). Pure functions of their input; every value
  * from Graph or storage goes through `html`, which strips control and bidi characters and escapes it.
  */
-import type { Approval } from "../approvals/types.js";
+import type { Approval } from "../model/approval.js";
 import { CONTROLS } from "../controls/index.js";
 import type { FindingDetail } from "../model/findings.js";
-import type { RemediationAction, RemediationOutcome } from "../remediation/types.js";
+import type { RemediationAction, RemediationOutcome } from "../model/remediation.js";
 import { displayText, html, trustedHtml, type SafeHtml } from "./html.js";
 import { renderPage, type RenderedPage, type Tone } from "./layout.js";
 

@@ -1,5 +1,5 @@
 /** One pending approval request with plain defaults; tests override what they are about. */
-import type { Approval } from "../../shared/approvals/types.js";
+import type { Approval } from "../../shared/model/approval.js";
 
 export function pendingApproval(overrides: Partial<Approval> & Pick<Approval, "tenantId" | "approvalId">): Approval {
   return {

@@ -2,7 +2,7 @@ import { ClientSecretCredential } from "@azure/identity";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startGraphSimulator, TEST_APP_CLIENT_ID, TEST_APP_CLIENT_SECRET, type GraphSimulator } from "../../dev/simulator/index.js";
 import { approvalLink, renderDigest, sendDigest, type DigestInput } from "../../shared/approvals/digest.js";
-import type { Approval } from "../../shared/approvals/types.js";
+import type { Approval } from "../../shared/model/approval.js";
 import { createGraphClient } from "../../shared/graph/client.js";
 import { escapeHtml } from "../../shared/views/html.js";
 import { TENANT_A, tenantFixture, user, userId } from "../simulator/helpers/fixtures.js";

@@ -16,7 +16,7 @@ import { createGraphClient } from "../../shared/graph/client.js";
 import type { StoredFinding } from "../../shared/model/stored.js";
 import type { TenantRecord } from "../../shared/model/tenant.js";
 import { reconcile } from "../../shared/reconcile/reconcile.js";
-import { ACTION_FOR_CONTROL } from "../../shared/remediation/types.js";
+import { ACTION_FOR_CONTROL } from "../../shared/model/remediation.js";
 import { TableApprovalsRepository } from "../../shared/storage/approvals.js";
 import { TableDigestsRepository } from "../../shared/storage/digests.js";
 import { TableFindingsRepository } from "../../shared/storage/findings.js";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { approvalIdFor, createApprovalRequests, planApprovals, type PlanApprovalsInput } from "../../shared/approvals/plan.js";
 import { actionFor, DEFAULT_REMEDIATION_POLICY, remediationPolicy } from "../../shared/remediation/policy.js";
-import type { Approval } from "../../shared/approvals/types.js";
+import type { Approval } from "../../shared/model/approval.js";
 import type { StoredFinding } from "../../shared/model/stored.js";
 import type { TenantRecord } from "../../shared/model/tenant.js";
 import { TableApprovalsRepository } from "../../shared/storage/approvals.js";

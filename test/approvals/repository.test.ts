@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Approval } from "../../shared/approvals/types.js";
+import type { Approval } from "../../shared/model/approval.js";
 import { TableApprovalsRepository } from "../../shared/storage/approvals.js";
 import { TableDigestsRepository } from "../../shared/storage/digests.js";
 import { DETAIL_TRUNCATED_KEY } from "../../shared/storage/findings.js";

@@ -10,8 +10,8 @@ import {
   ApprovalTokenSigner,
   verifyApprovalToken,
 } from "../../shared/approvals/tokens.js";
-import type { ApprovalTokenClaims } from "../../shared/approvals/types.js";
-import { REMEDIATION_ACTIONS, type RemediationAction } from "../../shared/remediation/types.js";
+import type { ApprovalTokenClaims } from "../../shared/model/approval.js";
+import { REMEDIATION_ACTIONS, type RemediationAction } from "../../shared/model/remediation.js";
 
 const key = (kid: string, fill?: number) => new SigningKey(kid, fill === undefined ? randomBytes(32) : new Uint8Array(32).fill(fill));
 const K1 = key("k1", 1);

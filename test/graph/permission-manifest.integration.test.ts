@@ -11,7 +11,7 @@ import { startGraphSimulator, type GraphSimulator } from "../../dev/simulator/in
 import { loadSettings } from "../../shared/config/settings.js";
 import { matchGraphCall } from "../../shared/graph/permission-manifest.js";
 import { remediate, undo } from "../../shared/remediation/remediate.js";
-import type { RemediationRequest } from "../../shared/remediation/types.js";
+import type { RemediationRequest } from "../../shared/model/remediation.js";
 import { createSweepServices, type SweepServices } from "../../shared/sweep/services.js";
 import { simulatorSettings } from "../setup/simulator-settings.js";
 import { uniquePrefix } from "../storage/store.js";

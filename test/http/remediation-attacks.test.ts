@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { handleRequestRemediation, handleUndoRemediation } from "../../functions/remediations-api.js";
 import type { TenantConfig } from "../../shared/model/tenant.js";
 import { REMEDIATION_LEASE } from "../../shared/remediation/remediate.js";
-import type { RemediationResult } from "../../shared/remediation/types.js";
+import type { RemediationResult } from "../../shared/model/remediation.js";
 import type { AuditRepository } from "../../shared/storage/audit.js";
 import type { SweepServices } from "../../shared/sweep/services.js";
 import { demoFixture } from "../sweep/harness.js";

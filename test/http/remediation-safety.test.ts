@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { handleRequestRemediation, handleUndoRemediation, MAX_API_BODY_BYTES } from "../../functions/remediations-api.js";
 import { TEST_APP_CLIENT_ID, type TenantFixture, type TenantGraph } from "../../dev/simulator/index.js";
 import type { TenantConfig } from "../../shared/model/tenant.js";
-import type { RemediationResult } from "../../shared/remediation/types.js";
+import type { RemediationResult } from "../../shared/model/remediation.js";
 import { GLOBAL_ADMIN, spId, TENANT_B, tenantFixture, user, userId } from "../simulator/helpers/fixtures.js";
 import { demoFixture } from "../sweep/harness.js";
 import { newBrowser, startApprovalHarness, type ApprovalHarness } from "./harness.js";

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import type { TenantRecord } from "../../shared/model/tenant.js";
 import { remediate } from "../../shared/remediation/remediate.js";
-import type { RemediationRequest } from "../../shared/remediation/types.js";
+import type { RemediationRequest } from "../../shared/model/remediation.js";
 import { auditRow, NOW, useWorld } from "./world.js";
 
 const CONTOSO = "db7e339f-4fdd-5d4e-8778-ad3eb108a2f9";

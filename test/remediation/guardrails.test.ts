@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { REMEDIATION_PERMISSIONS } from "../../shared/remediation/permissions.js";
 import { AuditWriteError, remediate, undo } from "../../shared/remediation/remediate.js";
-import type { RemediationRequest } from "../../shared/remediation/types.js";
+import type { RemediationRequest } from "../../shared/model/remediation.js";
 import type { AuditRepository } from "../../shared/storage/audit.js";
 import { auditRow, G, NOW, request, SERVICE_PRINCIPAL, TENANT_A, TENANT_RECORD, U, useWorld } from "./world.js";
 

@@ -1,7 +1,7 @@
 /** enforce-mfa, disable-user-consent and set-password-never-expire against the simulator, with undo. */
 import { describe, expect, it } from "vitest";
 import { remediate, undo } from "../../shared/remediation/remediate.js";
-import type { RemediationResult } from "../../shared/remediation/types.js";
+import type { RemediationResult } from "../../shared/model/remediation.js";
 import { auditRow, CUSTOM_SELF, LEGACY, NOW, OWNED_RESOURCE, request, TENANT_A, U, useWorld } from "./world.js";
 
 const world = useWorld();

@@ -8,7 +8,7 @@ import { startGraphSimulator, TEST_APP_CLIENT_ID, TEST_APP_CLIENT_SECRET, type G
 import { createGraphClient, type TenantGraph as GraphClient } from "../../shared/graph/client.js";
 import type { TenantConfig, TenantRecord } from "../../shared/model/tenant.js";
 import type { RemediationDeps } from "../../shared/remediation/remediate.js";
-import type { RemediationRequest } from "../../shared/remediation/types.js";
+import type { RemediationRequest } from "../../shared/model/remediation.js";
 import { TableApprovalsRepository } from "../../shared/storage/approvals.js";
 import { TableAuditRepository, type AuditEntry } from "../../shared/storage/audit.js";
 import { TableTenantLeaseRepository } from "../../shared/storage/tenant-leases.js";

@@ -8,7 +8,7 @@ import { afterEach, expect, it } from "vitest";
 import type { TenantFixture } from "../../dev/simulator/index.js";
 import { permissionsFor } from "../../shared/graph/permission-manifest.js";
 import { remediate } from "../../shared/remediation/remediate.js";
-import type { RemediationRequest } from "../../shared/remediation/types.js";
+import type { RemediationRequest } from "../../shared/model/remediation.js";
 import { DEMO_AS_OF, demoFixture, rowKeys, startSweepHarness, tenantReport, type SweepHarness } from "./harness.js";
 
 const CONTOSO = "db7e339f-4fdd-5d4e-8778-ad3eb108a2f9";

@@ -5,7 +5,7 @@ import type { TenantRecord } from "../../model/tenant.js";
 import type { AuditEntry, AuditState } from "../../storage/audit.js";
 import type { GraphWrite } from "../graph-calls.js";
 import type { GraphStep } from "../permissions.js";
-import type { RemediationAction, RemediationOutcome } from "../types.js";
+import type { RemediationAction, RemediationOutcome } from "../../model/remediation.js";
 
 /**
  * What the attempt has seen and done so far. Actions fill it as they go, so that when a Graph

@@ -1,5 +1,5 @@
-/** The remediation contract shared by the approval page and the ticketing API. */
-import type { ControlId } from "../model/findings.js";
+/** The remediation contract: what a channel (approval link, ticketing API) asks for, and what it gets back and the Audit table keeps. */
+import type { ControlId } from "./findings.js";
 
 export const REMEDIATION_ACTIONS = ["block-account", "enforce-mfa", "disable-user-consent", "set-password-never-expire"] as const;
 export type RemediationAction = (typeof REMEDIATION_ACTIONS)[number];

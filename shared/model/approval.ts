@@ -1,6 +1,6 @@
 /** The approval contract shared by planning, email, the confirmation page and storage. */
-import type { ControlId, FindingDetail } from "../model/findings.js";
-import type { RemediationAction, RemediationOutcome } from "../remediation/types.js";
+import type { ControlId, FindingDetail } from "./findings.js";
+import type { RemediationAction, RemediationOutcome } from "./remediation.js";
 
 export type ApprovalState = "pending" | "approved" | "rejected" | "expired";
 
