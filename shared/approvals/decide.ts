@@ -12,7 +12,7 @@ import type { TenantRecord } from "../model/tenant.js";
 import type { ApprovalsRepository } from "../storage/approvals.js";
 import type { RemediationLog } from "../remediation/remediate.js";
 import type { RemediationRequest, RemediationResult } from "../model/remediation.js";
-import type { SigningKeys } from "./signing-keys.js";
+import type { SigningKeys } from "../config/signing-keys.js";
 import { verifyApprovalToken } from "./tokens.js";
 import type { Approval, TokenRejection } from "../model/approval.js";
 

@@ -6,7 +6,7 @@
 import { base64url, errors, jwtVerify, SignJWT, type JWTPayload } from "jose";
 import { z } from "zod";
 import { REMEDIATION_ACTIONS, type RemediationAction } from "../model/remediation.js";
-import { findKey, type SigningKey, type SigningKeys } from "./signing-keys.js";
+import { findKey, type SigningKey, type SigningKeys } from "../config/signing-keys.js";
 import type { ApprovalTokenClaims, TokenRejection } from "../model/approval.js";
 import { DOMAIN_NAME } from "../model/ids.js";
 

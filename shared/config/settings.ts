@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { parseSigningKeys, type SigningKeys } from "../approvals/signing-keys.js";
-import { cloudMismatch } from "../graph/clouds.js";
+import { parseSigningKeys, type SigningKeys } from "./signing-keys.js";
+import { cloudMismatch } from "./clouds.js";
 import { GUID } from "../model/ids.js";
 
 /**

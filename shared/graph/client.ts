@@ -1,7 +1,7 @@
 import type { TokenCredential } from "@azure/identity";
 import { AuthenticationHandler, Client, HTTPMessageHandler, TelemetryHandler } from "@microsoft/microsoft-graph-client";
 import { TokenCredentialAuthenticationProvider } from "@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js";
-import { graphScope } from "./clouds.js";
+import { graphScope } from "../config/clouds.js";
 import type { Pacer } from "./pacer.js";
 import { PacingMiddleware } from "./pacing-middleware.js";
 import { RetryMiddleware, type RetryMiddlewareOptions } from "./retry-middleware.js";

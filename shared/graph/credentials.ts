@@ -6,7 +6,7 @@ import {
   type TokenCredential,
 } from "@azure/identity";
 import type { GraphCredentialSettings, GraphSettings } from "../config/settings.js";
-import { cloudOfAuthority } from "./clouds.js";
+import { cloudOfAuthority } from "../config/clouds.js";
 
 /** Microsoft's own authority hosts; any other host (the simulator) needs instance discovery off. */
 const MICROSOFT_AUTHORITIES = new Set(["login.microsoftonline.com", "login.microsoftonline.us", "login.chinacloudapi.cn"]);

@@ -20,7 +20,7 @@
  */
 import type { TokenCredential } from "@azure/identity";
 import type { Client } from "@microsoft/microsoft-graph-client";
-import { graphScope } from "../graph/clouds.js";
+import { graphScope } from "../config/clouds.js";
 import type { TenantGraph } from "../graph/client.js";
 import { describeError, unavailableReason } from "../graph/errors.js";
 import { retryLicenseRefusals, type RetryLicenseRefusalsOptions } from "../graph/license-retry.js";

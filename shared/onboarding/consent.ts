@@ -18,7 +18,7 @@
  * The app's Entra role (Privileged Authentication Administrator, for blocking administrators) is
  * never part of consent: it is a directory role assignment to the app's service principal.
  */
-import { cloudOfGraph, graphScope } from "../graph/clouds.js";
+import { cloudOfGraph, graphScope } from "../config/clouds.js";
 import { FEATURE_TITLES, FEATURES, GRAPH_CALLS, permissionsFor, type Feature } from "../graph/permission-manifest.js";
 import { PRIVILEGED_ROLES } from "../model/roles.js";
 import { graphAppRoleId, MICROSOFT_GRAPH_APP_ID } from "./graph-app-roles.js";

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { TenantFixture } from "../../dev/fixtures/fixture-types.js";
 import { startGraphSimulator, TEST_APP_CLIENT_ID, TEST_APP_CLIENT_SECRET, type GraphSimulator } from "../../dev/simulator/index.js";
 import { notifyApprovers, type NotifyDeps } from "../../shared/approvals/notify.js";
-import { SigningKey, signingKeys } from "../../shared/approvals/signing-keys.js";
+import { SigningKey, signingKeys } from "../../shared/config/signing-keys.js";
 import { verifyApprovalToken } from "../../shared/approvals/tokens.js";
 import { collectTenantSnapshot } from "../../shared/collect/snapshot.js";
 import type { ApprovalSettings } from "../../shared/config/settings.js";

@@ -3,7 +3,7 @@ import { inspect } from "node:util";
 import fc from "fast-check";
 import { base64url, SignJWT, UnsecuredJWT } from "jose";
 import { describe, expect, it } from "vitest";
-import { parseSigningKeys, SigningKey, signingKeys, type SigningKeys } from "../../shared/approvals/signing-keys.js";
+import { parseSigningKeys, SigningKey, signingKeys, type SigningKeys } from "../../shared/config/signing-keys.js";
 import {
   APPROVAL_TOKEN_AUDIENCE,
   APPROVAL_TOKEN_ISSUER,

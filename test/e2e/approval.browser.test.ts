@@ -10,7 +10,7 @@ import { mkdir } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { FUNCTIONS } from "../../functions/registry.js";
-import { parseSigningKeys } from "../../shared/approvals/signing-keys.js";
+import { parseSigningKeys } from "../../shared/config/signing-keys.js";
 import { ApprovalTokenSigner } from "../../shared/approvals/tokens.js";
 import { sweepServices, type SweepServices } from "../../shared/sweep/services.js";
 import { DEMO_TENANTS_DIR, devApprovalSettings } from "../../dev/embedded.js";

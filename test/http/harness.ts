@@ -7,7 +7,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import functionsRuntime, { type HttpResponseInit } from "@azure/functions";
 import { approvalPageGet, approvalPagePost } from "../../functions/approval-page.js";
 import { ApprovalTokenSigner } from "../../shared/approvals/tokens.js";
-import { parseSigningKeys, type SigningKeys } from "../../shared/approvals/signing-keys.js";
+import { parseSigningKeys, type SigningKeys } from "../../shared/config/signing-keys.js";
 import type { Approval } from "../../shared/model/approval.js";
 import type { RemediationAction } from "../../shared/model/remediation.js";
 import { TableApprovalsRepository } from "../../shared/storage/approvals.js";

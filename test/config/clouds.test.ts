@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { loadSettings, SettingsError } from "../../shared/config/settings.js";
 import { createGraphClient } from "../../shared/graph/client.js";
-import { cloudMismatch, graphScope } from "../../shared/graph/clouds.js";
+import { cloudMismatch, graphScope } from "../../shared/config/clouds.js";
 
 describe("graphScope", () => {
   it.each([
