@@ -21,7 +21,7 @@ import { unavailableReason } from "../shared/graph/errors.js";
 import { listAll } from "../shared/graph/paging.js";
 import type { RegistrationDetail, SnapshotUser, Source } from "../shared/model/snapshot.js";
 import { reconcile } from "../shared/reconcile/reconcile.js";
-import { createSweepServices } from "../shared/sweep/services.js";
+import { createApp } from "../shared/app/wiring.js";
 import type { WorkerResult, WorkerTenantResult } from "./protocol.js";
 import { cpuSince, receiveInput, RssPeak, seedTenants, sendAndFlush } from "./worker-common.js";
 
@@ -44,8 +44,8 @@ async function main(): Promise<void> {
   const input = await receiveInput();
   const rss = new RssPeak();
   const settings = loadSettings();
-  const services = createSweepServices(settings, { queuePrefix: input.queuePrefix });
-  await seedTenants(services, input);
+  const app = createApp(settings, { queuePrefix: input.queuePrefix });
+  await seedTenants(app, input);
   const asOf = new Date(input.asOf);
   const runId = "20261128T020000.000Z";
 
@@ -68,12 +68,12 @@ async function main(): Promise<void> {
       registrationDetails,
     });
     const evaluation = evaluateTenant(snapshot, tenant.config, asOf);
-    const stored = await services.findings.listForTenant(tenant.tenantId);
+    const stored = await app.findings.listForTenant(tenant.tenantId);
     const changes = reconcile({ tenantId: tenant.tenantId, runId, asOf, stored, rows: evaluation.rows, scanComplete: true });
     let eventWrites = 0;
-    for (const event of changes.events) eventWrites += await services.events.write(tenant.tenantId, [event]);
+    for (const event of changes.events) eventWrites += await app.events.write(tenant.tenantId, [event]);
     let findingWrites = 0;
-    for (const finding of changes.upserts) findingWrites += await services.findings.applyChanges(tenant.tenantId, [finding]);
+    for (const finding of changes.upserts) findingWrites += await app.findings.applyChanges(tenant.tenantId, [finding]);
     tenants.push({
       tenantId: tenant.tenantId,
       status: "completed",

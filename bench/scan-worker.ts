@@ -8,7 +8,7 @@
 import pLimit from "p-limit";
 import { handleScanMessage } from "../functions/scan-tenant.js";
 import { loadSettings } from "../shared/config/settings.js";
-import { createSweepServices, type ScanLane, type SweepServices } from "../shared/sweep/services.js";
+import { createApp, type ScanLane, type App } from "../shared/app/wiring.js";
 import { startSweep } from "../shared/sweep/start-sweep.js";
 import { isTerminal } from "../shared/storage/runs.js";
 import { runIdAt } from "../shared/storage/keys.js";
@@ -27,10 +27,10 @@ interface Tally {
 async function main(): Promise<void> {
   const input = await receiveInput();
   const rss = new RssPeak();
-  const services = createSweepServices(loadSettings(), { queuePrefix: input.queuePrefix });
-  await seedTenants(services, input);
-  if (input.history) await seedHistory(services, input.history, new Date(input.asOf));
-  const tallies = instrument(services);
+  const app = createApp(loadSettings(), { queuePrefix: input.queuePrefix });
+  await seedTenants(app, input);
+  if (input.history) await seedHistory(app, input.history, new Date(input.asOf));
+  const tallies = instrument(app);
 
   const host = input.host;
   // BENCH_LOG_MEMORY=1: a line every 250 ms once the heap is above 100 MB (finding where the peak is).
@@ -42,12 +42,12 @@ async function main(): Promise<void> {
   let runId: string | undefined;
   const cpu = process.cpuUsage();
   const started = performance.now();
-  const done = async () => runId !== undefined && (await services.runs.listTenantRuns(runId)).every((r) => isTerminal(r.status));
+  const done = async () => runId !== undefined && (await app.runs.listTenantRuns(runId)).every((r) => isTerminal(r.status));
   const trigger = (lane: ScanLane) =>
     runHostQueue(
       {
         ...lane,
-        handler: (item, context) => handleScanMessage(services, item, context),
+        handler: (item, context) => handleScanMessage(app, item, context),
         ...host,
         warn: (line) => process.stderr.write(`  ${line}\n`),
         ...(process.env.BENCH_LOG ? { log: (line: string) => process.stderr.write(`    [${((performance.now() - started) / 1000).toFixed(2)} s ${memory()}] ${line}\n`) } : {}),
@@ -56,16 +56,16 @@ async function main(): Promise<void> {
     );
   // Every scan queue function of the function table, as the host runs them: each with its own batch.
   const [sweep] = await Promise.all([
-    startSweep(services, { asOf: new Date(input.asOf), startedAt: new Date(input.asOf), trigger: "manual" }).then((s) => {
+    startSweep(app, { asOf: new Date(input.asOf), startedAt: new Date(input.asOf), trigger: "manual" }).then((s) => {
       runId = s.runId;
       return s;
     }),
-    ...services.scanLanes.map(trigger),
+    ...app.scanLanes.map(trigger),
   ]);
   if (memoryTrace) clearInterval(memoryTrace);
   const triggersStoppedMs = performance.now() - started;
   const startedAt = Date.now() - triggersStoppedMs;
-  const runs = await services.runs.listTenantRuns(sweep.runId);
+  const runs = await app.runs.listTenantRuns(sweep.runId);
   const tenants = runs.map((run): WorkerTenantResult => {
     const t = tallies.get(run.tenantId);
     return {
@@ -97,14 +97,14 @@ function memory(): string {
 }
 
 /** Counts the table writes of every tenant partition the scan makes (findings, events, checkpoints). */
-function instrument(services: SweepServices): Map<string, Tally> {
+function instrument(app: App): Map<string, Tally> {
   const tallies = new Map<string, Tally>();
   const tally = (tenantId: string): Tally => {
     let t = tallies.get(tenantId);
     if (!t) tallies.set(tenantId, (t = { findingRows: 0, findingWrites: 0, eventRows: 0, eventWrites: 0, checkpointWrites: 0 }));
     return t;
   };
-  const { findings, events, checkpoints } = services;
+  const { findings, events, checkpoints } = app;
   const applyChanges = findings.applyChanges.bind(findings);
   findings.applyChanges = async (tenantId, changes, options) => {
     const n = await applyChanges(tenantId, changes, options);
@@ -138,16 +138,16 @@ function instrument(services: SweepServices): Map<string, Tally> {
  * A previous night as the product records it (TenantRuns counts.users), so the fan-out can send
  * the largest tenants first: the steady state of a nightly sweep. Written before the clock starts.
  */
-async function seedHistory(services: SweepServices, history: Readonly<Record<string, number>>, asOf: Date): Promise<void> {
+async function seedHistory(app: App, history: Readonly<Record<string, number>>, asOf: Date): Promise<void> {
   const yesterday = new Date(asOf.getTime() - 86_400_000);
   const runId = runIdAt(yesterday);
-  await services.runs.createRun({ runId, asOf: yesterday, startedAt: yesterday, trigger: "timer", tenantCount: Object.keys(history).length });
+  await app.runs.createRun({ runId, asOf: yesterday, startedAt: yesterday, trigger: "timer", tenantCount: Object.keys(history).length });
   const limit = pLimit(16);
   await Promise.all(
     Object.entries(history).map(([tenantId, users]) =>
       limit(async () => {
-        await services.runs.queueTenantRun(runId, tenantId);
-        await services.runs.finishTenantRun(runId, tenantId, { status: "completed", counts: { users } });
+        await app.runs.queueTenantRun(runId, tenantId);
+        await app.runs.finishTenantRun(runId, tenantId, { status: "completed", counts: { users } });
       }),
     ),
   );

@@ -1,7 +1,7 @@
 /** What both scanning children share: their input, tenant registration, and peak RSS. */
 import pLimit from "p-limit";
 import type { TenantConfig } from "../shared/model/tenant.js";
-import type { SweepServices } from "../shared/sweep/services.js";
+import type { App } from "../shared/app/wiring.js";
 
 export interface WorkerInput {
   readonly tenants: readonly { readonly tenantId: string; readonly displayName: string; readonly config: TenantConfig }[];
@@ -27,9 +27,9 @@ export function receiveInput(): Promise<WorkerInput> {
   });
 }
 
-export async function seedTenants(services: SweepServices, input: WorkerInput): Promise<void> {
+export async function seedTenants(app: Pick<App, "tenants">, input: WorkerInput): Promise<void> {
   const limit = pLimit(16);
-  await Promise.all(input.tenants.map((t) => limit(() => services.tenants.upsert({ tenantId: t.tenantId, displayName: t.displayName, enabled: true, config: t.config }))));
+  await Promise.all(input.tenants.map((t) => limit(() => app.tenants.upsert({ tenantId: t.tenantId, displayName: t.displayName, enabled: true, config: t.config }))));
 }
 
 /** The process's peak resident set: the kernel's high-water mark, cross-checked by sampling. */

@@ -17,7 +17,7 @@ import { renderReadiness } from "../shared/onboarding/render.js";
 import { checkAndStoreReadiness } from "../shared/onboarding/run.js";
 import { tableStoreFromSettings } from "../shared/storage/connection.js";
 import { TableTenantsRepository, type StoredTenant, type TenantsRepository } from "../shared/storage/tenants.js";
-import { createSweepServices } from "../shared/sweep/services.js";
+import { createApp } from "../shared/app/wiring.js";
 import { parseTenantRecord, TenantValidationError } from "../shared/tenants/schema.js";
 import { runCommand, UsageError } from "./command.js";
 
@@ -149,9 +149,9 @@ function consentUrl(tenantId: string, values: Options): void {
 
 async function check(settings: Settings, tenantId: string, values: Options): Promise<number> {
   if (!settings.graph.credential) throw new MissingCredentialError();
-  const services = createSweepServices(settings);
-  const { report, stored } = await checkAndStoreReadiness(services, tenantId);
-  const record = stored ? await services.tenants.get(tenantId) : undefined;
+  const app = createApp(settings);
+  const { report, stored } = await checkAndStoreReadiness(app, tenantId);
+  const record = stored ? await app.tenants.get(tenantId) : undefined;
   if (values.json) print(JSON.stringify(report, null, 2));
   else {
     for (const line of renderReadiness(report, record?.displayName)) print(line);

@@ -18,7 +18,7 @@ import type { ApprovalSettings } from "../shared/config/settings.js";
 import { checkCsrf, CSRF_FIELD, issueCsrf, type CsrfFailure, type CsrfOptions } from "../shared/http/csrf.js";
 import { htmlResponse } from "../shared/http/html-response.js";
 import { logLine } from "../shared/logging/log-text.js";
-import { approvalServices } from "../shared/approvals/page-services.js";
+import { functionApp } from "../shared/app/wiring.js";
 import { confirmationPage, outcomePage, problemPage, type Decision } from "../shared/views/approval-page.js";
 
 /** A form post is two short fields; anything much larger is not ours. */
@@ -26,13 +26,13 @@ const MAX_FORM_BYTES = 8 * 1024;
 
 export async function approvalPageGet(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   return guarded(context, async () => {
-    const services = approvalServices();
-    if (!services) return notConfigured();
+    const approvalPage = functionApp().approvalPage;
+    if (!approvalPage) return notConfigured();
     const token = request.params.token ?? "";
-    const opened = await openApprovalLink(services.deps, token, new Date());
+    const opened = await openApprovalLink(approvalPage.deps, token, new Date());
     if (opened.ok === false) return problemResponse(opened.problem);
     if (opened.ok === "decided") return htmlResponse(200, outcomePage({ approval: opened.approval, tenantName: opened.tenantName }, { earlier: true }));
-    const csrf = issueCsrf(request, token, csrfOptions(services.settings, services.csrfKey));
+    const csrf = issueCsrf(request, token, csrfOptions(approvalPage.settings, approvalPage.csrfKey));
     const page = confirmationPage({
       approval: opened.approval,
       tenantName: opened.tenant.displayName,
@@ -46,12 +46,12 @@ export async function approvalPageGet(request: HttpRequest, context: InvocationC
 
 export async function approvalPagePost(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   return guarded(context, async () => {
-    const services = approvalServices();
-    if (!services) return notConfigured();
+    const approvalPage = functionApp().approvalPage;
+    if (!approvalPage) return notConfigured();
     const token = request.params.token ?? "";
     const form = await readForm(request);
     if (!form) return badForm();
-    const csrf = checkCsrf(request, form, token, csrfOptions(services.settings, services.csrfKey));
+    const csrf = checkCsrf(request, form, token, csrfOptions(approvalPage.settings, approvalPage.csrfKey));
     if (!csrf.ok) {
       context.warn(logLine`approval form refused: ${csrf.reason}`);
       return csrfRefused(csrf.reason, token);
@@ -59,7 +59,7 @@ export async function approvalPagePost(request: HttpRequest, context: Invocation
     const decision = preselected(form.get("decision"));
     if (!decision) return badForm();
     const log = { info: (line: string) => context.log(line), warn: (line: string) => context.warn(line) };
-    const result = await decideApproval(services.deps, { token, decision, now: new Date(), log });
+    const result = await decideApproval(approvalPage.deps, { token, decision, now: new Date(), log });
     if (result.kind === "action-error") context.error("approval action failed after the decision was recorded", result.error);
     if (result.kind === "approved" || result.kind === "rejected") {
       context.log(logLine`approval ${result.approval.approvalId} in ${result.approval.tenantId}: ${result.kind}${result.kind === "approved" ? `, ${result.result.outcome}` : ""}`);

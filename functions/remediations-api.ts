@@ -1,12 +1,14 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import { z } from "zod";
-import { remediate, undo } from "../shared/remediation/index.js";
+import { functionApp } from "../shared/app/wiring.js";
+import { remediate, undo, type RemediationDeps } from "../shared/remediation/index.js";
+import type { RemediationLog } from "../shared/remediation/remediate.js";
 import { REMEDIATION_ACTIONS, type RemediationResult } from "../shared/model/remediation.js";
 import { CONTROL_IDS } from "../shared/model/findings.js";
 import type { TenantRecord } from "../shared/model/tenant.js";
 import { isGuid } from "../shared/model/ids.js";
-import { isAuditId } from "../shared/storage/audit.js";
-import { sweepServices, type SweepServices } from "../shared/sweep/services.js";
+import { isAuditId, type AuditRepository } from "../shared/storage/audit.js";
+import type { TenantsRepository } from "../shared/storage/tenants.js";
 import { logLine } from "../shared/logging/log-text.js";
 
 /**
@@ -28,17 +30,24 @@ const UndoBody = z.strictObject({ requestedBy: z.string().trim().min(1).max(256)
 export const MAX_API_BODY_BYTES = 16 * 1024;
 
 
-export const requestRemediation = (request: HttpRequest, context: InvocationContext) => handleRequestRemediation(sweepServices(), request, context);
-export const getRemediation = (request: HttpRequest) => handleGetRemediation(sweepServices(), request);
-export const undoRemediation = (request: HttpRequest, context: InvocationContext) => handleUndoRemediation(sweepServices(), request, context);
+export interface RemediationApiDeps {
+  readonly tenants: Pick<TenantsRepository, "get">;
+  readonly audit: Pick<AuditRepository, "get">;
+  /** What remediate() and undo() need to act on `tenant` (shared/app/wiring.ts). */
+  remediationFor(tenant: TenantRecord, log?: RemediationLog): RemediationDeps;
+}
+
+export const requestRemediation = (request: HttpRequest, context: InvocationContext) => handleRequestRemediation(functionApp(), request, context);
+export const getRemediation = (request: HttpRequest) => handleGetRemediation(functionApp(), request);
+export const undoRemediation = (request: HttpRequest, context: InvocationContext) => handleUndoRemediation(functionApp(), request, context);
 
 /** POST tenants/{tenantId}/remediations → 200 with the outcome (done, stale, refused, permission-denied, failed). */
-export async function handleRequestRemediation(services: SweepServices, request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  const tenant = await registeredTenant(services, request.params.tenantId);
+export async function handleRequestRemediation(deps: RemediationApiDeps, request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  const tenant = await registeredTenant(deps, request.params.tenantId);
   if (!tenant.ok) return tenant.response;
   const body = await parseBody(request, RemediationBody);
   if (!body.ok) return body.response;
-  const result = await remediate(services.remediationFor(tenant.value, invocationLog(context)), {
+  const result = await remediate(deps.remediationFor(tenant.value, invocationLog(context)), {
     tenantId: tenant.value.tenantId,
     channel: "api",
     ...body.value,
@@ -47,24 +56,24 @@ export async function handleRequestRemediation(services: SweepServices, request:
 }
 
 /** GET tenants/{tenantId}/remediations/{auditId} → the audit record of one attempt. */
-export async function handleGetRemediation(services: SweepServices, request: HttpRequest): Promise<HttpResponseInit> {
-  const tenant = await registeredTenant(services, request.params.tenantId);
+export async function handleGetRemediation(deps: RemediationApiDeps, request: HttpRequest): Promise<HttpResponseInit> {
+  const tenant = await registeredTenant(deps, request.params.tenantId);
   if (!tenant.ok) return tenant.response;
   const auditId = request.params.auditId ?? "";
-  const entry = isAuditId(auditId) ? await services.audit.get(tenant.value.tenantId, auditId) : undefined;
+  const entry = isAuditId(auditId) ? await deps.audit.get(tenant.value.tenantId, auditId) : undefined;
   return entry ? { status: 200, jsonBody: entry } : problem(404, "not-found", `No remediation ${auditId} in tenant ${tenant.value.tenantId}`);
 }
 
 /** POST tenants/{tenantId}/remediations/{auditId}/undo → 200 with the undo's outcome. */
-export async function handleUndoRemediation(services: SweepServices, request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  const tenant = await registeredTenant(services, request.params.tenantId);
+export async function handleUndoRemediation(deps: RemediationApiDeps, request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  const tenant = await registeredTenant(deps, request.params.tenantId);
   if (!tenant.ok) return tenant.response;
   const body = await parseBody(request, UndoBody);
   if (!body.ok) return body.response;
   const auditId = request.params.auditId ?? "";
   context.log(logLine`undo of ${auditId} in tenant ${tenant.value.tenantId} requested by ${body.value.requestedBy}`);
   if (!isAuditId(auditId)) return problem(404, "not-found", `No remediation ${auditId.slice(0, 100)} in tenant ${tenant.value.tenantId}`);
-  const result = await undo(services.remediationFor(tenant.value, invocationLog(context)), {
+  const result = await undo(deps.remediationFor(tenant.value, invocationLog(context)), {
     tenantId: tenant.value.tenantId,
     auditId,
     channel: "api",
@@ -73,9 +82,9 @@ export async function handleUndoRemediation(services: SweepServices, request: Ht
   return outcomeResponse(result);
 }
 
-async function registeredTenant(services: SweepServices, tenantId: string | undefined): Promise<Checked<TenantRecord>> {
+async function registeredTenant(deps: RemediationApiDeps, tenantId: string | undefined): Promise<Checked<TenantRecord>> {
   if (!tenantId || !isGuid(tenantId)) return { ok: false, response: problem(400, "bad-tenant-id", "tenantId in the route must be a tenant id (GUID)") };
-  const record = await services.tenants.get(tenantId);
+  const record = await deps.tenants.get(tenantId);
   return record ? { ok: true, value: record } : { ok: false, response: problem(404, "unknown-tenant", `Tenant ${tenantId} is not registered`) };
 }
 

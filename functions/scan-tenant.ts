@@ -1,7 +1,7 @@
 import type { InvocationContext } from "@azure/functions";
 import { parseScanMessage, type ScanMessage } from "../shared/queue/scan-message.js";
-import { scanTenant } from "../shared/sweep/scan-tenant.js";
-import { sweepServices, type SweepServices } from "../shared/sweep/services.js";
+import { functionApp } from "../shared/app/wiring.js";
+import { scanTenant, type ScanTenantDeps } from "../shared/sweep/scan-tenant.js";
 import { logLine } from "../shared/logging/log-text.js";
 
 /** host.json extensions.queues.maxDequeueCount: the attempt after which the host poisons a message. */
@@ -9,7 +9,7 @@ export const MAX_DEQUEUE_COUNT = 5;
 
 /** Queue trigger `scan-tenant`: scans one tenant of a run. */
 export function scanTenantFromQueue(queueItem: unknown, context: InvocationContext): Promise<void> {
-  return handleScanMessage(sweepServices(), queueItem, context);
+  return handleScanMessage(functionApp(), queueItem, context);
 }
 
 /**
@@ -17,14 +17,14 @@ export function scanTenantFromQueue(queueItem: unknown, context: InvocationConte
  * retried by the host, and on the last attempt the reason is written to the tenant's run first,
  * so a poisoned message is explained where operators look.
  */
-export async function handleScanMessage(services: SweepServices, queueItem: unknown, context: InvocationContext): Promise<void> {
+export async function handleScanMessage(deps: ScanTenantDeps, queueItem: unknown, context: InvocationContext): Promise<void> {
   const message = parseScanMessage(queueItem);
   try {
-    const result = await scanTenant(services, message, { onProgress: (line) => context.log(logLine`${message.tenantId}: ${line}`) });
+    const result = await scanTenant(deps, message, { onProgress: (line) => context.log(logLine`${message.tenantId}: ${line}`) });
     const state = result.outcome === "continued" ? `follow-up ${result.chain} sent` : (result.transition.run?.status ?? "unknown");
     context.log(logLine`scan-tenant ${message.tenantId} in run ${message.runId}: ${result.outcome}, ${state}`);
   } catch (e) {
-    if (dequeueCount(context) >= MAX_DEQUEUE_COUNT) await recordGaveUp(services, message, e);
+    if (dequeueCount(context) >= MAX_DEQUEUE_COUNT) await recordGaveUp(deps.runs, message, e);
     throw e;
   }
 }
@@ -34,8 +34,8 @@ function dequeueCount(context: InvocationContext): number {
   return typeof count === "number" ? count : Number(count ?? 1);
 }
 
-async function recordGaveUp(services: SweepServices, message: ScanMessage, error: unknown): Promise<void> {
+async function recordGaveUp(runs: ScanTenantDeps["runs"], message: ScanMessage, error: unknown): Promise<void> {
   const reason = `Gave up after ${MAX_DEQUEUE_COUNT} attempts; the message is in the poison queue: ${error instanceof Error ? error.message : String(error)}`;
   // Best effort: storage may be what failed. The original error is rethrown either way.
-  await services.runs.finishTenantRun(message.runId, message.tenantId, { status: "failed", reason }).catch(() => undefined);
+  await runs.finishTenantRun(message.runId, message.tenantId, { status: "failed", reason }).catch(() => undefined);
 }

@@ -1,12 +1,21 @@
 import type { InvocationContext } from "@azure/functions";
-import { notifyApprovers } from "../shared/approvals/notify.js";
+import { functionApp } from "../shared/app/wiring.js";
+import { notifyApprovers, type NotifyDeps } from "../shared/approvals/notify.js";
+import type { ApprovalSettings } from "../shared/config/settings.js";
 import { parseSendApprovalsMessage } from "../shared/queue/approvals-message.js";
-import { sweepServices, tenantOrDefault, type SweepServices } from "../shared/sweep/services.js";
+import type { TenantsRepository } from "../shared/storage/tenants.js";
+import { tenantOrDefault } from "../shared/sweep/tenant-or-default.js";
 import { logLine } from "../shared/logging/log-text.js";
 
 /** Queue trigger `send-approvals`: one tenant's approval requests and digest email for one run. */
 export function sendApprovalsFromQueue(queueItem: unknown, context: InvocationContext): Promise<void> {
-  return handleSendApprovals(sweepServices(), queueItem, context);
+  return handleSendApprovals(functionApp(), queueItem, context);
+}
+
+export interface SendApprovalsDeps extends Omit<NotifyDeps, "settings"> {
+  readonly tenants: Pick<TenantsRepository, "get">;
+  /** Undefined when approvals are not configured: nothing is sent. */
+  readonly approvalSettings: ApprovalSettings | undefined;
 }
 
 /**
@@ -14,14 +23,14 @@ export function sendApprovalsFromQueue(queueItem: unknown, context: InvocationCo
  * (deterministic request ids; the digest is claimed before sending), so the queue's retries are
  * safe; a failure (e.g. Mail.Send not granted) is retried and, after the last attempt, poisoned.
  */
-export async function handleSendApprovals(services: SweepServices, queueItem: unknown, context: InvocationContext): Promise<void> {
+export async function handleSendApprovals(deps: SendApprovalsDeps, queueItem: unknown, context: InvocationContext): Promise<void> {
   const { runId, tenantId } = parseSendApprovalsMessage(queueItem);
-  const approvals = services.settings.approvals;
+  const approvals = deps.approvalSettings;
   if (!approvals) {
     context.warn(logLine`send-approvals ${tenantId}: approvals are not configured (APPROVAL_SIGNING_KEYS, PUBLIC_BASE_URL, MAIL_SENDER); nothing sent`);
     return;
   }
-  const tenant = await tenantOrDefault(services, tenantId);
-  const result = await notifyApprovers({ ...services, settings: approvals }, tenant, runId);
+  const tenant = await tenantOrDefault(deps.tenants, tenantId);
+  const result = await notifyApprovers({ ...deps, settings: approvals }, tenant, runId);
   context.log(logLine`send-approvals ${tenantId} in run ${runId}: ${result.status}`);
 }

@@ -1,8 +1,8 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import { logLine } from "../shared/logging/log-text.js";
 import { isGuid } from "../shared/model/ids.js";
-import { checkAndStoreReadiness } from "../shared/onboarding/run.js";
-import { sweepServices, type SweepServices } from "../shared/sweep/services.js";
+import { functionApp } from "../shared/app/wiring.js";
+import { checkAndStoreReadiness, type OnboardingDeps } from "../shared/onboarding/run.js";
 
 /**
  * `POST tenants/{tenantId}/check` (function key): the onboarding check of a registered tenant
@@ -11,15 +11,15 @@ import { sweepServices, type SweepServices } from "../shared/sweep/services.js";
  * because it signs in, makes Graph reads and stores the result. 400 for a malformed tenant id,
  * 404 for an unregistered tenant.
  */
-export const checkTenantHttp = (request: HttpRequest, context: InvocationContext) => handleCheckTenant(sweepServices(), request, context);
+export const checkTenantHttp = (request: HttpRequest, context: InvocationContext) => handleCheckTenant(functionApp(), request, context);
 
-export async function handleCheckTenant(services: SweepServices, request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+export async function handleCheckTenant(deps: OnboardingDeps, request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const tenantId = request.params.tenantId ?? "";
   if (!isGuid(tenantId)) return problem(400, "bad-tenant-id", "tenantId in the route must be a tenant id (GUID)");
   // Registered as typed; ids are GUIDs, so a lower-case route finds an upper-case registration too.
-  const record = (await services.tenants.get(tenantId)) ?? (await services.tenants.get(tenantId.toLowerCase()));
+  const record = (await deps.tenants.get(tenantId)) ?? (await deps.tenants.get(tenantId.toLowerCase()));
   if (!record) return problem(404, "unknown-tenant", `Tenant ${tenantId} is not registered`);
-  const { report } = await checkAndStoreReadiness(services, record.tenantId);
+  const { report } = await checkAndStoreReadiness(deps, record.tenantId);
   context.log(logLine`onboarding check of tenant ${record.tenantId}: ${report.sweepReady ? "sweep ready" : "sweep NOT ready"}; ${report.summary}`);
   return { status: 200, jsonBody: report };
 }

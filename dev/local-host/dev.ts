@@ -11,7 +11,7 @@ import { parseArgs } from "node:util";
 import { runCommand, UsageError } from "../../cli/command.js";
 import { FUNCTIONS } from "../../functions/registry.js";
 import { loadSettings, SettingsError } from "../../shared/config/settings.js";
-import { sweepServices } from "../../shared/sweep/services.js";
+import { functionApp } from "../../shared/app/wiring.js";
 import { DEMO_TENANT_FILES, startEmbedded, type Embedded } from "../embedded.js";
 import { FixtureError, loadTenantFixture } from "../simulator/index.js";
 import { createDevPages } from "./dev-pages.js";
@@ -95,13 +95,13 @@ async function main(argv: readonly string[]): Promise<number> {
     progress(`Starting Azurite (${path.relative(process.cwd(), LOCAL_DATA)}) and the Graph simulator with ${fixtures.length} demo tenants...`);
     embedded = await startEmbedded({ fixtures, azuriteLocation: LOCAL_DATA, approvals: { publicBaseUrl: http.url } });
     Object.assign(process.env, embedded.settings);
-    const services = sweepServices();
-    pages = createDevPages({ simulator: embedded.simulator, storage: () => services });
+    const app = functionApp();
+    pages = createDevPages({ simulator: embedded.simulator, storage: () => app });
 
-    await registerFixtureTenants(services, fixtures);
+    await registerFixtureTenants(app, fixtures);
     progress(`Sweeping ${fixtures.length} tenants as of ${args.asOf.toISOString()}...`);
     const names = new Map(fixtures.map((f) => [f.tenant.id, f.tenant.displayName]));
-    const session = await sweepWithDigests(services, args.asOf, {
+    const session = await sweepWithDigests(app, args.asOf, {
       onTenantEnded: (run, ended, total) => progress(`  [${ended}/${total}] ${names.get(run.tenantId) ?? run.tenantId}: ${run.status}${run.reason ? ` (${run.reason})` : ""}`),
       warn: (text) => progress(`  ${text}`),
     });

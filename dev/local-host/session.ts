@@ -4,7 +4,7 @@
  * send-approvals, which plans the approval requests and emails the digests into the simulator).
  */
 import type { DigestRecord } from "../../shared/storage/digests.js";
-import type { SweepServices } from "../../shared/sweep/services.js";
+import type { App } from "../../shared/app/wiring.js";
 import type { TenantFixture } from "../simulator/index.js";
 import { runSweepToEnd, type RunSweepHooks } from "../sweep/run.js";
 
@@ -14,17 +14,17 @@ export interface SessionSweep {
   readonly digests: ReadonlyMap<string, DigestRecord>;
 }
 
-export async function registerFixtureTenants(services: SweepServices, fixtures: readonly TenantFixture[]): Promise<void> {
+export async function registerFixtureTenants(app: Pick<App, "tenants">, fixtures: readonly TenantFixture[]): Promise<void> {
   for (const f of fixtures) {
-    await services.tenants.upsert({ tenantId: f.tenant.id, displayName: f.tenant.displayName, enabled: true, config: f.config });
+    await app.tenants.upsert({ tenantId: f.tenant.id, displayName: f.tenant.displayName, enabled: true, config: f.config });
   }
 }
 
-export async function sweepWithDigests(services: SweepServices, asOf: Date, hooks: RunSweepHooks = {}): Promise<SessionSweep> {
-  const runId = await runSweepToEnd(services, { asOf, startedAt: new Date(), trigger: "manual" }, hooks);
+export async function sweepWithDigests(app: App, asOf: Date, hooks: RunSweepHooks = {}): Promise<SessionSweep> {
+  const runId = await runSweepToEnd(app, { asOf, startedAt: new Date(), trigger: "manual" }, hooks);
   const digests = new Map<string, DigestRecord>();
-  for (const run of await services.runs.listTenantRuns(runId)) {
-    const digest = await services.digests.get(run.tenantId, runId);
+  for (const run of await app.runs.listTenantRuns(runId)) {
+    const digest = await app.digests.get(run.tenantId, runId);
     if (digest) digests.set(run.tenantId, digest);
   }
   return { runId, digests };

@@ -6,7 +6,7 @@ import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { SettingsError } from "../../shared/config/settings.js";
 import { buildRunReport } from "../../shared/sweep/report.js";
-import { sweepServices } from "../../shared/sweep/services.js";
+import { functionApp } from "../../shared/app/wiring.js";
 import { DEMO_TENANT_FILES, startEmbedded, type Embedded } from "../embedded.js";
 import { FixtureError, loadTenantFixture, type TenantFixture } from "../simulator/index.js";
 import { runCommand } from "../../cli/command.js";
@@ -33,13 +33,13 @@ async function main(argv: readonly string[]): Promise<number> {
   process.once("SIGINT", stopOnSignal);
   try {
     if (embedded) Object.assign(process.env, embedded.settings);
-    const services = sweepServices();
-    await registerFixtureTenants(services, fixtures);
+    const app = functionApp();
+    await registerFixtureTenants(app, fixtures);
     const tenantIds = fixtures.length > 0 ? { tenantIds: fixtures.map((f) => f.tenant.id) } : {};
     progress(`Scanning ${fixtures.length || "all enabled"} tenant(s) as of ${args.asOf.toISOString()}`);
     const names = new Map(fixtures.map((f) => [f.tenant.id, f.tenant.displayName]));
     const runId = await runSweepToEnd(
-      services,
+      app,
       { asOf: args.asOf, startedAt: new Date(), trigger: "cli", ...tenantIds },
       {
         onTenantEnded: (run, ended, total) =>
@@ -48,7 +48,7 @@ async function main(argv: readonly string[]): Promise<number> {
         warn: (line) => progress(`  ${line}`),
       },
     );
-    const report = await buildRunReport(services, runId);
+    const report = await buildRunReport(app, runId);
     const where = embedded ? `Azurite in ${path.relative(process.cwd(), dataDir) || dataDir} (tables Tenants, Runs, TenantRuns, Findings, FindingEvents)` : "the storage account in AzureWebJobsStorage";
     process.stdout.write(`${formatRunReport(report, where)}\n`);
     if (args.jsonPath) {

@@ -1,7 +1,7 @@
 import type { StorageQueueHandler } from "@azure/functions";
 import { handleScanMessage, MAX_DEQUEUE_COUNT } from "../../functions/scan-tenant.js";
 import { handleSendApprovals } from "../../functions/send-approvals.js";
-import type { SweepServices } from "../../shared/sweep/services.js";
+import type { App } from "../../shared/app/wiring.js";
 import { startSweep, type StartSweepOptions } from "../../shared/sweep/start-sweep.js";
 import { isTerminal, type TenantRun } from "../../shared/storage/runs.js";
 import { pumpOnce, pumpUntil, type QueuePumpOptions } from "../local-host/queue-pump.js";
@@ -21,17 +21,17 @@ export interface RunSweepHooks {
  * play the scan queue functions against the real queues until every tenant has ended.
  * Used by `npm run sweep`, `npm run dev` and the integration tests.
  */
-export async function runSweepToEnd(services: SweepServices, options: StartSweepOptions, hooks: RunSweepHooks = {}): Promise<string> {
-  const sweep = await startSweep(services, options);
-  await drainRun(services, sweep.runId, hooks);
+export async function runSweepToEnd(app: App, options: StartSweepOptions, hooks: RunSweepHooks = {}): Promise<string> {
+  const sweep = await startSweep(app, options);
+  await drainRun(app, sweep.runId, hooks);
   return sweep.runId;
 }
 
-/** Plays the scan queue functions (every lane, services.scanLanes) until every tenant of `runId` has ended. */
-export async function drainRun(services: SweepServices, runId: string, hooks: RunSweepHooks = {}): Promise<void> {
+/** Plays the scan queue functions (every lane, app.scanLanes) until every tenant of `runId` has ended. */
+export async function drainRun(app: App, runId: string, hooks: RunSweepHooks = {}): Promise<void> {
   const reported = new Set<string>();
   const allEnded = async () => {
-    const runs = await services.runs.listTenantRuns(runId);
+    const runs = await app.runs.listTenantRuns(runId);
     for (const run of runs) {
       if (isTerminal(run.status) && !reported.has(run.tenantId)) {
         reported.add(run.tenantId);
@@ -41,8 +41,8 @@ export async function drainRun(services: SweepServices, runId: string, hooks: Ru
     return runs.every((r) => isTerminal(r.status));
   };
   const logHooks = { ...(hooks.log ? { log: hooks.log } : {}), ...(hooks.warn ? { warn: hooks.warn } : {}) };
-  const handler: StorageQueueHandler = (item, context) => handleScanMessage(services, item, context);
-  const scanQueues: QueuePumpOptions[] = services.scanLanes.map((lane) => ({ ...lane, handler, ...logHooks }));
+  const handler: StorageQueueHandler = (item, context) => handleScanMessage(app, item, context);
+  const scanQueues: QueuePumpOptions[] = app.scanLanes.map((lane) => ({ ...lane, handler, ...logHooks }));
   await Promise.all(scanQueues.map((q) => q.queue.createIfNotExists()));
   let poisoned = 0;
   while (!(await allEnded())) {
@@ -60,9 +60,9 @@ export async function drainRun(services: SweepServices, runId: string, hooks: Ru
   await pumpUntil(
     {
       functionName: "send-approvals",
-      handler: (item, context) => handleSendApprovals(services, item, context),
-      queue: services.sendApprovalsQueue,
-      poisonQueue: services.sendApprovalsPoisonQueue,
+      handler: (item, context) => handleSendApprovals(app, item, context),
+      queue: app.sendApprovalsQueue,
+      poisonQueue: app.sendApprovalsPoisonQueue,
       ...logHooks,
     },
     () => Promise.resolve(false),

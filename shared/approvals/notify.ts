@@ -20,7 +20,7 @@ import type { Approval } from "../model/approval.js";
 export interface NotifyDeps extends ApprovalPlanningDeps {
   readonly digests: DigestsRepository;
   readonly settings: ApprovalSettings;
-  /** A Graph client for a tenant (SweepServices.graphFor): the mail goes out through settings.mailTenantId, else the tenant itself. */
+  /** A Graph client for a tenant: the mail goes out through settings.mailTenantId, else the tenant itself. */
   graphFor(tenantId: string): TenantGraph;
 }
 

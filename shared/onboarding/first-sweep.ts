@@ -12,17 +12,16 @@
  */
 import { isRestError } from "@azure/core-rest-pipeline";
 import { describeError } from "../graph/errors.js";
-import type { SweepServices } from "../sweep/services.js";
-import { checkAndStoreReadiness } from "./run.js";
+import { checkAndStoreReadiness, type OnboardingDeps } from "./run.js";
 
 /** A note for the tenant's run, or undefined when nothing was checked or all is well. */
-export async function checkBeforeScan(services: SweepServices, tenantId: string, onProgress?: (message: string) => void): Promise<string | undefined> {
-  const record = await services.tenants.get(tenantId);
+export async function checkBeforeScan(deps: OnboardingDeps, tenantId: string, onProgress?: (message: string) => void): Promise<string | undefined> {
+  const record = await deps.tenants.get(tenantId);
   // Tenants listed in TENANT_IDS without a record have nowhere to keep a result: not checked here.
   if (!record || record.readiness?.sweepReady === true) return undefined;
   onProgress?.(`checking ${tenantId} before its ${record.readiness ? "next" : "first"} sweep`);
   try {
-    const { report } = await checkAndStoreReadiness(services, tenantId);
+    const { report } = await checkAndStoreReadiness(deps, tenantId);
     const gaps = report.features.filter((f) => f.status !== "ready" && f.status !== "not-needed");
     if (report.sweepReady && gaps.length === 0) return undefined;
     const verdict = report.sweepReady ? "the sweep runs, with gaps" : "the sweep is NOT ready";

@@ -1,10 +1,15 @@
 /**
- * The onboarding check with the app's settings and services, and its result stored on the tenant's
- * record. One entry for the CLI, the HTTP endpoint and a new tenant's first sweep.
+ * The onboarding check with its result stored on the tenant's record. One entry for the CLI, the
+ * HTTP endpoint and a new tenant's first sweep.
  */
 import type { ReadinessReport } from "../model/readiness.js";
-import type { SweepServices } from "../sweep/services.js";
-import { checkTenantReadiness } from "./check.js";
+import type { TenantsRepository } from "../storage/tenants.js";
+
+export interface OnboardingDeps {
+  readonly tenants: Pick<TenantsRepository, "get" | "setReadiness">;
+  /** The check of one tenant (check.ts) with the app's credential and settings (app/wiring.ts). */
+  checkTenant(tenantId: string): Promise<ReadinessReport>;
+}
 
 export interface CheckedTenant {
   readonly report: ReadinessReport;
@@ -13,22 +18,8 @@ export interface CheckedTenant {
 }
 
 /** Checks the tenant (never writes to it), then stores the result on its record if it is registered. */
-export async function checkAndStoreReadiness(services: SweepServices, tenantId: string): Promise<CheckedTenant> {
-  const report = await checkTenant(services, tenantId);
-  const stored = await services.tenants.setReadiness(tenantId, report);
+export async function checkAndStoreReadiness(deps: OnboardingDeps, tenantId: string): Promise<CheckedTenant> {
+  const report = await deps.checkTenant(tenantId);
+  const stored = await deps.tenants.setReadiness(tenantId, report);
   return { report, stored };
-}
-
-export function checkTenant(services: SweepServices, tenantId: string): Promise<ReadinessReport> {
-  const { graph, approvals } = services.settings;
-  return checkTenantReadiness({
-    tenantId,
-    access: services.tenantAccess(tenantId),
-    appId: graph.credential?.clientId ?? "",
-    graphBaseUrl: graph.baseUrl,
-    authorityHost: graph.authorityHost,
-    approvalsConfigured: approvals !== undefined,
-    mailTenantId: approvals?.mailTenantId,
-    licenseRetry: { backoffScale: graph.timeScale },
-  });
 }

@@ -5,8 +5,8 @@ import type { StorageOperationOptions } from "../storage/operations.js";
 import type { ReconcileResult } from "./reconcile.js";
 
 export interface ReconciliationStores {
-  readonly findings: FindingsRepository;
-  readonly events: FindingEventsRepository;
+  readonly findings: Pick<FindingsRepository, "applyChanges">;
+  readonly events: Pick<FindingEventsRepository, "write">;
 }
 
 /**

@@ -1,8 +1,10 @@
 import { CONTROL_IDS, type ControlId, type FindingDetail, type FindingStatus, type Severity } from "../model/findings.js";
 import type { StoredFinding } from "../model/stored.js";
 import { isOpenStatus } from "../reconcile/reconcile.js";
-import type { TenantRunStatus } from "../storage/runs.js";
-import type { SweepServices } from "./services.js";
+import type { FindingEventsRepository } from "../storage/findingEvents.js";
+import type { FindingsRepository } from "../storage/findings.js";
+import type { RunsRepository, TenantRunStatus } from "../storage/runs.js";
+import type { TenantsRepository } from "../storage/tenants.js";
 
 /** What one run found, read back from Table Storage: the CLI prints it, `--json` writes it. */
 export interface RunReport {
@@ -32,16 +34,23 @@ export interface ReportedFinding {
   readonly detail: FindingDetail;
 }
 
-export async function buildRunReport(services: SweepServices, runId: string): Promise<RunReport> {
-  const header = await services.runs.getRun(runId);
+export interface RunReportDeps {
+  readonly runs: Pick<RunsRepository, "getRun" | "listTenantRuns">;
+  readonly tenants: Pick<TenantsRepository, "get">;
+  readonly findings: Pick<FindingsRepository, "listForTenant">;
+  readonly events: Pick<FindingEventsRepository, "listForRun">;
+}
+
+export async function buildRunReport(deps: RunReportDeps, runId: string): Promise<RunReport> {
+  const header = await deps.runs.getRun(runId);
   if (!header) throw new RangeError(`No run ${runId} in the Runs table`);
-  const runs = await services.runs.listTenantRuns(runId);
+  const runs = await deps.runs.listTenantRuns(runId);
   const tenants = await Promise.all(
     runs.map(async (run): Promise<TenantReport> => {
       const [tenant, stored, events] = await Promise.all([
-        services.tenants.get(run.tenantId),
-        run.status === "failed" ? Promise.resolve([]) : services.findings.listForTenant(run.tenantId),
-        services.events.listForRun(run.tenantId, runId),
+        deps.tenants.get(run.tenantId),
+        run.status === "failed" ? Promise.resolve([]) : deps.findings.listForTenant(run.tenantId),
+        deps.events.listForRun(run.tenantId, runId),
       ]);
       return {
         tenantId: run.tenantId,

@@ -1,19 +1,47 @@
 import { isRestError } from "@azure/core-rest-pipeline";
-import { evaluateTenant } from "../controls/index.js";
+import type { QueueClient } from "@azure/storage-queue";
+import { collectResumable, type ResumableCollectResult } from "../collect/resumable-collect.js";
+import type { ScanBudget } from "../collect/scan-budget.js";
+import { freshCursor, type ScanTotals } from "../collect/scan-cursor.js";
+import type { ApprovalSettings } from "../config/settings.js";
+import { evaluateTenant, type Evaluation } from "../controls/index.js";
 import type { TenantGraph } from "../graph/client.js";
 import { describeError } from "../graph/errors.js";
+import type { RetryLicenseRefusalsOptions } from "../graph/license-retry.js";
 import type { FindingRow } from "../model/findings.js";
 import type { Source, TenantSnapshot } from "../model/snapshot.js";
+import type { TenantConfig, TenantRecord } from "../model/tenant.js";
+import { checkBeforeScan } from "../onboarding/first-sweep.js";
+import type { OnboardingDeps } from "../onboarding/run.js";
 import type { SendApprovalsMessage } from "../queue/approvals-message.js";
 import { enqueueAll } from "../queue/queue-client.js";
 import type { ScanMessage } from "../queue/scan-message.js";
+import { saveReconciliation, type ReconciliationStores } from "../reconcile/persist.js";
 import { reconcile } from "../reconcile/reconcile.js";
-import { saveReconciliation } from "../reconcile/persist.js";
-import type { TenantRunTransition } from "../storage/runs.js";
-import { checkBeforeScan } from "../onboarding/first-sweep.js";
+import type { ScanCheckpointsRepository } from "../storage/checkpoints.js";
+import type { FindingsRepository } from "../storage/findings.js";
+import type { RunsRepository, TenantRunOutcome, TenantRunTransition } from "../storage/runs.js";
+import { CheckpointWriter } from "./checkpoint-writer.js";
+import { beginScan, type DeliveryGateDeps, type ScanStart } from "./delivery-gate.js";
+import { sendFollowUp } from "./follow-up.js";
 import { countEvents } from "./report.js";
-import { beginScan, collectResumable, type ResumableCollectResult, type ScanTotals } from "./resumable-collect.js";
-import { tenantOrDefault, type SweepServices } from "./services.js";
+import { tenantOrDefault } from "./tenant-or-default.js";
+
+/** What scanning a tenant uses (shared/app/wiring.ts builds it from the app's settings). */
+export interface ScanTenantDeps extends DeliveryGateDeps, OnboardingDeps, ReconciliationStores {
+  readonly runs: Pick<RunsRepository, "startTenantRun" | "getTenantRun" | "finishTenantRun">;
+  readonly checkpoints: Pick<ScanCheckpointsRepository, "load" | "save" | "readChunks" | "delete">;
+  readonly findings: Pick<FindingsRepository, "listForTenant" | "applyChanges">;
+  /** A Graph client for one tenant, with fresh call counters. */
+  graphFor(tenantId: string): TenantGraph;
+  /** When an invocation that starts now must stop collecting and hand over (SCAN_TIME_BUDGET_SECONDS). */
+  scanBudget(): ScanBudget;
+  /** How Graph's licence 403 is asked again (its backoff scaled like the Graph client's). */
+  readonly licenseRetry: RetryLicenseRefusalsOptions;
+  /** Set when approvals are configured: each finished scan then asks send-approvals for its tenant's digest. */
+  readonly approvalSettings: ApprovalSettings | undefined;
+  readonly sendApprovalsQueue: QueueClient;
+}
 
 export interface ScanTenantOptions {
   /** Human-readable progress lines. */
@@ -25,7 +53,7 @@ export type ScanTenantResult =
   | { readonly outcome: "finished"; readonly transition: TenantRunTransition }
   /** A duplicate or late message for a tenant another worker finished or holds. */
   | { readonly outcome: "skipped"; readonly transition: TenantRunTransition }
-  /** Collection stopped before the host's timeout; follow-up message `chain` continues it (resumable-collect.ts). */
+  /** Collection stopped before the host's timeout; follow-up message `chain` continues it (collect/resumable-collect.ts). */
   | { readonly outcome: "continued"; readonly chain: number };
 
 /**
@@ -34,67 +62,122 @@ export type ScanTenantResult =
  * and the message completes, so one tenant never stalls the others. Storage failures propagate:
  * the queue retries the message, and after the last attempt it lands in the poison queue.
  */
-export async function scanTenant(services: SweepServices, message: ScanMessage, options: ScanTenantOptions = {}): Promise<ScanTenantResult> {
-  const { runId, tenantId } = message;
-  const budget = services.scanBudget();
-  const begun = await beginScan(services, message);
-  if (begun.kind === "done") return begun.result;
+export async function scanTenant(deps: ScanTenantDeps, message: ScanMessage, options: ScanTenantOptions = {}): Promise<ScanTenantResult> {
+  const budget = deps.scanBudget();
+  const delivery = await beginScan(deps, message);
+  if (delivery.kind === "handed-over") return { outcome: "continued", chain: delivery.chain };
+  if (delivery.kind === "skipped") return { outcome: "skipped", transition: delivery.transition };
+  const scan = await prepareScan(deps, message, delivery.start, options);
+  const judged = await collectAndJudge(deps, scan, { start: delivery.start, budget, ...options });
+  return "outcome" in judged ? judged : persistFindings(deps, scan, judged);
+}
 
+/** One delivery that collects: the tenant as registered, its Graph client and the scan's checkpoint. */
+interface TenantScan {
+  readonly message: ScanMessage;
+  readonly tenant: TenantRecord;
+  readonly graph: TenantGraph;
+  readonly checkpoint: CheckpointWriter;
+  /** What the onboarding check before the tenant's first sweep found, for the run's notes. */
+  readonly onboarding: string | undefined;
+}
+
+type CollectingStart = Extract<ScanStart, { kind: "fresh" | "resume" }>;
+
+async function prepareScan(deps: ScanTenantDeps, message: ScanMessage, start: CollectingStart, options: ScanTenantOptions): Promise<TenantScan> {
+  const { tenantId } = message;
   // A new tenant (no stored onboarding check) is checked first, where its scan begins; the check never
   // stops the scan, which reports what it can (shared/onboarding/first-sweep.ts).
-  const onboarding = begun.start.kind === "fresh" && (message.continuation ?? 0) === 0 ? await checkBeforeScan(services, tenantId, options.onProgress) : undefined;
-  const tenant = await tenantOrDefault(services, tenantId);
-  const graph = services.graphFor(tenantId);
-  let collected: ResumableCollectResult | undefined;
+  const onboarding = start.kind === "fresh" && (message.continuation ?? 0) === 0 ? await checkBeforeScan(deps, tenantId, options.onProgress) : undefined;
+  const tenant = await tenantOrDefault(deps.tenants, tenantId);
+  const graph = deps.graphFor(tenantId);
+  const checkpoint = new CheckpointWriter(deps.checkpoints, message, start.kind === "resume" ? start.checkpoint : undefined);
+  return { message, tenant, graph, checkpoint, onboarding };
+}
+
+/** What the snapshot says, once the snapshot itself (a huge tenant's users) is no longer held. */
+type Judgement =
+  | { readonly kind: "unreadable"; readonly reason: string; readonly totals: ScanTotals }
+  | { readonly kind: "judged"; readonly evaluation: Evaluation; readonly unread: readonly UnreadSource[]; readonly totals: ScanTotals; readonly usersRead: number };
+
+/**
+ * Collects from where the delivery starts and judges the snapshot, or ends the delivery: paused at
+ * the budget (the follow-up is sent), lost to another delivery, or the tenant could not be read.
+ */
+async function collectAndJudge(
+  deps: ScanTenantDeps,
+  scan: TenantScan,
+  options: ScanTenantOptions & { readonly start: CollectingStart; readonly budget: ScanBudget },
+): Promise<ScanTenantResult | Judgement> {
+  const { message, graph, checkpoint, tenant, onboarding } = scan;
+  const { runId, tenantId } = message;
+  let collected: ResumableCollectResult;
   try {
-    collected = await collectResumable(services, graph, message, tenant.config, begun.start, { budget, onProgress: options.onProgress });
+    collected = await collectResumable({
+      graph,
+      tenantId,
+      config: tenant.config,
+      from: options.start.kind === "resume" ? options.start.checkpoint.cursor : freshCursor(message.continuation ?? 0, new Date()),
+      resuming: options.start.kind === "resume",
+      checkpoint,
+      budget: options.budget,
+      licenseRetry: deps.licenseRetry,
+      onProgress: options.onProgress,
+    });
   } catch (e) {
     if (isRestError(e)) throw e; // storage, not the tenant: the queue retries
-    const transition = await services.runs.finishTenantRun(runId, tenantId, {
-      status: "failed",
-      reason: describeError(e),
-      ...(onboarding ? { notes: [onboarding] } : {}),
-      requestCount: graph.stats.requests,
-    });
-    await services.checkpoints.delete(runId, tenantId);
+    const failed = { status: "failed", reason: describeError(e), ...(onboarding ? { notes: [onboarding] } : {}), requestCount: graph.stats.requests } as const;
+    const transition = await deps.runs.finishTenantRun(runId, tenantId, failed);
+    await deps.checkpoints.delete(runId, tenantId);
     return { outcome: "finished", transition };
   }
-  if (collected.outcome === "continued") return { outcome: "continued", chain: collected.chain };
-  if (collected.outcome === "lost-race") {
-    return { outcome: "skipped", transition: { outcome: "conflict", run: await services.runs.getTenantRun(runId, tenantId) } };
+  switch (collected.outcome) {
+    case "paused":
+      await sendFollowUp(deps, message, collected.chain);
+      options.onProgress?.(`time budget reached after ${collected.pagesRead} page(s): continuing in follow-up ${collected.chain}`);
+      return { outcome: "continued", chain: collected.chain };
+    case "lost-race":
+      return { outcome: "skipped", transition: { outcome: "conflict", run: await deps.runs.getTenantRun(runId, tenantId) } };
+    case "collected":
+      return judge(collected, tenant.config, new Date(message.asOf));
   }
-  const { checkpointed, usersRead } = collected;
-  const totals = withThisInvocation(collected.previous, graph);
+}
 
-  const unread = unreadSources(collected.snapshot);
-  if (unread.length === sourceCount(collected.snapshot)) {
-    const transition = await services.runs.finishTenantRun(runId, tenantId, {
-      status: "failed",
-      reason: `Nothing could be read from Graph: ${unread[0]?.message ?? "no sources"}`,
-      ...(onboarding ? { notes: [onboarding] } : {}),
-      requestCount: totals.requests,
-    });
-    if (checkpointed) await services.checkpoints.delete(runId, tenantId);
-    return { outcome: "finished", transition };
+function judge(collected: Extract<ResumableCollectResult, { outcome: "collected" }>, config: TenantConfig, asOf: Date): Judgement {
+  const { snapshot, totals, usersRead } = collected;
+  const unread = unreadSources(snapshot);
+  if (unread.length === sourceCount(snapshot)) return { kind: "unreadable", reason: `Nothing could be read from Graph: ${unread[0]?.message ?? "no sources"}`, totals };
+  return { kind: "judged", evaluation: evaluateTenant(snapshot, config, asOf), unread, totals, usersRead };
+}
+
+/** Reconciles and writes what the scan found, asks for the approval digest, and ends the tenant's run. */
+async function persistFindings(deps: ScanTenantDeps, scan: TenantScan, judgement: Judgement): Promise<ScanTenantResult> {
+  const { runId, tenantId } = scan.message;
+  const before = scan.onboarding ? [scan.onboarding] : [];
+  if (judgement.kind === "unreadable") {
+    return endRun(deps, scan, { status: "failed", reason: judgement.reason, ...(before.length > 0 ? { notes: before } : {}), requestCount: judgement.totals.requests });
   }
-
-  const asOf = new Date(message.asOf);
-  const evaluation = evaluateTenant(collected.snapshot, tenant.config, asOf);
-  collected = undefined; // the snapshot (a huge tenant's users) need not stay in memory while findings are written
+  const { evaluation, unread, totals, usersRead } = judgement;
+  const asOf = new Date(scan.message.asOf);
   const status = unread.some((s) => !s.expected) ? "partial" : "completed";
-  const stored = await services.findings.listForTenant(tenantId);
+  const stored = await deps.findings.listForTenant(tenantId);
   const changes = reconcile({ tenantId, runId, asOf, stored, rows: evaluation.rows, scanComplete: status === "completed" });
-  const tableTransactions = await saveReconciliation(services, tenantId, changes);
+  const tableTransactions = await saveReconciliation(deps, tenantId, changes);
   // Before the run is marked finished: if this enqueue fails, the retried scan enqueues again.
-  if (services.settings.approvals) await enqueueAll(services.sendApprovalsQueue, [{ runId, tenantId } satisfies SendApprovalsMessage]);
-
-  const transition = await services.runs.finishTenantRun(runId, tenantId, {
+  if (deps.approvalSettings) await enqueueAll(deps.sendApprovalsQueue, [{ runId, tenantId } satisfies SendApprovalsMessage]);
+  return endRun(deps, scan, {
     status,
-    notes: [...(onboarding ? [onboarding] : []), ...evaluation.notes, ...unread.map((s) => `Could not read ${s.name} (${s.reason}): ${s.message}`)],
+    notes: [...before, ...evaluation.notes, ...unread.map((s) => `Could not read ${s.name} (${s.reason}): ${s.message}`)],
     counts: { ...countStatuses(evaluation.rows), ...countEvents(changes.events), ...scaleCounts(usersRead, totals, tableTransactions) },
     requestCount: totals.requests,
   });
-  if (checkpointed) await services.checkpoints.delete(runId, tenantId);
+}
+
+/** Records how the scan ended, then deletes its checkpoint, no longer needed. */
+async function endRun(deps: ScanTenantDeps, scan: TenantScan, outcome: TenantRunOutcome): Promise<ScanTenantResult> {
+  const { runId, tenantId } = scan.message;
+  const transition = await deps.runs.finishTenantRun(runId, tenantId, outcome);
+  if (scan.checkpoint.saved) await deps.checkpoints.delete(runId, tenantId);
   return { outcome: "finished", transition };
 }
 
@@ -102,15 +185,6 @@ export async function scanTenant(services: SweepServices, message: ScanMessage, 
 function scaleCounts(users: number, totals: ScanTotals, tableTransactions: number): Record<string, number> {
   const { throttled, invocations, checkpointTransactions } = totals;
   return { users, throttled, invocations, tableTransactions, checkpointTransactions };
-}
-
-function withThisInvocation(previous: ScanTotals, graph: TenantGraph): ScanTotals {
-  return {
-    ...previous,
-    requests: previous.requests + graph.stats.requests,
-    throttled: previous.throttled + graph.stats.throttled,
-    pacedInMs: previous.pacedInMs + graph.stats.pacedInMs,
-  };
 }
 
 interface UnreadSource {

@@ -1,10 +1,23 @@
+import type { QueueClient } from "@azure/storage-queue";
 import pLimit from "p-limit";
+import type { Settings } from "../config/settings.js";
 import type { TenantRecord } from "../model/tenant.js";
 import { enqueueAll } from "../queue/queue-client.js";
 import { LONG_SCAN_USERS, type ScanMessage } from "../queue/scan-message.js";
 import { runIdAt } from "../storage/keys.js";
-import type { RunTrigger } from "../storage/runs.js";
-import { tenantOrDefault, type SweepServices } from "./services.js";
+import type { RunsRepository, RunTrigger } from "../storage/runs.js";
+import type { TenantsRepository } from "../storage/tenants.js";
+import { tenantOrDefault } from "./tenant-or-default.js";
+
+export interface StartSweepDeps {
+  readonly runs: Pick<RunsRepository, "createRun" | "latestRuns" | "listTenantRuns" | "queueTenantRun">;
+  readonly tenants: Pick<TenantsRepository, "get" | "list">;
+  /** Where the tenants to sweep come from: the Tenants table, or a fixed list of ids (TENANTS_SOURCE). */
+  readonly tenantSource: Settings["tenants"];
+  /** The lanes of the timer's messages (shared/queue/scan-message.ts): quick scans and long ones. */
+  readonly scanQueue: QueueClient;
+  readonly scanLongQueue: QueueClient;
+}
 
 export interface StartSweepOptions {
   /** The evaluation instant the controls use. */
@@ -30,18 +43,18 @@ export interface StartedSweep {
  * only tenants still `queued` are sent (again), so a timer that crashed half-way repairs itself
  * when it fires again.
  */
-export async function startSweep(services: SweepServices, options: StartSweepOptions): Promise<StartedSweep> {
-  const tenants = await sweepTenants(services, options.tenantIds);
+export async function startSweep(deps: StartSweepDeps, options: StartSweepOptions): Promise<StartedSweep> {
+  const tenants = await sweepTenants(deps, options.tenantIds);
   const runId = runIdAt(options.startedAt);
-  const asOf = (await services.runs.createRun({ runId, asOf: options.asOf, startedAt: options.startedAt, trigger: options.trigger, tenantCount: tenants.length })).run.asOf;
-  const sizes = await previousSizes(services, runId, tenants.length);
+  const asOf = (await deps.runs.createRun({ runId, asOf: options.asOf, startedAt: options.startedAt, trigger: options.trigger, tenantCount: tenants.length })).run.asOf;
+  const sizes = await previousSizes(deps.runs, runId, tenants.length);
   const ordered = largestFirst(tenants, sizes);
   const limit = pLimit(FAN_OUT_CONCURRENCY);
-  const runs = await Promise.all(ordered.map((tenant) => limit(() => services.runs.queueTenantRun(runId, tenant.tenantId))));
+  const runs = await Promise.all(ordered.map((tenant) => limit(() => deps.runs.queueTenantRun(runId, tenant.tenantId))));
   const messages: ScanMessage[] = runs.filter(({ run }) => run.status === "queued").map(({ run }) => ({ runId, tenantId: run.tenantId, asOf: asOf.toISOString() }));
   const isLong = (m: ScanMessage) => (sizes.get(m.tenantId) ?? 0) > LONG_SCAN_USERS;
-  await enqueueAll(services.scanLongQueue, messages.filter(isLong));
-  await enqueueAll(services.scanQueue, messages.filter((m) => !isLong(m)));
+  await enqueueAll(deps.scanLongQueue, messages.filter(isLong));
+  await enqueueAll(deps.scanQueue, messages.filter((m) => !isLong(m)));
   return { runId, tenantIds: tenants.map((t) => t.tenantId), enqueued: messages.length };
 }
 
@@ -51,11 +64,11 @@ const FAN_OUT_CONCURRENCY = 8;
 const SIZE_HISTORY_RUNS = 3;
 
 /** Users each tenant's latest scan read, from the last few runs before `runId`. */
-async function previousSizes(services: SweepServices, runId: string, tenantCount: number): Promise<Map<string, number>> {
-  const older = (await services.runs.latestRuns(SIZE_HISTORY_RUNS + 1)).filter((r) => r.runId < runId).slice(0, SIZE_HISTORY_RUNS);
+async function previousSizes(runs: Pick<RunsRepository, "latestRuns" | "listTenantRuns">, runId: string, tenantCount: number): Promise<Map<string, number>> {
+  const older = (await runs.latestRuns(SIZE_HISTORY_RUNS + 1)).filter((r) => r.runId < runId).slice(0, SIZE_HISTORY_RUNS);
   const users = new Map<string, number>();
   for (const header of older) {
-    for (const run of await services.runs.listTenantRuns(header.runId)) {
+    for (const run of await runs.listTenantRuns(header.runId)) {
       const count = run.counts.users;
       if (count !== undefined && !users.has(run.tenantId)) users.set(run.tenantId, count);
     }
@@ -76,9 +89,9 @@ function largestFirst<T extends { readonly tenantId: string }>(tenants: readonly
 }
 
 /** Where tenants come from is a setting: the Tenants table, or a fixed list of ids. */
-async function sweepTenants(services: SweepServices, only: readonly string[] | undefined): Promise<TenantRecord[]> {
-  const source = services.settings.tenants;
+async function sweepTenants(deps: StartSweepDeps, only: readonly string[] | undefined): Promise<TenantRecord[]> {
+  const source = deps.tenantSource;
   const ids = only ?? (source.source === "setting" ? source.tenantIds : undefined);
-  if (ids) return Promise.all(ids.map((id) => tenantOrDefault(services, id)));
-  return services.tenants.list({ enabledOnly: true });
+  if (ids) return Promise.all(ids.map((id) => tenantOrDefault(deps.tenants, id)));
+  return deps.tenants.list({ enabledOnly: true });
 }

@@ -12,7 +12,7 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { FUNCTIONS } from "../../functions/registry.js";
 import { parseSigningKeys } from "../../shared/config/signing-keys.js";
 import { ApprovalTokenSigner } from "../../shared/approvals/tokens.js";
-import { sweepServices, type SweepServices } from "../../shared/sweep/services.js";
+import { functionApp, type App } from "../../shared/app/wiring.js";
 import { DEMO_TENANTS_DIR, devApprovalSettings } from "../../dev/embedded.js";
 import { createDevPages } from "../../dev/local-host/dev-pages.js";
 import { startLocalHttpHost, type ExtraRoutes, type LocalHttpHost } from "../../dev/local-host/http-host.js";
@@ -36,7 +36,7 @@ describe.skipIf(!hasChromium)("approval by email, in a browser", () => {
   let sim: GraphSimulator;
   let host: LocalHttpHost;
   let browser: Browser;
-  let services: SweepServices;
+  let app: App;
   let contoso: TenantFixture;
   let inboxUrl: string;
   const cspViolations: string[] = [];
@@ -51,7 +51,7 @@ describe.skipIf(!hasChromium)("approval by email, in a browser", () => {
   const accountEnabled = (upn: string): unknown =>
     (sim.tenant(contoso.tenant.id).get(`v1.0/users/${userId(upn)}`) as { accountEnabled?: unknown } | undefined)?.accountEnabled;
   const auditFor = async (upn: string) =>
-    (await services.audit.listForTenant(contoso.tenant.id, { limit: 1000 })).filter((row) => row.subjectId === userId(upn));
+    (await app.audit.listForTenant(contoso.tenant.id, { limit: 1000 })).filter((row) => row.subjectId === userId(upn));
   const patchesOf = (upn: string) =>
     sim.tenant(contoso.tenant.id).requests.filter((r) => r.method === "PATCH" && r.path === `v1.0/users/${userId(upn)}`);
 
@@ -91,10 +91,10 @@ describe.skipIf(!hasChromium)("approval by email, in a browser", () => {
       ...simulatorSettings(sim, { tablePrefix: uniquePrefix() }),
       ...devApprovalSettings([contoso], { publicBaseUrl: host.url }),
     });
-    services = sweepServices();
-    devPages.serve = createDevPages({ simulator: sim, storage: () => services });
-    await registerFixtureTenants(services, [contoso]);
-    const session = await sweepWithDigests(services, DEMO_AS_OF);
+    app = functionApp();
+    devPages.serve = createDevPages({ simulator: sim, storage: () => app });
+    await registerFixtureTenants(app, [contoso]);
+    const session = await sweepWithDigests(app, DEMO_AS_OF);
     expect(session.digests.get(contoso.tenant.id)?.status).toBe("sent");
     inboxUrl = `${host.url}/dev/inbox`;
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
@@ -169,7 +169,7 @@ describe.skipIf(!hasChromium)("approval by email, in a browser", () => {
   });
 
   it("an expired link gets a clear page with 410 and does nothing", async () => {
-    const approvals = await services.approvals.listForTenant(contoso.tenant.id);
+    const approvals = await app.approvals.listForTenant(contoso.tenant.id);
     const pending = approvals.find((a) => a.state === "pending" && a.action === "block-account");
     if (!pending) throw new Error("no pending block-account request left");
     const keys = parseSigningKeys(process.env.APPROVAL_SIGNING_KEYS ?? "");
@@ -182,7 +182,7 @@ describe.skipIf(!hasChromium)("approval by email, in a browser", () => {
     expect(response?.status()).toBe(410);
     expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("This link has expired");
     expect(await page.locator("form").count()).toBe(0);
-    expect((await services.approvals.get(pending.tenantId, pending.approvalId))?.state).toBe("pending");
+    expect((await app.approvals.get(pending.tenantId, pending.approvalId))?.state).toBe("pending");
   });
 
   it("shows the hostile display name as text: no script ran, no CSP violation on the app's pages", async () => {

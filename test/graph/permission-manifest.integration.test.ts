@@ -12,7 +12,7 @@ import { loadSettings } from "../../shared/config/settings.js";
 import { matchGraphCall } from "../../shared/graph/permission-manifest.js";
 import { remediate, undo } from "../../shared/remediation/remediate.js";
 import type { RemediationRequest } from "../../shared/model/remediation.js";
-import { createSweepServices, type SweepServices } from "../../shared/sweep/services.js";
+import { createApp, type App } from "../../shared/app/wiring.js";
 import { simulatorSettings } from "../setup/simulator-settings.js";
 import { uniquePrefix } from "../storage/store.js";
 import { DEMO_AS_OF, demoFixture } from "../sweep/harness.js";
@@ -25,7 +25,7 @@ const PEOPLE = {
 };
 
 let sim: GraphSimulator;
-let services: SweepServices;
+let app: App;
 
 beforeAll(async () => {
   const fixtures = await Promise.all((["fabrikam-healthy", "contoso-messy", "northwind-free"] as const).map(demoFixture));
@@ -37,18 +37,18 @@ beforeAll(async () => {
     PUBLIC_BASE_URL: "http://localhost:7071",
     MAIL_SENDER: "patrol@contoso.com",
   });
-  services = createSweepServices(settings, { queuePrefix: `${prefix}-` });
-  await registerFixtureTenants(services, fixtures);
+  app = createApp(settings, { queuePrefix: `${prefix}-` });
+  await registerFixtureTenants(app, fixtures);
 });
 afterAll(() => sim.close());
 
 it("every request of a sweep, the digests and every remediation and undo is in the manifest", async () => {
-  await runSweepToEnd(services, { asOf: DEMO_AS_OF, startedAt: new Date(), trigger: "manual" });
-  const record = await services.tenants.get(CONTOSO);
+  await runSweepToEnd(app, { asOf: DEMO_AS_OF, startedAt: new Date(), trigger: "manual" });
+  const record = await app.tenants.get(CONTOSO);
   if (!record) throw new Error("Contoso is not registered");
   // Stored, not only passed: each attempt re-reads the tenant's record under its lease.
   const tenant = { ...record, config: { ...record.config, remediation: { blockUnregisteredAdmins: true } } };
-  await services.tenants.upsert(tenant);
+  await app.tenants.upsert(tenant);
   const requests: Omit<RemediationRequest, "tenantId" | "channel" | "requestedBy">[] = [
     { action: "block-account", control: "accounts.inactive-90", subjectId: PEOPLE.enrico },
     { action: "block-account", control: "mfa.admins", subjectId: PEOPLE.isaiah },
@@ -57,7 +57,7 @@ it("every request of a sweep, the digests and every remediation and undo is in t
     { action: "set-password-never-expire", control: "password.never-expire", subjectId: "contosolabs.com" },
   ];
   for (const request of requests) {
-    const deps = services.remediationFor(tenant);
+    const deps = app.remediationFor(tenant);
     const result = await remediate(deps, { tenantId: CONTOSO, channel: "api", requestedBy: "manifest test", ...request }, DEMO_AS_OF);
     expect(result.outcome, `${request.action}: ${result.message}`).toBe("done");
     const undone = await undo(deps, { tenantId: CONTOSO, auditId: result.auditId, channel: "api", requestedBy: "manifest test" });

@@ -55,13 +55,13 @@ function writesTo(subjectId: string) {
 
 /** Runs `during` with the tenant disabled (as an operator would pause it), then enables it again. */
 async function whileDisabled(tenantId: string, during: () => Promise<void>): Promise<void> {
-  const tenant = await h.services.tenants.get(tenantId);
+  const tenant = await h.app.tenants.get(tenantId);
   if (!tenant) throw new Error("tenant missing");
-  await h.services.tenants.upsert({ ...tenant, enabled: false });
+  await h.app.tenants.upsert({ ...tenant, enabled: false });
   try {
     await during();
   } finally {
-    await h.services.tenants.upsert({ ...tenant, enabled: true });
+    await h.app.tenants.upsert({ ...tenant, enabled: true });
   }
 }
 

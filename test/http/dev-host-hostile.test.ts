@@ -12,7 +12,7 @@ let host: LocalHttpHost;
 const hostLog: string[] = [];
 beforeAll(async () => {
   h = await startApprovalHarness([await demoFixture("fabrikam-healthy")]);
-  const pages = createDevPages({ simulator: h.sim, storage: () => ({ approvals: h.approvals, audit: h.audit, tenants: h.services.tenants }) });
+  const pages = createDevPages({ simulator: h.sim, storage: () => ({ approvals: h.approvals, audit: h.audit, tenants: h.app.tenants }) });
   host = await startLocalHttpHost({ functions: FUNCTIONS, port: 0, functionKey: "k", extraRoutes: pages, log: (l) => hostLog.push(l) });
 });
 afterAll(async () => {

@@ -10,10 +10,10 @@ import { ApprovalTokenSigner } from "../../shared/approvals/tokens.js";
 import { parseSigningKeys, type SigningKeys } from "../../shared/config/signing-keys.js";
 import type { Approval } from "../../shared/model/approval.js";
 import type { RemediationAction } from "../../shared/model/remediation.js";
-import { TableApprovalsRepository } from "../../shared/storage/approvals.js";
-import { TableAuditRepository, type AuditEntry } from "../../shared/storage/audit.js";
+import type { ApprovalsRepository } from "../../shared/storage/approvals.js";
+import type { AuditEntry, AuditRepository } from "../../shared/storage/audit.js";
 import { runIdAt } from "../../shared/storage/keys.js";
-import { sweepServices, type SweepServices } from "../../shared/sweep/services.js";
+import { functionApp, type App } from "../../shared/app/wiring.js";
 import { startGraphSimulator, type GraphSimulator, type TenantFixture } from "../../dev/simulator/index.js";
 import { uniquePrefix } from "../storage/store.js";
 import { simulatorSettings } from "../setup/simulator-settings.js";
@@ -54,10 +54,10 @@ export interface Browser {
 
 export interface ApprovalHarness {
   readonly sim: GraphSimulator;
-  readonly services: SweepServices;
+  readonly app: App;
   readonly keys: SigningKeys;
-  readonly approvals: TableApprovalsRepository;
-  readonly audit: TableAuditRepository;
+  readonly approvals: ApprovalsRepository;
+  readonly audit: AuditRepository;
   /** A pending request (or as overridden) in storage, and its signed link token. */
   createApproval(overrides?: Partial<Approval>, tokenOverrides?: Partial<{ tenantId: string; approvalId: string; action: RemediationAction; subjectId: string | null; expiresAt: Date }>): Promise<{ approval: Approval; token: string }>;
   sign(claims: { tenantId: string; approvalId: string; action: RemediationAction; subjectId: string | null; expiresAt: Date }, keys?: SigningKeys): Promise<string>;
@@ -93,10 +93,9 @@ export async function startApprovalHarness(fixtures: readonly TenantFixture[]): 
   };
   // The functions read their settings from the environment on first use, as in Azure.
   Object.assign(process.env, env);
-  const services = sweepServices();
-  await registerFixtureTenants(services, fixtures);
-  const approvals = new TableApprovalsRepository(services.store);
-  const audit = new TableAuditRepository(services.store);
+  const app = functionApp();
+  await registerFixtureTenants(app, fixtures);
+  const { approvals, audit } = app;
 
   const sign: ApprovalHarness["sign"] = (claims, signWith = keys) => new ApprovalTokenSigner(signWith).sign(claims);
 
@@ -126,7 +125,7 @@ export async function startApprovalHarness(fixtures: readonly TenantFixture[]): 
 
   return {
     sim,
-    services,
+    app,
     keys,
     approvals,
     audit,

@@ -12,7 +12,7 @@ import type { TenantConfig } from "../../shared/model/tenant.js";
 import { REMEDIATION_LEASE } from "../../shared/remediation/remediate.js";
 import type { RemediationResult } from "../../shared/model/remediation.js";
 import type { AuditRepository } from "../../shared/storage/audit.js";
-import type { SweepServices } from "../../shared/sweep/services.js";
+import type { App } from "../../shared/app/wiring.js";
 import { demoFixture } from "../sweep/harness.js";
 import { newBrowser, startApprovalHarness, type ApprovalHarness } from "./harness.js";
 
@@ -33,12 +33,12 @@ afterEach(async () => {
   h.sim.tenant(CONTOSO).restore();
   h.sim.tenant(CONTOSO).reset();
   h.sim.faults.clear();
-  await h.services.tenants.upsert({ ...(await tenantRecord()), enabled: true, config });
+  await h.app.tenants.upsert({ ...(await tenantRecord()), enabled: true, config });
 });
 afterAll(() => h.close());
 
 async function tenantRecord() {
-  const record = await h.services.tenants.get(CONTOSO);
+  const record = await h.app.tenants.get(CONTOSO);
   if (!record) throw new Error("Contoso is not registered");
   return record;
 }
@@ -50,21 +50,21 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const enabled = (id: string) => (h.sim.tenant(CONTOSO).get(`v1.0/users/${id}`) as { accountEnabled: boolean }).accountEnabled;
 const validity = () => (h.sim.tenant(CONTOSO).get(`v1.0/domains/${LABS}`) as { passwordValidityPeriodInDays: number }).passwordValidityPeriodInDays;
 
-async function apply(body: object, services: SweepServices = h.services): Promise<RemediationResult> {
-  const response = await handleRequestRemediation(services, post({ tenantId: CONTOSO }, { requestedBy: "servicenow:INC1", ...body }), context());
+async function apply(body: object, app: App = h.app): Promise<RemediationResult> {
+  const response = await handleRequestRemediation(app, post({ tenantId: CONTOSO }, { requestedBy: "servicenow:INC1", ...body }), context());
   expect(response.status).toBe(200);
   return response.jsonBody as RemediationResult;
 }
 
 async function undo(auditId: string): Promise<RemediationResult> {
-  return (await handleUndoRemediation(h.services, post({ tenantId: CONTOSO, auditId }, { requestedBy: "servicenow:INC2" }), context())).jsonBody as RemediationResult;
+  return (await handleUndoRemediation(h.app, post({ tenantId: CONTOSO, auditId }, { requestedBy: "servicenow:INC2" }), context())).jsonBody as RemediationResult;
 }
 
 const blockEnrico = { action: "block-account", control: "accounts.inactive-90", subjectId: ENRICO };
 
 /** Runs `body` while another remediation holds the tenant's lease; `meanwhile` changes the registration during the wait. */
 async function queuedBehindLease(meanwhile: () => Promise<unknown>): Promise<RemediationResult> {
-  const held = await h.services.leases.acquire(CONTOSO, REMEDIATION_LEASE, { waitInMs: 0 });
+  const held = await h.app.leases.acquire(CONTOSO, REMEDIATION_LEASE, { waitInMs: 0 });
   if (!held) throw new Error("the lease was not free");
   const pending = apply(blockEnrico);
   await sleep(300); // the request is waiting for the lease now
@@ -75,20 +75,20 @@ async function queuedBehindLease(meanwhile: () => Promise<unknown>): Promise<Rem
 
 describe("a request queued behind the tenant's lease judges the registration as it is when its turn comes", () => {
   it("a tenant disabled while it waited: refused", async () => {
-    const result = await queuedBehindLease(() => h.services.tenants.setEnabled(CONTOSO, false));
+    const result = await queuedBehindLease(() => h.app.tenants.setEnabled(CONTOSO, false));
     expect(result).toMatchObject({ outcome: "refused", message: expect.stringContaining("disabled in tenant-patrol") as unknown });
     expect(enabled(ENRICO)).toBe(true);
   });
 
   it("a policy narrowed to no actions while it waited: refused", async () => {
-    const result = await queuedBehindLease(async () => h.services.tenants.upsert({ ...(await tenantRecord()), config: { ...config, remediation: { actions: [] } } }));
+    const result = await queuedBehindLease(async () => h.app.tenants.upsert({ ...(await tenantRecord()), config: { ...config, remediation: { actions: [] } } }));
     expect(result.outcome).toBe("refused");
     expect(enabled(ENRICO)).toBe(true);
   });
 
   it("the subject excluded while it waited: refused", async () => {
     const exclusions = { ...config.exclusions, userIds: [...config.exclusions.userIds, ENRICO] };
-    const result = await queuedBehindLease(async () => h.services.tenants.upsert({ ...(await tenantRecord()), config: { ...config, exclusions } }));
+    const result = await queuedBehindLease(async () => h.app.tenants.upsert({ ...(await tenantRecord()), config: { ...config, exclusions } }));
     expect(result).toMatchObject({ outcome: "refused", message: expect.stringContaining("exclusions") as unknown });
     expect(enabled(ENRICO)).toBe(true);
   });
@@ -97,10 +97,10 @@ describe("a request queued behind the tenant's lease judges the registration as 
     const { token } = await h.createApproval({ tenantId: CONTOSO, control: "accounts.inactive-90", action: "block-account", subjectId: ENRICO });
     const browser = newBrowser();
     const csrf = await h.openForm(token, browser);
-    const held = await h.services.leases.acquire(CONTOSO, REMEDIATION_LEASE, { waitInMs: 0 });
+    const held = await h.app.leases.acquire(CONTOSO, REMEDIATION_LEASE, { waitInMs: 0 });
     const page = h.post(token, { decision: "approve", csrf }, { browser });
     await sleep(500);
-    await h.services.tenants.setEnabled(CONTOSO, false);
+    await h.app.tenants.setEnabled(CONTOSO, false);
     await held?.release();
     expect((await page).body).toContain("disabled in tenant-patrol");
     expect(enabled(ENRICO)).toBe(true);
@@ -108,7 +108,7 @@ describe("a request queued behind the tenant's lease judges the registration as 
 });
 
 it("an undo waits for a later change's audit row (written under the lease) and then defers to it", async () => {
-  const graph = h.services.graphFor(CONTOSO).client;
+  const graph = h.app.graphFor(CONTOSO).client;
   const first = await apply({ action: "set-password-never-expire", control: "password.never-expire", subjectId: LABS });
   expect(first.outcome).toBe("done");
   await graph.api(`/domains/${LABS}`).patch({ passwordValidityPeriodInDays: 180 }); // an admin, by hand
@@ -116,15 +116,15 @@ it("an undo waits for a later change's audit row (written under the lease) and t
   let letAuditWrite = () => undefined as void;
   const gate = new Promise<void>((resolve) => (letAuditWrite = resolve));
   const slowAudit: AuditRepository = {
-    get: (...args) => h.services.audit.get(...args),
-    listForTenant: (...args) => h.services.audit.listForTenant(...args),
-    listActionAfter: (...args) => h.services.audit.listActionAfter(...args),
+    get: (...args) => h.app.audit.get(...args),
+    listForTenant: (...args) => h.app.audit.listForTenant(...args),
+    listActionAfter: (...args) => h.app.audit.listActionAfter(...args),
     record: async (...args) => {
       await gate;
-      return h.services.audit.record(...args);
+      return h.app.audit.record(...args);
     },
   };
-  const slow: SweepServices = { ...h.services, remediationFor: (tenant, log) => ({ ...h.services.remediationFor(tenant, log), audit: slowAudit }) };
+  const slow: App = { ...h.app, remediationFor: (tenant, log) => ({ ...h.app.remediationFor(tenant, log), audit: slowAudit }) };
   const second = apply({ action: "set-password-never-expire", control: "password.never-expire", subjectId: LABS }, slow);
   for (let i = 0; i < 100 && validity() !== NEVER; i++) await sleep(20);
   const undoFirst = undo(first.auditId); // must not run before the second change's row exists
@@ -148,7 +148,7 @@ it("an undo right after enforce-mfa, while Graph's read still lags, still sets t
 
 describe("route values and tenant settings that once broke a handler", () => {
   it("an undo route with a 1,025-character audit id is 404, not a 500", async () => {
-    const response = await handleUndoRemediation(h.services, post({ tenantId: CONTOSO, auditId: "2".repeat(1025) }, { requestedBy: "x" }), context());
+    const response = await handleUndoRemediation(h.app, post({ tenantId: CONTOSO, auditId: "2".repeat(1025) }, { requestedBy: "x" }), context());
     expect(response.status).toBe(404);
   });
 
@@ -162,7 +162,7 @@ describe("route values and tenant settings that once broke a handler", () => {
 
   it("a tenant with 30 approvers: approving runs the action and audits who decided, summarised", async () => {
     const approvers = Array.from({ length: 30 }, (_, i) => `security-approver-${i}@contoso-holdings.example`);
-    await h.services.tenants.upsert({ ...(await tenantRecord()), config: { ...config, approvers } });
+    await h.app.tenants.upsert({ ...(await tenantRecord()), config: { ...config, approvers } });
     const { approval, token } = await h.createApproval({ tenantId: CONTOSO, control: "accounts.inactive-90", action: "block-account", subjectId: ENRICO });
     const browser = newBrowser();
     const page = await h.post(token, { decision: "approve", csrf: await h.openForm(token, browser) }, { browser });

@@ -1,6 +1,6 @@
 /**
  * The security review's findings (issue "Remediation safety"), replayed through the HTTP entry
- * points: the ticketing API handlers and the approval page, on the same services, against the
+ * points: the ticketing API handlers and the approval page, on the same wiring (shared/app/), against the
  * simulator and Azurite. Each test failed on the code before the guarded path existed.
  */
 import functionsRuntime, { type HttpResponseInit } from "@azure/functions";
@@ -44,14 +44,14 @@ const logs: { level: string; text: string }[] = [];
 
 beforeAll(async () => {
   h = await startApprovalHarness([fourGaTenant(), await demoFixture("contoso-messy")]);
-  contosoConfig = (await h.services.tenants.get(CONTOSO))?.config ?? { exclusions: { userIds: [], groupIds: [] }, approvers: [] };
+  contosoConfig = (await h.app.tenants.get(CONTOSO))?.config ?? { exclusions: { userIds: [], groupIds: [] }, approvers: [] };
 });
 afterEach(async () => {
   for (const tenantId of [CONTOSO, FOUR_GAS]) {
     h.sim.tenant(tenantId).restore();
     h.sim.tenant(tenantId).reset();
     h.sim.faults.clear();
-    await h.services.tenants.setEnabled(tenantId, true);
+    await h.app.tenants.setEnabled(tenantId, true);
   }
   await setContosoConfig(contosoConfig);
   logs.length = 0;
@@ -68,19 +68,19 @@ function post(params: Record<string, string>, body: unknown) {
 }
 
 async function apply(tenantId: string, body: { action: string; control: string; subjectId: string | null }): Promise<RemediationResult> {
-  const response = await handleRequestRemediation(h.services, post({ tenantId }, { requestedBy: "servicenow:INC1", ...body }), context());
+  const response = await handleRequestRemediation(h.app, post({ tenantId }, { requestedBy: "servicenow:INC1", ...body }), context());
   expect(response.status).toBe(200);
   return response.jsonBody as RemediationResult;
 }
 
 async function undoRow(tenantId: string, auditId: string): Promise<HttpResponseInit> {
-  return handleUndoRemediation(h.services, post({ tenantId, auditId }, { requestedBy: "servicenow:INC2" }), context());
+  return handleUndoRemediation(h.app, post({ tenantId, auditId }, { requestedBy: "servicenow:INC2" }), context());
 }
 
 async function setContosoConfig(config: TenantConfig): Promise<void> {
-  const record = await h.services.tenants.get(CONTOSO);
+  const record = await h.app.tenants.get(CONTOSO);
   if (!record) throw new Error("Contoso is not registered");
-  await h.services.tenants.upsert({ ...record, config });
+  await h.app.tenants.upsert({ ...record, config });
 }
 
 const enabled = (tenantId: string, id: string) => h.sim.tenant(tenantId).get(`v1.0/users/${id}`) as { accountEnabled: boolean };
@@ -110,7 +110,7 @@ describe("broken", () => {
   it("3. undo on a disabled tenant is refused and leaves the account as the action left it", async () => {
     const blocked = await apply(CONTOSO, blockInactive(ENRICO));
     expect(blocked.outcome).toBe("done");
-    await h.services.tenants.setEnabled(CONTOSO, false);
+    await h.app.tenants.setEnabled(CONTOSO, false);
     const undone = await undoRow(CONTOSO, blocked.auditId);
     expect(undone.jsonBody).toMatchObject({ outcome: "refused", message: expect.stringContaining("disabled in tenant-patrol") as unknown });
     expect(enabled(CONTOSO, ENRICO).accountEnabled).toBe(false);
@@ -201,7 +201,7 @@ describe("weak", () => {
     expect(failed.graphRequestId).toEqual(expect.any(String));
 
     const huge = { action: "block-account", control: "accounts.inactive-90", subjectId: ENRICO, requestedBy: "x".repeat(MAX_API_BODY_BYTES) };
-    const response = await handleRequestRemediation(h.services, post({ tenantId: CONTOSO }, huge), context());
+    const response = await handleRequestRemediation(h.app, post({ tenantId: CONTOSO }, huge), context());
     expect(response).toMatchObject({ status: 413, jsonBody: { error: { code: "body-too-large" } } });
   });
 });

@@ -20,7 +20,7 @@ describe("the ticketing API", () => {
 
   it("blocks an inactive account, reports it, and undoes it, each attempt audited as channel api", async () => {
     const requested = await handleRequestRemediation(
-      h.services,
+      h.app,
       post("tenants/x/remediations", { tenantId: CONTOSO }, { action: "block-account", control: "accounts.inactive-90", subjectId: ENRICO, requestedBy: "servicenow:INC0012345" }),
       new InvocationContext(),
     );
@@ -29,29 +29,29 @@ describe("the ticketing API", () => {
     expect(result.outcome).toBe("done");
     expect(h.sim.tenant(CONTOSO).get(`v1.0/users/${ENRICO}`)).toMatchObject({ accountEnabled: false });
 
-    const status = await handleGetRemediation(h.services, new HttpRequest({ method: "GET", url: "http://localhost/api/x", params: { tenantId: CONTOSO, auditId: result.auditId } }));
+    const status = await handleGetRemediation(h.app, new HttpRequest({ method: "GET", url: "http://localhost/api/x", params: { tenantId: CONTOSO, auditId: result.auditId } }));
     expect(status).toMatchObject({ status: 200, jsonBody: { channel: "api", requestedBy: "servicenow:INC0012345", outcome: "done", subjectId: ENRICO } });
 
-    const undone = await handleUndoRemediation(h.services, post("x", { tenantId: CONTOSO, auditId: result.auditId }, { requestedBy: "servicenow:INC0012346" }), new InvocationContext());
+    const undone = await handleUndoRemediation(h.app, post("x", { tenantId: CONTOSO, auditId: result.auditId }, { requestedBy: "servicenow:INC0012346" }), new InvocationContext());
     expect(undone.jsonBody).toMatchObject({ outcome: "done" });
     expect(h.sim.tenant(CONTOSO).get(`v1.0/users/${ENRICO}`)).toMatchObject({ accountEnabled: true });
   });
 
   it("rejects malformed requests with a message naming the field, and changes nothing", async () => {
     const before = h.sim.tenant(CONTOSO).requests.length;
-    const response = await handleRequestRemediation(h.services, post("x", { tenantId: CONTOSO }, { action: "delete-tenant", control: "accounts.inactive-90", subjectId: ENRICO }), new InvocationContext());
+    const response = await handleRequestRemediation(h.app, post("x", { tenantId: CONTOSO }, { action: "delete-tenant", control: "accounts.inactive-90", subjectId: ENRICO }), new InvocationContext());
     expect(response.status).toBe(400);
     expect(JSON.stringify(response.jsonBody)).toMatch(/action: .*requestedBy: /);
-    const notJson = await handleRequestRemediation(h.services, post("x", { tenantId: CONTOSO }, "{oops"), new InvocationContext());
+    const notJson = await handleRequestRemediation(h.app, post("x", { tenantId: CONTOSO }, "{oops"), new InvocationContext());
     expect(notJson).toMatchObject({ status: 400, jsonBody: { error: { code: "invalid-json" } } });
     expect(h.sim.tenant(CONTOSO).requests.length).toBe(before);
   });
 
   it("answers 404 for unregistered tenants and unknown remediations, 400 for a bad tenant id", async () => {
     const body = { action: "block-account", control: "accounts.inactive-90", subjectId: ENRICO, requestedBy: "jira" };
-    expect((await handleRequestRemediation(h.services, post("x", { tenantId: "0f0e0d0c-0b0a-4909-8807-060504030201" }, body), new InvocationContext())).status).toBe(404);
-    expect((await handleRequestRemediation(h.services, post("x", { tenantId: "contoso" }, body), new InvocationContext())).status).toBe(400);
-    const unknown = await handleGetRemediation(h.services, new HttpRequest({ method: "GET", url: "http://localhost/api/x", params: { tenantId: CONTOSO, auditId: "nope" } }));
+    expect((await handleRequestRemediation(h.app, post("x", { tenantId: "0f0e0d0c-0b0a-4909-8807-060504030201" }, body), new InvocationContext())).status).toBe(404);
+    expect((await handleRequestRemediation(h.app, post("x", { tenantId: "contoso" }, body), new InvocationContext())).status).toBe(400);
+    const unknown = await handleGetRemediation(h.app, new HttpRequest({ method: "GET", url: "http://localhost/api/x", params: { tenantId: CONTOSO, auditId: "nope" } }));
     expect(unknown.status).toBe(404);
   });
 });

@@ -10,7 +10,6 @@ import { handleCheckTenant } from "../../functions/tenant-check.js";
 import type { TenantFixture } from "../../dev/simulator/index.js";
 import { matchGraphCall, permissionsFor, type Feature } from "../../shared/graph/permission-manifest.js";
 import type { FeatureReadiness, ReadinessReport } from "../../shared/model/readiness.js";
-import { checkTenant } from "../../shared/onboarding/run.js";
 import { demoFixture, startSweepHarness, tenantReport, type SweepHarness } from "../sweep/harness.js";
 
 const { HttpRequest, InvocationContext } = functionsRuntime;
@@ -56,7 +55,7 @@ beforeAll(async () => {
   ]);
   for (const tenantId of [CONTOSO, NORTHWIND, PARTIAL, SWEEP_ONLY, NO_PAA, BROAD]) {
     harness().sim.tenant(tenantId).reset();
-    reports.set(tenantId, await checkTenant(harness().services, tenantId));
+    reports.set(tenantId, await harness().app.checkTenant(tenantId));
   }
 }, 120_000);
 afterAll(() => started?.close());
@@ -164,7 +163,7 @@ describe("the onboarding check", () => {
 
 describe("POST tenants/{tenantId}/check", () => {
   const post = (tenantId: string) =>
-    handleCheckTenant(harness().services, new HttpRequest({ method: "POST", url: `http://localhost/api/tenants/${tenantId}/check`, params: { tenantId } }), new InvocationContext());
+    handleCheckTenant(harness().app, new HttpRequest({ method: "POST", url: `http://localhost/api/tenants/${tenantId}/check`, params: { tenantId } }), new InvocationContext());
 
   it("400 for a malformed tenant id, 404 for an unregistered one, and nothing is read from Graph", async () => {
     const before = harness().sim.requests.length;
@@ -180,7 +179,7 @@ describe("POST tenants/{tenantId}/check", () => {
     const body = response.jsonBody as ReadinessReport;
     expect(body).toMatchObject({ tenantId: NO_PAA, sweepReady: true });
     expect(body.features.find((f) => f.feature === "block-account")?.status).toBe("missing-role");
-    const stored = await harness().services.tenants.get(NO_PAA);
+    const stored = await harness().app.tenants.get(NO_PAA);
     expect(stored?.readiness).toMatchObject({ checkedAt: body.checkedAt, summary: body.summary, sweepReady: true });
     // The operator's settings are untouched by storing it.
     expect(stored?.config.exclusions.groupIds).toEqual(["bf14e414-c639-5799-b4ab-9e3d45945883"]);
@@ -196,9 +195,9 @@ describe("a new tenant's first sweep", () => {
   afterAll(() => sweepHarness.close());
 
   it("checks the tenant first, stores the result, and the sweep reports what it can; a ready tenant is not checked again", async () => {
-    expect(await sweepHarness.services.tenants.get(PARTIAL)).not.toHaveProperty("readiness");
+    expect(await sweepHarness.app.tenants.get(PARTIAL)).not.toHaveProperty("readiness");
     const first = await sweepHarness.sweep();
-    const partial = await sweepHarness.services.tenants.get(PARTIAL);
+    const partial = await sweepHarness.app.tenants.get(PARTIAL);
     expect(partial?.readiness).toMatchObject({ sweepReady: false });
     expect(partial?.readiness?.features.find((f) => f.feature === "sweep")?.missingPermissions).toEqual(["Domain.Read.All"]);
     // Not ready, yet scanned: every source but domains was read and judged.
@@ -206,7 +205,7 @@ describe("a new tenant's first sweep", () => {
     expect(run.status).toBe("partial");
     expect(run.findings.length).toBeGreaterThan(0);
     expect(run.notes[0]).toMatch(/^Onboarding check: the sweep is NOT ready: sweep: missing Domain\.Read\.All/);
-    expect((await sweepHarness.services.tenants.get(CONTOSO))?.readiness).toMatchObject({ sweepReady: true });
+    expect((await sweepHarness.app.tenants.get(CONTOSO))?.readiness).toMatchObject({ sweepReady: true });
     expect(tenantReport(first, CONTOSO).notes.join("\n")).not.toMatch(/Onboarding check/);
 
     // Next night: Contoso (ready) is not checked again; the tenant that was not ready is.

@@ -12,9 +12,9 @@ import { MAX_RESTARTS } from "../../shared/collect/paged.js";
 import { decodeMessage } from "../../shared/queue/queue-client.js";
 import { parseScanMessage, type ScanMessage } from "../../shared/queue/scan-message.js";
 import { buildRunReport } from "../../shared/sweep/report.js";
-import { pageBudget } from "../../shared/sweep/scan-budget.js";
+import { pageBudget } from "../../shared/collect/scan-budget.js";
 import { scanTenant } from "../../shared/sweep/scan-tenant.js";
-import type { SweepServices } from "../../shared/sweep/services.js";
+import type { App } from "../../shared/app/wiring.js";
 import { startSweep } from "../../shared/sweep/start-sweep.js";
 import { DEMO_AS_OF, rowKeys, startSweepHarness, tenantReport, type SweepHarness } from "../sweep/harness.js";
 
@@ -46,8 +46,8 @@ function pageReads(requests: readonly RequestLogEntry[]): Map<string, number> {
   return reads;
 }
 
-function withBudget(services: SweepServices, pages: number): SweepServices {
-  return { ...services, scanBudget: () => pageBudget(pages) };
+function withBudget(app: App, pages: number): App {
+  return { ...app, scanBudget: () => pageBudget(pages) };
 }
 
 /** The messages waiting in a scan queue (removed from it). */
@@ -58,7 +58,7 @@ async function take(queue: QueueClient): Promise<ScanMessage[]> {
   return received.receivedMessageItems.map((item) => parseScanMessage(decodeMessage(item.messageText)));
 }
 
-const takeFollowUps = (services: SweepServices) => take(services.scanContinueQueue);
+const takeFollowUps = (app: App) => take(app.scanContinueQueue);
 
 describe("a scan interrupted after k pages", () => {
   it("continues where it stopped in follow-up messages, reads no page twice, and finds what an uninterrupted scan finds", async () => {
@@ -68,9 +68,9 @@ describe("a scan interrupted after k pages", () => {
     const wholeReads = pageReads(whole.sim.tenant(tenant.tenant.id).requests);
 
     const h = await harnessFor(tenant);
-    const services = withBudget(h.services, 2);
-    const runId = await runSweepToEnd(services, { asOf: DEMO_AS_OF, startedAt: new Date(), trigger: "manual" });
-    const report = tenantReport(await buildRunReport(services, runId), tenant.tenant.id);
+    const app = withBudget(h.app, 2);
+    const runId = await runSweepToEnd(app, { asOf: DEMO_AS_OF, startedAt: new Date(), trigger: "manual" });
+    const report = tenantReport(await buildRunReport(app, runId), tenant.tenant.id);
 
     expect(report.status).toBe("completed");
     expect(rowKeys(report.findings)).toEqual(rowKeys(uninterrupted.findings));
@@ -78,22 +78,22 @@ describe("a scan interrupted after k pages", () => {
     const reads = pageReads(h.sim.tenant(tenant.tenant.id).requests);
     expect([...reads.keys()].sort()).toEqual([...wholeReads.keys()].sort());
     expect([...reads.values()].every((n) => n === 1)).toBe(true);
-    const run = await services.runs.getTenantRun(runId, tenant.tenant.id);
+    const run = await app.runs.getTenantRun(runId, tenant.tenant.id);
     // 9 pages; each invocation stops once it has read 2 (the two collections may each finish one more).
     expect(run?.counts.invocations).toBeGreaterThanOrEqual(3);
     expect(run?.counts.users).toBe(USERS);
     expect(run?.attempt).toBe(1); // follow-ups are not new attempts
     // Every invocation's requests add up ($batch envelopes count once, their items not).
     expect(run?.requestCount).toBe(h.sim.tenant(tenant.tenant.id).requests.filter((r) => !r.batchItem).length);
-    expect(await services.checkpoints.load(runId, tenant.tenant.id)).toBeUndefined();
+    expect(await app.checkpoints.load(runId, tenant.tenant.id)).toBeUndefined();
   });
 
   it("resumes from the last save when the worker crashes, re-reading only the pages after it", async () => {
     const tenant = fixture(11_000); // 22 pages of users + 11 of the report: one save after 20
     const h = await harnessFor(tenant);
     let crashes = 1;
-    const listForTenant = h.services.findings.listForTenant.bind(h.services.findings);
-    h.services.findings.listForTenant = async (...args) => {
+    const listForTenant = h.app.findings.listForTenant.bind(h.app.findings);
+    h.app.findings.listForTenant = async (...args) => {
       if (crashes-- > 0) throw new Error("simulated crash after collecting");
       return listForTenant(...args);
     };
@@ -107,57 +107,57 @@ describe("a scan interrupted after k pages", () => {
 });
 
 describe("follow-up messages", () => {
-  async function interrupted(): Promise<{ h: SweepHarness; services: SweepServices; first: ScanMessage; followUp: ScanMessage }> {
+  async function interrupted(): Promise<{ h: SweepHarness; app: App; first: ScanMessage; followUp: ScanMessage }> {
     const tenant = fixture();
     const h = await harnessFor(tenant);
-    const services = withBudget(h.services, 2);
-    const sweep = await startSweep(services, { asOf: DEMO_AS_OF, startedAt: new Date(), trigger: "manual" });
-    const [first] = await take(services.scanQueue);
+    const app = withBudget(h.app, 2);
+    const sweep = await startSweep(app, { asOf: DEMO_AS_OF, startedAt: new Date(), trigger: "manual" });
+    const [first] = await take(app.scanQueue);
     if (!first) throw new Error("no scan message");
-    expect(await scanTenant(services, first)).toEqual({ outcome: "continued", chain: 1 });
-    const [followUp] = await takeFollowUps(services);
+    expect(await scanTenant(app, first)).toEqual({ outcome: "continued", chain: 1 });
+    const [followUp] = await takeFollowUps(app);
     if (!followUp) throw new Error("no follow-up message");
     expect(followUp).toEqual({ runId: sweep.runId, tenantId: tenant.tenant.id, asOf: first.asOf, continuation: 1 });
-    return { h, services, first, followUp };
+    return { h, app, first, followUp };
   }
 
   it("are not duplicates: the run stays running, one attempt, until the last one finishes it", async () => {
-    const { h, services, followUp } = await interrupted();
-    expect((await services.runs.getTenantRun(followUp.runId, followUp.tenantId))?.status).toBe("running");
-    const result = await scanTenant(h.services, followUp);
+    const { h, app, followUp } = await interrupted();
+    expect((await app.runs.getTenantRun(followUp.runId, followUp.tenantId))?.status).toBe("running");
+    const result = await scanTenant(h.app, followUp);
     expect(result.outcome).toBe("finished");
     expect(result.outcome === "finished" && result.transition.run).toMatchObject({ status: "completed", attempt: 1 });
   });
 
   it("delivered twice: the second delivery reads nothing and changes nothing", async () => {
     const { h, followUp } = await interrupted();
-    await scanTenant(h.services, followUp);
+    await scanTenant(h.app, followUp);
     const requests = h.sim.tenant(followUp.tenantId).counters.requests;
-    const findings = await h.services.findings.listForTenant(followUp.tenantId);
-    const again = await scanTenant(h.services, followUp);
+    const findings = await h.app.findings.listForTenant(followUp.tenantId);
+    const again = await scanTenant(h.app, followUp);
     expect(again).toMatchObject({ outcome: "skipped", transition: { outcome: "already-terminal" } });
     expect(h.sim.tenant(followUp.tenantId).counters.requests).toBe(requests);
-    expect(await h.services.findings.listForTenant(followUp.tenantId)).toEqual(findings);
+    expect(await h.app.findings.listForTenant(followUp.tenantId)).toEqual(findings);
   });
 
   it("delivered twice at once: one delivery finishes the scan, the other stops", async () => {
     const { h, followUp } = await interrupted();
-    const results = await Promise.all([scanTenant(h.services, followUp), scanTenant(h.services, followUp)]);
+    const results = await Promise.all([scanTenant(h.app, followUp), scanTenant(h.app, followUp)]);
     expect(results.map((r) => r.outcome).sort()).toEqual(["finished", "skipped"]);
-    const report = tenantReport(await buildRunReport(h.services, followUp.runId), followUp.tenantId);
+    const report = tenantReport(await buildRunReport(h.app, followUp.runId), followUp.tenantId);
     expect(report.status).toBe("completed");
   });
 
   it("a late copy of an earlier message sends the follow-up again instead of starting over", async () => {
-    const { h, services, first, followUp } = await interrupted();
+    const { h, app, first, followUp } = await interrupted();
     // The timer's message comes back (e.g. its worker died after saving): the checkpoint is past it.
-    expect(await scanTenant(services, first)).toEqual({ outcome: "continued", chain: 1 });
-    expect(await takeFollowUps(services)).toEqual([followUp]);
+    expect(await scanTenant(app, first)).toEqual({ outcome: "continued", chain: 1 });
+    expect(await takeFollowUps(app)).toEqual([followUp]);
     // Once follow-up 1 has moved the scan on, the timer's message is simply stale.
-    expect((await scanTenant(services, followUp)).outcome).toBe("continued");
-    expect((await scanTenant(services, first)).outcome).toBe("skipped");
-    await drainRun(h.services, followUp.runId);
-    const run = await h.services.runs.getTenantRun(followUp.runId, followUp.tenantId);
+    expect((await scanTenant(app, followUp)).outcome).toBe("continued");
+    expect((await scanTenant(app, first)).outcome).toBe("skipped");
+    await drainRun(h.app, followUp.runId);
+    const run = await h.app.runs.getTenantRun(followUp.runId, followUp.tenantId);
     expect(run).toMatchObject({ status: "completed", attempt: 1 });
     expect([...pageReads(h.sim.tenant(followUp.tenantId).requests).values()].every((n) => n === 1)).toBe(true);
   });
@@ -177,24 +177,24 @@ describe("stored page links that expired before the follow-up", () => {
     const uninterrupted = tenantReport(await whole.sweep(), id);
 
     const h = await harnessFor(tenant);
-    const services = withBudget(h.services, 2);
-    const { runId } = await startSweep(services, { asOf: DEMO_AS_OF, startedAt: new Date(), trigger: "manual" });
-    const [first] = await take(services.scanQueue);
+    const app = withBudget(h.app, 2);
+    const { runId } = await startSweep(app, { asOf: DEMO_AS_OF, startedAt: new Date(), trigger: "manual" });
+    const [first] = await take(app.scanQueue);
     if (!first) throw new Error("no scan message");
-    expect(await scanTenant(services, first)).toEqual({ outcome: "continued", chain: 1 });
+    expect(await scanTenant(app, first)).toEqual({ outcome: "continued", chain: 1 });
     h.sim.tenant(id).expireSkipTokens(); // e.g. the follow-up waited in the queue
-    await drainRun(h.services, runId); // a full budget: the restarted streams end in this invocation
+    await drainRun(h.app, runId); // a full budget: the restarted streams end in this invocation
 
-    const report = tenantReport(await buildRunReport(services, runId), id);
+    const report = tenantReport(await buildRunReport(app, runId), id);
     expect(report.status).toBe("completed");
     expect(rowKeys(report.findings)).toEqual(rowKeys(uninterrupted.findings));
     expect(report.changes).toEqual(uninterrupted.changes);
-    expect((await services.runs.getTenantRun(runId, id))?.counts.users).toBe(USERS);
+    expect((await app.runs.getTenantRun(runId, id))?.counts.users).toBe(USERS);
     const requests = h.sim.tenant(id).requests;
     expect(expiredReads(requests)).toEqual([REPORT_PATH, USERS_PATH]);
     const reads = pageReads(requests);
     expect([reads.get(`${USERS_PATH} -`), reads.get(`${REPORT_PATH} -`)]).toEqual([2, 2]);
-    expect(await services.checkpoints.load(runId, id)).toBeUndefined();
+    expect(await app.checkpoints.load(runId, id)).toBeUndefined();
   });
 
   it("restart their streams within an invocation too, dropping the rows it read of them", async () => {
@@ -204,8 +204,8 @@ describe("stored page links that expired before the follow-up", () => {
     const uninterrupted = tenantReport(await whole.sweep(), id);
 
     const h = await harnessFor(tenant);
-    const { runId } = await startSweep(h.services, { asOf: DEMO_AS_OF, startedAt: new Date(), trigger: "manual" });
-    const [message] = await take(h.services.scanQueue);
+    const { runId } = await startSweep(h.app, { asOf: DEMO_AS_OF, startedAt: new Date(), trigger: "manual" });
+    const [message] = await take(h.app.scanQueue);
     if (!message) throw new Error("no scan message");
     let expired = false;
     const expireOnce = (line: string) => {
@@ -213,12 +213,12 @@ describe("stored page links that expired before the follow-up", () => {
       expired = true; // after the first page of users, e.g. a long pause for throttling
       h.sim.tenant(id).expireSkipTokens();
     };
-    expect((await scanTenant(h.services, message, { onProgress: expireOnce })).outcome).toBe("finished");
+    expect((await scanTenant(h.app, message, { onProgress: expireOnce })).outcome).toBe("finished");
 
-    const report = tenantReport(await buildRunReport(h.services, runId), id);
+    const report = tenantReport(await buildRunReport(h.app, runId), id);
     expect(report.status).toBe("completed");
     expect(rowKeys(report.findings)).toEqual(rowKeys(uninterrupted.findings));
-    expect((await h.services.runs.getTenantRun(runId, id))?.counts.users).toBe(USERS);
+    expect((await h.app.runs.getTenantRun(runId, id))?.counts.users).toBe(USERS);
     expect(expiredReads(h.sim.tenant(id).requests)).toContain(USERS_PATH);
   });
 
@@ -227,26 +227,26 @@ describe("stored page links that expired before the follow-up", () => {
     const id = tenant.tenant.id;
     const h = await harnessFor(tenant);
     expect(tenantReport(await h.sweep(), id).status).toBe("completed");
-    const openBefore = (await h.services.findings.listForTenant(id)).filter((f) => f.resolvedAt === null && f.status !== "pass");
+    const openBefore = (await h.app.findings.listForTenant(id)).filter((f) => f.resolvedAt === null && f.status !== "pass");
     expect(openBefore.length).toBeGreaterThan(0);
     h.sim.tenant(id).reset();
 
-    const services = withBudget(h.services, 2);
-    const { runId } = await startSweep(services, { asOf: DEMO_AS_OF, startedAt: new Date(), trigger: "manual" });
+    const app = withBudget(h.app, 2);
+    const { runId } = await startSweep(app, { asOf: DEMO_AS_OF, startedAt: new Date(), trigger: "manual" });
     let invocations = 0;
-    for (let message = (await take(services.scanQueue))[0]; message; message = (await takeFollowUps(services))[0]) {
+    for (let message = (await take(app.scanQueue))[0]; message; message = (await takeFollowUps(app))[0]) {
       h.sim.tenant(id).expireSkipTokens();
-      await scanTenant(services, message);
+      await scanTenant(app, message);
       if (++invocations > 10) throw new Error("the scan keeps restarting");
     }
 
-    const report = tenantReport(await buildRunReport(services, runId), id);
+    const report = tenantReport(await buildRunReport(app, runId), id);
     expect(report.status).toBe("partial");
     expect(report.notes.join("\n")).toContain("Could not read users (error): Graph 400: Directory_ExpiredPageToken");
     const refusedEach = (path: string) => Array.from({ length: MAX_RESTARTS + 1 }, () => path);
     expect(expiredReads(h.sim.tenant(id).requests)).toEqual([...refusedEach(REPORT_PATH), ...refusedEach(USERS_PATH)]);
     expect(report.changes.resolved).toBe(0);
-    const stored = new Map((await h.services.findings.listForTenant(id)).map((f) => [`${f.control} ${f.subjectId}`, f]));
+    const stored = new Map((await h.app.findings.listForTenant(id)).map((f) => [`${f.control} ${f.subjectId}`, f]));
     for (const f of openBefore) expect(stored.get(`${f.control} ${f.subjectId}`)?.resolvedAt, `${f.control} ${f.subjectId}`).toBeNull();
   });
 });

@@ -29,7 +29,7 @@ describe("a sweep of the three demo tenants (simulator + Azurite + real queues)"
 
   it("scans every tenant to completion through one queue message each", async () => {
     expect(report.tenants.map((t) => t.status)).toEqual(["completed", "completed", "completed"]);
-    for (const lane of harness.services.scanLanes) expect((await lane.queue.getProperties()).approximateMessagesCount, lane.functionName).toBe(0);
+    for (const lane of harness.app.scanLanes) expect((await lane.queue.getProperties()).approximateMessagesCount, lane.functionName).toBe(0);
   });
 
   for (const [file, expected] of Object.entries(expectations.tenants)) {

@@ -1,7 +1,7 @@
 /** The whole sweep on test infrastructure: the shared Azurite, an in-process simulator, real queues. */
 import { loadSettings } from "../../shared/config/settings.js";
 import { buildRunReport, type RunReport } from "../../shared/sweep/report.js";
-import { createSweepServices, type SweepServices } from "../../shared/sweep/services.js";
+import { createApp, type App } from "../../shared/app/wiring.js";
 import { runSweepToEnd } from "../../dev/sweep/run.js";
 import type { ReadinessReport } from "../../shared/model/readiness.js";
 import {
@@ -21,7 +21,7 @@ export const DEMO_AS_OF = new Date("2026-11-28T02:00:00Z");
 
 export interface SweepHarness {
   readonly sim: GraphSimulator;
-  readonly services: SweepServices;
+  readonly app: App;
   /** Runs one sweep over every registered tenant and returns its report. */
   sweep(asOf?: Date): Promise<RunReport>;
   close(): Promise<void>;
@@ -48,15 +48,15 @@ export async function startSweepHarness(
   const sim = await startGraphSimulator({ fixtures, throttling });
   const prefix = uniquePrefix();
   const settings = loadSettings(simulatorSettings(sim, { tablePrefix: prefix, ...(throttling.timeScale !== undefined ? { timeScale: throttling.timeScale } : {}) }));
-  const services = createSweepServices(settings, { queuePrefix: `${prefix}-` });
-  await registerFixtureTenants(services, fixtures);
-  if (options.onboarded) for (const f of fixtures) await services.tenants.setReadiness(f.tenant.id, onboardedReport(f.tenant.id));
+  const app = createApp(settings, { queuePrefix: `${prefix}-` });
+  await registerFixtureTenants(app, fixtures);
+  if (options.onboarded) for (const f of fixtures) await app.tenants.setReadiness(f.tenant.id, onboardedReport(f.tenant.id));
   return {
     sim,
-    services,
+    app,
     async sweep(asOf = DEMO_AS_OF) {
-      const runId = await runSweepToEnd(services, { asOf, startedAt: new Date(), trigger: "manual" });
-      return buildRunReport(services, runId);
+      const runId = await runSweepToEnd(app, { asOf, startedAt: new Date(), trigger: "manual" });
+      return buildRunReport(app, runId);
     },
     close: () => sim.close(),
   };

@@ -36,7 +36,7 @@ async function disableUser(h: SweepHarness, tenantId: string, userId: string): P
 }
 
 async function storedFinding(h: SweepHarness, tenantId: string, control: string, subjectId: string) {
-  return (await h.services.findings.listForTenant(tenantId)).find((f) => f.control === control && f.subjectId === subjectId);
+  return (await h.app.findings.listForTenant(tenantId)).find((f) => f.control === control && f.subjectId === subjectId);
 }
 
 function firstFailing(findings: readonly { control: string; subjectId: string | null; status: string }[], control: string): string {
@@ -83,15 +83,15 @@ describe("findings across runs", () => {
   it("keeps stored state unchanged when the same run's message is delivered again", async () => {
     const h = await contosoHarness();
     const report = await h.sweep();
-    const before = await h.services.findings.listForTenant(CONTOSO);
-    const eventsBefore = await h.services.events.listForRun(CONTOSO, report.runId);
+    const before = await h.app.findings.listForTenant(CONTOSO);
+    const eventsBefore = await h.app.events.listForRun(CONTOSO, report.runId);
 
-    await enqueueAll(h.services.scanQueue, [{ runId: report.runId, tenantId: CONTOSO, asOf: report.asOf }]);
-    await runSweepToEnd(h.services, { asOf: DEMO_AS_OF, startedAt: new Date(), trigger: "manual", tenantIds: [FABRIKAM] });
+    await enqueueAll(h.app.scanQueue, [{ runId: report.runId, tenantId: CONTOSO, asOf: report.asOf }]);
+    await runSweepToEnd(h.app, { asOf: DEMO_AS_OF, startedAt: new Date(), trigger: "manual", tenantIds: [FABRIKAM] });
 
-    expect(await h.services.findings.listForTenant(CONTOSO)).toEqual(before);
-    expect(await h.services.events.listForRun(CONTOSO, report.runId)).toEqual(eventsBefore);
-    expect((await h.services.runs.getTenantRun(report.runId, CONTOSO))?.attempt).toBe(1);
+    expect(await h.app.findings.listForTenant(CONTOSO)).toEqual(before);
+    expect(await h.app.events.listForRun(CONTOSO, report.runId)).toEqual(eventsBefore);
+    expect((await h.app.runs.getTenantRun(report.runId, CONTOSO))?.attempt).toBe(1);
   });
 
   it("repairs a crash between writing events and findings on the queue's retry", async () => {
@@ -100,19 +100,19 @@ describe("findings across runs", () => {
 
     const crashing = await startSweepHarness([await demoFixture("contoso-messy")]);
     try {
-      const applyChanges = crashing.services.findings.applyChanges.bind(crashing.services.findings);
+      const applyChanges = crashing.app.findings.applyChanges.bind(crashing.app.findings);
       let crashes = 1;
-      crashing.services.findings.applyChanges = async (...args) => {
+      crashing.app.findings.applyChanges = async (...args) => {
         if (crashes-- > 0) throw new Error("simulated crash while writing findings");
         return applyChanges(...args);
       };
       const report = await crashing.sweep();
       const tenant = tenantReport(report, CONTOSO);
       expect(tenant.status).toBe("completed");
-      expect((await crashing.services.runs.getTenantRun(report.runId, CONTOSO))?.attempt).toBe(2);
+      expect((await crashing.app.runs.getTenantRun(report.runId, CONTOSO))?.attempt).toBe(2);
       expect(rowKeys(tenant.findings)).toEqual(rowKeys(clean.findings));
       expect(tenant.changes).toEqual(clean.changes);
-      expect(await crashing.services.events.listForRun(CONTOSO, report.runId)).toHaveLength(clean.changes.new ?? 0);
+      expect(await crashing.app.events.listForRun(CONTOSO, report.runId)).toHaveLength(clean.changes.new ?? 0);
     } finally {
       await crashing.close();
     }
@@ -127,13 +127,13 @@ describe("failures stay with their tenant", () => {
     expect(tenantReport(report, CONTOSO)).toMatchObject({ status: "failed", findings: [] });
     expect(tenantReport(report, CONTOSO).reason).toMatch(/Nothing could be read from Graph: Graph 503/);
     expect(tenantReport(report, FABRIKAM).status).toBe("completed");
-    expect(await h.services.findings.listForTenant(CONTOSO)).toEqual([]);
+    expect(await h.app.findings.listForTenant(CONTOSO)).toEqual([]);
   });
 
   it("records a tenant the app cannot sign in to as failed, naming the sign-in error", async () => {
     const h = await contosoHarness();
     const stranger = "0f0e0d0c-0b0a-4909-8807-060504030201";
-    await h.services.tenants.upsert({ tenantId: stranger, displayName: "Not consented", enabled: true, config: { exclusions: { userIds: [], groupIds: [] }, approvers: [] } });
+    await h.app.tenants.upsert({ tenantId: stranger, displayName: "Not consented", enabled: true, config: { exclusions: { userIds: [], groupIds: [] }, approvers: [] } });
     const report = await h.sweep();
     expect(tenantReport(report, stranger).status).toBe("failed");
     expect(tenantReport(report, stranger).reason).toMatch(/^Could not sign in to the tenant .*endpoints_resolution_error/);
@@ -172,36 +172,36 @@ describe("failures stay with their tenant", () => {
 describe("the nightly timer", () => {
   it("fans out one message per enabled tenant, and a second firing in the same minute reuses the run", async () => {
     const h = await contosoHarness();
-    await h.services.tenants.setEnabled(FABRIKAM, false);
+    await h.app.tenants.setEnabled(FABRIKAM, false);
     const timer = { isPastDue: false, schedule: { adjustForDST: true }, scheduleStatus: { last: "", next: "", lastUpdated: "" } };
     const now = new Date("2026-11-28T02:00:07Z");
-    const first = await startNightlySweep(h.services, timer, new InvocationContext(), now);
-    const again = await startNightlySweep(h.services, timer, new InvocationContext(), now);
+    const first = await startNightlySweep(h.app, timer, new InvocationContext(), now);
+    const again = await startNightlySweep(h.app, timer, new InvocationContext(), now);
     expect(again.runId).toBe(first.runId);
     expect(first.tenantIds).toEqual([CONTOSO]);
 
-    await drainRun(h.services, first.runId);
-    const report = await buildRunReport(h.services, first.runId);
+    await drainRun(h.app, first.runId);
+    const report = await buildRunReport(h.app, first.runId);
     expect(report.asOf).toBe("2026-11-28T02:00:00.000Z");
     expect(report.tenants.map((t) => [t.tenantId, t.status])).toEqual([[CONTOSO, "completed"]]);
-    expect((await h.services.runs.getTenantRun(first.runId, CONTOSO))?.attempt).toBe(1);
+    expect((await h.app.runs.getTenantRun(first.runId, CONTOSO))?.attempt).toBe(1);
   });
   it("sends a tenant whose last scan read more than 5,000 users to the long-scan lane, the others to the quick one", async () => {
     const h = await contosoHarness();
     const yesterday = new Date("2026-11-27T02:00:00Z");
     const previous = runIdAt(yesterday);
-    await h.services.runs.createRun({ runId: previous, asOf: yesterday, startedAt: yesterday, trigger: "timer", tenantCount: 2 });
+    await h.app.runs.createRun({ runId: previous, asOf: yesterday, startedAt: yesterday, trigger: "timer", tenantCount: 2 });
     for (const [tenantId, users] of [[CONTOSO, LONG_SCAN_USERS + 1], [FABRIKAM, LONG_SCAN_USERS]] as const) {
-      await h.services.runs.queueTenantRun(previous, tenantId);
-      await h.services.runs.finishTenantRun(previous, tenantId, { status: "completed", counts: { users } });
+      await h.app.runs.queueTenantRun(previous, tenantId);
+      await h.app.runs.finishTenantRun(previous, tenantId, { status: "completed", counts: { users } });
     }
 
-    const sweep = await startSweep(h.services, { asOf: DEMO_AS_OF, startedAt: DEMO_AS_OF, trigger: "timer" });
-    expect(await waitingTenants(h.services.scanLongQueue)).toEqual([CONTOSO]);
-    expect(await waitingTenants(h.services.scanQueue)).toEqual([FABRIKAM]);
+    const sweep = await startSweep(h.app, { asOf: DEMO_AS_OF, startedAt: DEMO_AS_OF, trigger: "timer" });
+    expect(await waitingTenants(h.app.scanLongQueue)).toEqual([CONTOSO]);
+    expect(await waitingTenants(h.app.scanQueue)).toEqual([FABRIKAM]);
 
-    await drainRun(h.services, sweep.runId);
-    const report = await buildRunReport(h.services, sweep.runId);
+    await drainRun(h.app, sweep.runId);
+    const report = await buildRunReport(h.app, sweep.runId);
     expect(report.tenants.map((t) => t.status)).toEqual(["completed", "completed"]);
   });
 });

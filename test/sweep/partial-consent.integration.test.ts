@@ -27,12 +27,12 @@ async function contoso(app: TenantFixture["app"]): Promise<TenantFixture> {
 }
 
 async function act(h: SweepHarness, request: Omit<RemediationRequest, "tenantId" | "channel" | "requestedBy">) {
-  const record = await h.services.tenants.get(CONTOSO);
+  const record = await h.app.tenants.get(CONTOSO);
   if (!record) throw new Error("Contoso is not registered");
   // Stored, not only passed: the attempt re-reads the tenant's record under its lease.
   const tenant = { ...record, config: { ...record.config, remediation: { blockUnregisteredAdmins: true } } };
-  await h.services.tenants.upsert(tenant);
-  return remediate(h.services.remediationFor(tenant), { tenantId: CONTOSO, channel: "api", requestedBy: "consent test", ...request }, DEMO_AS_OF);
+  await h.app.tenants.upsert(tenant);
+  return remediate(h.app.remediationFor(tenant), { tenantId: CONTOSO, channel: "api", requestedBy: "consent test", ...request }, DEMO_AS_OF);
 }
 
 it("consented for the read-only sweep: the sweep completes as with full consent, every remediation is permission-denied naming the permission", async () => {

@@ -1,0 +1,167 @@
+/**
+ * The production wiring: every table, queue and Graph client of the function app, built once from
+ * its settings. The functions, the CLI, the local hosts and the tests take one App and hand each
+ * use what it declares it needs (startSweep's StartSweepDeps, scanTenant's ScanTenantDeps, …);
+ * nothing below this folder knows the App.
+ */
+import type { QueueClient } from "@azure/storage-queue";
+import { timeBudget, type ScanBudget } from "../collect/scan-budget.js";
+import { loadSettings, type ApprovalSettings, type Settings } from "../config/settings.js";
+import { createGraphClient, type TenantGraph } from "../graph/client.js";
+import { createTenantCredential } from "../graph/credentials.js";
+import type { RetryLicenseRefusalsOptions } from "../graph/license-retry.js";
+import { sharedPacer } from "../graph/pacer.js";
+import type { ReadinessReport } from "../model/readiness.js";
+import type { TenantRecord } from "../model/tenant.js";
+import { checkTenantReadiness } from "../onboarding/check.js";
+import { SEND_APPROVALS_QUEUE } from "../queue/approvals-message.js";
+import { createQueueClient } from "../queue/queue-client.js";
+import { SCAN_CONTINUE_QUEUE, SCAN_LONG_QUEUE, SCAN_QUEUE } from "../queue/scan-message.js";
+import type { RemediationDeps, RemediationLog } from "../remediation/remediate.js";
+import { TableApprovalsRepository, type ApprovalsRepository } from "../storage/approvals.js";
+import { TableAuditRepository, type AuditRepository } from "../storage/audit.js";
+import { TableScanCheckpointsRepository, type ScanCheckpointsRepository } from "../storage/checkpoints.js";
+import { tableStoreFromSettings } from "../storage/connection.js";
+import { TableDigestsRepository, type DigestsRepository } from "../storage/digests.js";
+import { TableFindingEventsRepository, type FindingEventsRepository } from "../storage/findingEvents.js";
+import { TableFindingsRepository, type FindingsRepository } from "../storage/findings.js";
+import { TableRunsRepository, type RunsRepository } from "../storage/runs.js";
+import { TableTenantLeaseRepository, type TenantLeaseRepository } from "../storage/tenant-leases.js";
+import { TableTenantsRepository, type TenantsRepository } from "../storage/tenants.js";
+import { approvalPageServices, type ApprovalPageServices } from "./approval-page.js";
+
+export interface App {
+  readonly tenants: TenantsRepository;
+  readonly runs: RunsRepository;
+  readonly findings: FindingsRepository;
+  readonly events: FindingEventsRepository;
+  readonly approvals: ApprovalsRepository;
+  /** Every remediation attempt (insert-only). */
+  readonly audit: AuditRepository;
+  /** Per-tenant leases: one remediation of a tenant at a time, across instances. */
+  readonly leases: TenantLeaseRepository;
+  readonly digests: DigestsRepository;
+  /** Where scans too long for one invocation keep their place. */
+  readonly checkpoints: ScanCheckpointsRepository;
+  /** The three scan lanes (shared/queue/scan-message.ts): quick scans, long scans, follow-ups. */
+  readonly scanQueue: QueueClient;
+  readonly scanLongQueue: QueueClient;
+  readonly scanContinueQueue: QueueClient;
+  /** Every scan lane as the Functions host runs it: its function, queue and poison queue. */
+  readonly scanLanes: readonly ScanLane[];
+  readonly sendApprovalsQueue: QueueClient;
+  readonly sendApprovalsPoisonQueue: QueueClient;
+  /** Where the tenants to sweep come from (TENANTS_SOURCE, TENANT_IDS). */
+  readonly tenantSource: Settings["tenants"];
+  /** Undefined when approvals are not configured (APPROVAL_SIGNING_KEYS, PUBLIC_BASE_URL, MAIL_SENDER). */
+  readonly approvalSettings: ApprovalSettings | undefined;
+  /** How Graph's licence 403 is asked again: backoff scaled like the Graph clients' (GRAPH_TIME_SCALE). */
+  readonly licenseRetry: RetryLicenseRefusalsOptions;
+  /** A Graph client for one tenant, with fresh call counters. */
+  graphFor(tenantId: string): TenantGraph;
+  /** When an invocation that starts now must stop collecting and hand over (SCAN_TIME_BUDGET_SECONDS). */
+  scanBudget(): ScanBudget;
+  /** The onboarding check of one tenant (shared/onboarding/check.ts); reads only. */
+  checkTenant(tenantId: string): Promise<ReadinessReport>;
+  /** What remediate() and undo() need to act on `tenant`: every channel builds them here. */
+  remediationFor(tenant: TenantRecord, log?: RemediationLog): RemediationDeps;
+  /** What the approval page runs on; undefined when approvals are not configured (the page answers 503). */
+  readonly approvalPage: ApprovalPageServices | undefined;
+}
+
+export interface ScanLane {
+  /** The queue function's name in functions/registry.ts (the same as its queue's). */
+  readonly functionName: string;
+  readonly queue: QueueClient;
+  /** Where the Functions host moves messages that failed maxDequeueCount times. */
+  readonly poisonQueue: QueueClient;
+}
+
+export interface AppOptions {
+  /** Tests isolate themselves with their own queues (`<prefix>scan-tenant`); Azure uses none. */
+  readonly queuePrefix?: string;
+}
+
+export function createApp(settings: Settings, options: AppOptions = {}): App {
+  const store = tableStoreFromSettings(settings.storage);
+  const queue = (name: string) => createQueueClient(settings.storage, `${options.queuePrefix ?? ""}${name}`);
+  const lane = (name: string): ScanLane => ({ functionName: name, queue: queue(name), poisonQueue: queue(`${name}-poison`) });
+  const [quick, long, continued] = [lane(SCAN_QUEUE), lane(SCAN_LONG_QUEUE), lane(SCAN_CONTINUE_QUEUE)];
+  const graphFor = pacedGraphClients(settings);
+  const tables = {
+    tenants: new TableTenantsRepository(store),
+    approvals: new TableApprovalsRepository(store),
+    audit: new TableAuditRepository(store),
+    leases: new TableTenantLeaseRepository(store),
+  };
+  const self = { appId: settings.graph.credential?.clientId ?? "", mailSender: settings.approvals?.mailSender ?? null };
+  const remediationFor = (tenant: TenantRecord, log?: RemediationLog): RemediationDeps => ({
+    ...tables,
+    graph: graphFor(tenant.tenantId),
+    tenant,
+    self,
+    ...(log ? { log } : {}),
+  });
+  return {
+    ...tables,
+    runs: new TableRunsRepository(store),
+    findings: new TableFindingsRepository(store),
+    events: new TableFindingEventsRepository(store),
+    digests: new TableDigestsRepository(store),
+    checkpoints: new TableScanCheckpointsRepository(store),
+    scanQueue: quick.queue,
+    scanLongQueue: long.queue,
+    scanContinueQueue: continued.queue,
+    scanLanes: [quick, long, continued],
+    sendApprovalsQueue: queue(SEND_APPROVALS_QUEUE),
+    sendApprovalsPoisonQueue: queue(`${SEND_APPROVALS_QUEUE}-poison`),
+    tenantSource: settings.tenants,
+    approvalSettings: settings.approvals,
+    licenseRetry: { backoffScale: settings.graph.timeScale },
+    graphFor,
+    scanBudget: () => timeBudget(settings.scan.timeBudgetSeconds),
+    checkTenant: (tenantId) => checkTenant(settings, tenantId),
+    remediationFor,
+    approvalPage: settings.approvals && approvalPageServices(settings.approvals, { ...tables, remediationFor }),
+  };
+}
+
+/** Graph clients that share the app's pacer: one app registration's limits hold across all tenants. */
+function pacedGraphClients(settings: Settings): (tenantId: string) => TenantGraph {
+  const pacing = { timeScale: settings.graph.timeScale, reportsPerAppPer10s: settings.graph.reportsBudgetPer10s };
+  return (tenantId) =>
+    createGraphClient({
+      credential: createTenantCredential(settings.graph, tenantId),
+      baseUrl: settings.graph.baseUrl,
+      retry: { backoffScale: settings.graph.timeScale },
+      pacing: { pacer: sharedPacer(settings.graph.credential?.clientId ?? "", pacing), tenantId },
+    });
+}
+
+/**
+ * The onboarding check with a fresh credential and an unpaced Graph client: it reads that
+ * credential's token (a new one, so a consent given minutes ago shows) and makes a dozen reads,
+ * too few to pace.
+ */
+function checkTenant(settings: Settings, tenantId: string): Promise<ReadinessReport> {
+  const { graph, approvals } = settings;
+  const credential = createTenantCredential(graph, tenantId);
+  return checkTenantReadiness({
+    tenantId,
+    access: { credential, graph: createGraphClient({ credential, baseUrl: graph.baseUrl, retry: { backoffScale: graph.timeScale } }) },
+    appId: graph.credential?.clientId ?? "",
+    graphBaseUrl: graph.baseUrl,
+    authorityHost: graph.authorityHost,
+    approvalsConfigured: approvals !== undefined,
+    mailTenantId: approvals?.mailTenantId,
+    licenseRetry: { backoffScale: graph.timeScale },
+  });
+}
+
+let functionAppInstance: App | undefined;
+
+/** The function app's App, from app settings, created on first use (a bad setting fails here). */
+export function functionApp(): App {
+  functionAppInstance ??= createApp(loadSettings());
+  return functionAppInstance;
+}
