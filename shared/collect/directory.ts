@@ -9,11 +9,6 @@ export const REGISTRATION_DETAILS_REQUEST: ListRequest = {
   top: 999,
 };
 
-export async function readRegistrationDetails(client: Client): Promise<RegistrationDetail[]> {
-  const rows = await listAll<Record<string, unknown>>(client, REGISTRATION_DETAILS_REQUEST);
-  return rows.map(toRegistrationDetail);
-}
-
 export function toRegistrationDetail(row: Record<string, unknown>): RegistrationDetail {
   if (typeof row.id !== "string") throw new TypeError("Graph returned a userRegistrationDetails row without an id");
   return {

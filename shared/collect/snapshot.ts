@@ -3,7 +3,6 @@ import pLimit from "p-limit";
 import { batchGet } from "../graph/batch.js";
 import type { TenantGraph } from "../graph/client.js";
 import { describeError, unavailableReason } from "../graph/errors.js";
-import type { RetryLicenseRefusalsOptions } from "../graph/license-retry.js";
 import { isPrivilegedRole } from "../model/roles.js";
 import type {
   ConditionalAccessPolicy,
@@ -23,43 +22,16 @@ import {
   readSecurityDefaults,
 } from "./policies.js";
 import { readGroupMembers, readRoleAssignments, readRoleEligibility } from "./directory.js";
-import { isPagedDone, PAGED_START, readPagedSources, type PagedCursor } from "./paged.js";
+import { isPagedDone, type PagedCursor } from "./paged.js";
 import { readSource } from "./source.js";
 
 export interface CollectOptions {
-  /** Human-readable progress, e.g. "users: 12,000 read". */
+  /** Human-readable progress, e.g. "reading roles and policies". */
   readonly onProgress?: (message: string) => void;
-  readonly now?: () => Date;
-  /** How a licence 403 on users or the registration report is retried (collect/paged.ts). */
-  readonly licenseRetry?: RetryLicenseRefusalsOptions;
 }
 
 /** Group member lists are small and independent; a few in flight keeps scans short without bursts. */
 const GROUP_READ_CONCURRENCY = 4;
-
-/**
- * Reads everything the controls judge for one tenant. Each source succeeds or fails on its own
- * and says why; only an authentication failure (nothing is readable) rejects.
- */
-export async function collectTenantSnapshot(graph: TenantGraph, tenantId: string, config: TenantConfig, options: CollectOptions = {}): Promise<TenantSnapshot> {
-  const collectedAt = (options.now?.() ?? new Date()).toISOString();
-  const users: SnapshotUser[] = [];
-  const registration: RegistrationDetail[] = [];
-  const cursor = await readPagedSources(graph.client, PAGED_START, {
-    shouldStop: () => false,
-    licenseRetry: options.licenseRetry,
-    onPage: (page) => {
-      if (page.stream === "users") users.push(...page.rows);
-      else registration.push(...page.rows);
-      if (page.stream === "users") options.onProgress?.(`users: ${users.length.toLocaleString("en-US")} read`);
-    },
-    onRestart: (stream) => {
-      if (stream === "users") users.length = 0;
-      else registration.length = 0;
-    },
-  });
-  return completeSnapshot(graph, tenantId, config, { collectedAt, ...pagedSources(cursor, users, registration) }, options);
-}
 
 /** What the paged collections (users, registration report) yielded, as sources. */
 export interface PagedSources {

@@ -15,9 +15,3 @@ export async function readSource<T>(read: () => Promise<T>): Promise<Source<T>> 
     return code ? { ...failed, code } : failed;
   }
 }
-
-export function failedSources(sources: Readonly<Record<string, Source<unknown>>>): string[] {
-  return Object.entries(sources)
-    .filter(([, s]) => !s.ok)
-    .map(([name]) => name);
-}

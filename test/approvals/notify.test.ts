@@ -1,35 +1,30 @@
 /** The whole path on the messy demo tenant: scan → stored findings → requests → one digest in Sent Items. */
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { ClientSecretCredential } from "@azure/identity";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { TenantFixture } from "../../dev/fixtures/fixture-types.js";
-import { startGraphSimulator, TEST_APP_CLIENT_ID, TEST_APP_CLIENT_SECRET, type GraphSimulator } from "../../dev/simulator/index.js";
+import { runSweepToEnd } from "../../dev/sweep/run.js";
+import { TEST_APP_CLIENT_ID, TEST_APP_CLIENT_SECRET, type GraphSimulator } from "../../dev/simulator/index.js";
 import { notifyApprovers, type NotifyDeps } from "../../shared/approvals/notify.js";
 import { SigningKey, signingKeys } from "../../shared/config/signing-keys.js";
 import { verifyApprovalToken } from "../../shared/approvals/tokens.js";
-import { collectTenantSnapshot } from "../../shared/collect/snapshot.js";
 import type { ApprovalSettings } from "../../shared/config/settings.js";
-import { evaluateTenant } from "../../shared/controls/index.js";
 import { createGraphClient } from "../../shared/graph/client.js";
 import type { StoredFinding } from "../../shared/model/stored.js";
 import type { TenantRecord } from "../../shared/model/tenant.js";
-import { reconcile } from "../../shared/reconcile/reconcile.js";
 import { ACTION_FOR_CONTROL } from "../../shared/model/remediation.js";
 import { TableApprovalsRepository } from "../../shared/storage/approvals.js";
 import { TableDigestsRepository } from "../../shared/storage/digests.js";
 import { TableFindingsRepository } from "../../shared/storage/findings.js";
 import { testStore } from "../storage/store.js";
+import { demoFixture, startSweepHarness, type SweepHarness } from "../sweep/harness.js";
 
-const FIXTURE = path.resolve(import.meta.dirname, "../../dev/fixtures/tenants/contoso-messy.json");
-const fixture = JSON.parse(readFileSync(FIXTURE, "utf8")) as TenantFixture;
+const fixture = await demoFixture("contoso-messy");
 const TENANT_ID = fixture.tenant.id;
 const AS_OF = new Date("2026-11-28T02:00:00Z");
 const RUN = "20261128T020000.000Z";
 const NOW = new Date("2026-11-28T02:20:00Z");
 const HOSTILE = '<img src=x onerror=alert(1)> "Bobby" & Tables';
-const SENDER = fixture.graph["v1.0/users"]![1]!.userPrincipalName!;
+const SENDER = fixture.graph["v1.0/users"]![1]!.userPrincipalName;
 
 const tenant: TenantRecord = { tenantId: TENANT_ID, displayName: fixture.tenant.displayName, enabled: true, config: fixture.config };
 const settings: ApprovalSettings = {
@@ -40,6 +35,7 @@ const settings: ApprovalSettings = {
   mailTenantId: undefined,
 };
 
+let harness: SweepHarness;
 let sim: GraphSimulator;
 let findingsOfRun: StoredFinding[];
 
@@ -62,13 +58,14 @@ async function deps(): Promise<NotifyDeps & { findings: TableFindingsRepository;
 
 const sent = () => sim.tenant(TENANT_ID).sentMail(SENDER);
 
+// The run's findings as the nightly sweep stores them (its first run of the tenant, started at AS_OF).
 beforeAll(async () => {
-  sim = await startGraphSimulator({ fixtures: [FIXTURE], throttling: { enabled: false } });
-  const snapshot = await collectTenantSnapshot(graphFor(TENANT_ID), TENANT_ID, tenant.config);
-  const { rows } = evaluateTenant(snapshot, tenant.config, AS_OF);
-  findingsOfRun = reconcile({ tenantId: TENANT_ID, runId: RUN, asOf: AS_OF, stored: [], rows, scanComplete: true }).upserts;
+  harness = await startSweepHarness([fixture], { enabled: false }, { onboarded: true });
+  sim = harness.sim;
+  expect(await runSweepToEnd(harness.app, { asOf: AS_OF, startedAt: AS_OF, trigger: "manual" })).toBe(RUN);
+  findingsOfRun = await harness.app.findings.listForTenant(TENANT_ID);
 }, 120_000);
-afterAll(() => sim.close());
+afterAll(() => harness.close());
 afterEach(() => {
   sim.faults.clear();
   sim.tenant(TENANT_ID).restore();
