@@ -1,4 +1,5 @@
-import { GraphError, type Client } from "@microsoft/microsoft-graph-client";
+import type { Client, GraphError } from "@microsoft/microsoft-graph-client";
+import { graphErrorFrom } from "./errors.js";
 import type { GraphVersion } from "./paging.js";
 import { decideRetry, type RetryOptions } from "./retry-strategy.js";
 import type { GraphCallStats } from "./stats.js";
@@ -17,10 +18,10 @@ export type BatchOutcome<T> =
   | { readonly ok: false; readonly error: GraphError };
 
 interface BatchResponseItem {
-  id: string;
-  status: number;
-  headers?: Record<string, string>;
-  body?: unknown;
+  readonly id: string;
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body?: unknown;
 }
 
 export interface BatchOptions {
@@ -55,7 +56,7 @@ async function runChunk<T>(client: Client, chunk: readonly BatchGet[], outcomes:
       const item = items.get(request.id);
       if (!item) throw new TypeError(`Graph $batch response has no item with id "${request.id}"`);
       const decision = decideRetry(
-        { attempt, status: item.status, method: "GET", retryAfter: header(item, "Retry-After"), nowInMs: Date.now(), jitter: Math.random() },
+        { attempt, status: item.status, method: "GET", retryAfter: item.headers.get("Retry-After"), nowInMs: Date.now(), jitter: Math.random() },
         options.retry,
       );
       if (item.status === 429 && options.stats) options.stats.throttled++;
@@ -81,21 +82,23 @@ async function postBatch(client: Client, requests: readonly BatchGet[], version:
   const body = (await client
     .api("/$batch")
     .version(version)
-    .post({ requests: requests.map((r) => ({ id: r.id, method: "GET", url: r.url })) })) as { responses?: BatchResponseItem[] } | undefined;
+    .post({ requests: requests.map((r) => ({ id: r.id, method: "GET", url: r.url })) })) as { responses?: unknown } | undefined;
   if (!body || !Array.isArray(body.responses)) throw new TypeError("Graph $batch answered without a \"responses\" array");
-  return new Map(body.responses.map((item) => [item.id, item]));
+  const items = body.responses.map(toResponseItem);
+  return new Map(items.map((item) => [item.id, item]));
 }
 
-function header(item: BatchResponseItem, name: string): string | null {
-  const entry = Object.entries(item.headers ?? {}).find(([key]) => key.toLowerCase() === name.toLowerCase());
-  return entry ? entry[1] : null;
+/** An item of the answer, checked: one without a string id and a numeric status is a broken response. */
+function toResponseItem(raw: unknown): BatchResponseItem {
+  const item = (typeof raw === "object" && raw !== null ? raw : {}) as { id?: unknown; status?: unknown; headers?: unknown; body?: unknown };
+  if (typeof item.id !== "string" || typeof item.status !== "number") {
+    throw new TypeError(`Graph $batch answered an item without a string id and a numeric status: ${JSON.stringify(raw)?.slice(0, 200)}`);
+  }
+  const headers = typeof item.headers === "object" && item.headers !== null ? new Headers(item.headers as Record<string, string>) : new Headers();
+  return { id: item.id, status: item.status, headers, body: item.body };
 }
 
 function toOutcome<T>(item: BatchResponseItem): BatchOutcome<T> {
   if (item.status >= 200 && item.status < 300) return { ok: true, body: item.body as T };
-  const error = (item.body as { error?: { code?: string; message?: string; innerError?: Record<string, string> } } | undefined)?.error;
-  const graphError = new GraphError(item.status, error?.message ?? `Batch item failed with status ${item.status}`);
-  graphError.code = error?.code ?? null;
-  graphError.requestId = error?.innerError?.["request-id"] ?? null;
-  return { ok: false, error: graphError };
+  return { ok: false, error: graphErrorFrom({ ...item, fallbackMessage: `Batch item failed with status ${item.status}` }) };
 }

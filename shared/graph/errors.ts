@@ -15,6 +15,56 @@ export function isGraphError(e: unknown): e is GraphError {
   return e instanceof GraphError;
 }
 
+/** A failed Graph answer: an HTTP response, or one item of a `$batch` response. */
+export interface GraphAnswer {
+  readonly status: number;
+  /** The body as JSON text (an HTTP response's), or already parsed (a `$batch` item's); empty or absent when Graph sent none. */
+  readonly body?: unknown;
+  /** Header names in any case (a `$batch` item's are a plain object). */
+  readonly headers?: Headers | Readonly<Record<string, string>>;
+  /** The message when the body has none, e.g. the HTTP status text. */
+  readonly fallbackMessage: string;
+}
+
+/**
+ * The one parser of Graph's error body `{ error: { code, message, innerError: { "request-id", date } } }`
+ * into a GraphError with the fields the SDK's own GraphErrorHandler fills. A field is taken only
+ * when it has the type Graph documents, so a malformed body never yields a non-string code or
+ * message (which would then pass for a Graph code); a body that is not JSON is kept in `body`.
+ */
+export function graphErrorFrom(answer: GraphAnswer): GraphError {
+  const body = typeof answer.body === "string" ? parseJsonOrText(answer.body) : answer.body;
+  const error = field(body, "error");
+  const headers = new Headers(answer.headers);
+  const graphError = new GraphError(answer.status, stringField(error, "message") ?? answer.fallbackMessage);
+  graphError.code = stringField(error, "code");
+  const inner = field(error, "innerError");
+  graphError.requestId = stringField(inner, "request-id") ?? headers.get("request-id");
+  const date = stringField(inner, "date");
+  if (date !== null && !Number.isNaN(Date.parse(date))) graphError.date = new Date(date);
+  graphError.headers = headers;
+  graphError.body = typeof body === "string" ? body : JSON.stringify(body);
+  return graphError;
+}
+
+function parseJsonOrText(text: string): unknown {
+  if (text === "") return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text; // not JSON: kept for debugging, the message stays the fallback
+  }
+}
+
+function field(value: unknown, name: string): unknown {
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>)[name] : undefined;
+}
+
+function stringField(value: unknown, name: string): string | null {
+  const found = field(value, name);
+  return typeof found === "string" ? found : null;
+}
+
 /** Which closed-list reason explains a failed read: licence gap, missing permission, or anything else. */
 export function unavailableReason(e: unknown): UnavailableReason {
   if (!isGraphError(e)) return "error";

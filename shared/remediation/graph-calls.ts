@@ -3,8 +3,8 @@
  * the permission that step needs. Writes return Graph's request-id (read from the raw response:
  * the SDK hands parsed bodies only, without headers).
  */
-import { GraphError, ResponseType, type Client } from "@microsoft/microsoft-graph-client";
-import { isGraphError } from "../graph/errors.js";
+import { ResponseType, type Client } from "@microsoft/microsoft-graph-client";
+import { graphErrorFrom, isGraphError } from "../graph/errors.js";
 import type { GraphVersion } from "../graph/paging.js";
 import type { GraphStep } from "./permissions.js";
 
@@ -59,29 +59,8 @@ export async function sendWrite(client: Client, write: GraphWrite): Promise<stri
   const response = (write.method === "PATCH" ? await request.patch(write.body ?? {}) : await request.post(write.body)) as Response;
   // RAW hands back every response as it came, errors included.
   const text = await response.text();
-  if (!response.ok) throw graphErrorFrom(response, text);
+  if (!response.ok) throw graphErrorFrom({ status: response.status, body: text, headers: response.headers, fallbackMessage: response.statusText });
   return response.headers.get("request-id");
-}
-
-/** The GraphError the SDK would have thrown for this response (same fields as its GraphErrorHandler). */
-export function graphErrorFrom(response: Response, text: string): GraphError {
-  let body: unknown;
-  try {
-    body = text === "" ? undefined : JSON.parse(text);
-  } catch {
-    body = text; // not JSON: keep it for debugging, the message stays generic
-  }
-  const error = (body as { error?: { code?: unknown; message?: unknown; innerError?: Record<string, unknown> } } | undefined)?.error;
-  const message = typeof error?.message === "string" ? error.message : response.statusText;
-  const graphError = new GraphError(response.status, message);
-  graphError.code = typeof error?.code === "string" ? error.code : null;
-  const innerRequestId = error?.innerError?.["request-id"];
-  graphError.requestId = typeof innerRequestId === "string" ? innerRequestId : response.headers.get("request-id");
-  const date = error?.innerError?.date;
-  if (typeof date === "string" && !Number.isNaN(Date.parse(date))) graphError.date = new Date(date);
-  graphError.headers = response.headers;
-  graphError.body = typeof body === "string" ? body : JSON.stringify(body);
-  return graphError;
 }
 
 /** Graph's request-id for an error, when it has one. */
