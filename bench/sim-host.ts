@@ -8,6 +8,7 @@
 import { generateTenantFixture, generateTenantFleet, planTenantFleet } from "../dev/fixtures/generate.js";
 import type { TenantFixture as GeneratedFixture } from "../dev/fixtures/fixture-types.js";
 import { startGraphSimulator, type RequestLogEntry, type TenantFixture } from "../dev/simulator/index.js";
+import { GUID_PATTERN } from "../shared/model/ids.js";
 import { tenantNeeds } from "./minimum.js";
 import type { ServedTenant, SimulatorCommand, SimulatorSpec, SimulatorStats } from "./protocol.js";
 
@@ -122,7 +123,7 @@ main().catch((e: unknown) => {
   process.exit(1);
 });
 
-const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+const GUID = new RegExp(GUID_PATTERN, "gi");
 
 /**
  * Requests counted by path and, for throttled ones, the limit that refused them, ids replaced by

@@ -5,6 +5,8 @@
  * and the common constraints (int, alpha, guid, bool).
  */
 
+import { isGuid } from "../../shared/model/ids.js";
+
 export interface CompiledRoute {
   readonly template: string;
   /** Parameters by name (decoded), or undefined when the path does not match. */
@@ -16,12 +18,11 @@ type Segment =
   | { readonly kind: "param"; readonly name: string; readonly optional: boolean; readonly catchAll: boolean; readonly constraint: string | undefined };
 
 const PARAM = /^\{(\*)?([A-Za-z_][A-Za-z0-9_]*)(?::([A-Za-z]+))?(\?)?\}$/;
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const CONSTRAINTS: Readonly<Record<string, (value: string) => boolean>> = {
   int: (v) => /^-?\d+$/.test(v),
   alpha: (v) => /^[A-Za-z]+$/.test(v),
-  guid: (v) => GUID.test(v),
+  guid: isGuid,
   bool: (v) => /^(true|false)$/i.test(v),
 };
 

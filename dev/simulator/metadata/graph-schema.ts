@@ -4,6 +4,7 @@
  * wrong primitive types and enum values Graph doesn't have are all rejected.
  */
 import type { GraphTypeDef } from "./graph-type-def.js";
+import { isGuid } from "../../../shared/model/ids.js";
 import { GRAPH_TYPES } from "./graph-types.generated.js";
 
 /** The beta-only type behind `beta/users/{id}/authentication/requirements` (not in v1.0 CSDL). */
@@ -91,7 +92,7 @@ const PRIMITIVE_CHECKS: Readonly<Record<string, (v: unknown) => boolean>> = {
   "Edm.Double": (v) => typeof v === "number",
   "Edm.Single": (v) => typeof v === "number",
   "Edm.Decimal": (v) => typeof v === "number",
-  "Edm.Guid": (v) => typeof v === "string" && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v),
+  "Edm.Guid": (v) => typeof v === "string" && isGuid(v),
   "Edm.DateTimeOffset": (v) =>
     typeof v === "string" &&
     /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})$/.test(v) &&

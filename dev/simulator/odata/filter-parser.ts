@@ -4,6 +4,7 @@
  * datetimes and GUIDs; `in (...)`; startsWith/endsWith; `any(x: x eq 'v')` lambdas; and/or/not;
  * parentheses. Anything else is a syntax error naming the position, like Graph's 400.
  */
+import { GUID_PATTERN } from "../../../shared/model/ids.js";
 
 export type Literal =
   | { readonly kind: "string"; readonly value: string }
@@ -34,7 +35,7 @@ type Token =
   | { kind: "end"; pos: number };
 
 const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})/;
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![\w-])/i;
+const GUID = new RegExp(`^${GUID_PATTERN}(?![\\w-])`, "i");
 const NUMBER = /^-?\d+(\.\d+)?(?![\w-])/;
 const IDENT = /^[A-Za-z_$@][\w.@$]*/;
 const COMPARISONS: readonly string[] = ["eq", "ne", "gt", "ge", "lt", "le"];

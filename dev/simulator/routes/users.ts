@@ -1,4 +1,5 @@
 /** users: list, get by id or UPN, PATCH, revokeSignInSessions (graph-facts §1, §5). */
+import { isGuid } from "../../../shared/model/ids.js";
 import { graphErrors } from "../errors.js";
 import { requirePremium } from "../licensing.js";
 import { DIRECTORY_PAGE_LIMITS, type PageLimits } from "../odata/paging.js";
@@ -12,8 +13,6 @@ import { contextUrl, param, type Route, type RouteContext } from "./route.js";
 
 /** With signInActivity selected or filtered, Graph caps pages at 500 (docs-contrib #9591). */
 const SIGN_IN_ACTIVITY_PAGE_LIMITS: PageLimits = { defaultSize: 100, maxSize: 500 };
-
-const OBJECT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Set by the service, never by a PATCH. */
 const READ_ONLY = [
@@ -75,7 +74,7 @@ export const userRoutes: readonly Route[] = [
       checkQuery(ctx, "user");
       if (usesSignInActivity(ctx)) {
         // Sign-in activity is looked up by object id only: a UPN key is a 400 (errors.ts).
-        if (!OBJECT_ID.test(param(ctx, "id"))) throw graphErrors.signInActivityNeedsObjectId();
+        if (!isGuid(param(ctx, "id"))) throw graphErrors.signInActivityNeedsObjectId();
         requirePremium(ctx.tenant);
       }
       const user = requireUser(ctx);
