@@ -1,11 +1,9 @@
 import type { InvocationContext } from "@azure/functions";
+import { MAX_DEQUEUE_COUNT } from "../shared/queue/queue-client.js";
 import { parseScanMessage, type ScanMessage } from "../shared/queue/scan-message.js";
 import { functionApp } from "../shared/app/wiring.js";
 import { scanTenant, type ScanTenantDeps } from "../shared/sweep/scan-tenant.js";
 import { logLine } from "../shared/logging/log-text.js";
-
-/** host.json extensions.queues.maxDequeueCount: the attempt after which the host poisons a message. */
-export const MAX_DEQUEUE_COUNT = 5;
 
 /** Queue trigger `scan-tenant`: scans one tenant of a run. */
 export function scanTenantFromQueue(queueItem: unknown, context: InvocationContext): Promise<void> {

@@ -1,7 +1,7 @@
 import functionsRuntime, { type StorageQueueHandler } from "@azure/functions";
 import type { QueueClient } from "@azure/storage-queue";
 import pLimit from "p-limit";
-import { decodeMessage } from "../../shared/queue/queue-client.js";
+import { decodeMessage, MAX_DEQUEUE_COUNT } from "../../shared/queue/queue-client.js";
 
 /**
  * Plays the Functions host's queue trigger against Azurite: receive, decode base64 JSON, call the
@@ -15,6 +15,7 @@ export interface QueuePumpOptions {
   readonly poisonQueue: QueueClient;
   /** host.json extensions.queues: batchSize + newBatchThreshold messages in flight. */
   readonly concurrency?: number;
+  /** Default MAX_DEQUEUE_COUNT, host.json's. */
   readonly maxDequeueCount?: number;
   /** Seconds a failed message stays invisible before its retry. */
   readonly retryVisibilityInSeconds?: number;
@@ -77,7 +78,7 @@ export interface ReceivedMessage {
  * maxDequeueCount attempts. Counts the outcome in `totals`.
  */
 export async function deliverMessage(options: QueuePumpOptions, item: ReceivedMessage, totals: { handled: number; failed: number; poisoned: number }): Promise<void> {
-  const { queue, maxDequeueCount = 5, retryVisibilityInSeconds = 1 } = options;
+  const { queue, maxDequeueCount = MAX_DEQUEUE_COUNT, retryVisibilityInSeconds = 1 } = options;
   const context = new InvocationContext({
     functionName: options.functionName,
     triggerMetadata: { id: item.messageId, dequeueCount: item.dequeueCount, insertionTime: item.insertedOn, popReceipt: item.popReceipt },

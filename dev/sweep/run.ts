@@ -1,8 +1,9 @@
 import type { StorageQueueHandler } from "@azure/functions";
-import { handleScanMessage, MAX_DEQUEUE_COUNT } from "../../functions/scan-tenant.js";
+import { handleScanMessage } from "../../functions/scan-tenant.js";
 import { handleSendApprovals } from "../../functions/send-approvals.js";
 import type { App } from "../../shared/app/wiring.js";
 import { startSweep, type StartSweepOptions } from "../../shared/sweep/start-sweep.js";
+import { MAX_DEQUEUE_COUNT } from "../../shared/queue/queue-client.js";
 import { isTerminal, type TenantRun } from "../../shared/storage/runs.js";
 import { pumpOnce, pumpUntil, type QueuePumpOptions } from "../local-host/queue-pump.js";
 

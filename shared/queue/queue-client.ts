@@ -2,6 +2,12 @@ import { QueueClient } from "@azure/storage-queue";
 import type { StorageSettings } from "../config/settings.js";
 import { storageCredential } from "../storage/connection.js";
 
+/**
+ * host.json extensions.queues.maxDequeueCount: the attempt after which the host moves a message
+ * to `<queue>-poison`. The code that must know it reads it here; a test holds host.json to it.
+ */
+export const MAX_DEQUEUE_COUNT = 5;
+
 /** The Functions host expects base64 message bodies by default (host.json messageEncoding). */
 export function encodeMessage(message: unknown): string {
   return Buffer.from(JSON.stringify(message), "utf8").toString("base64");
