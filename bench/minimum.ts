@@ -3,7 +3,7 @@
  * how many Graph requests the data needs, and how long Graph's documented limits make those
  * requests take. The benchmark compares measured runs against these numbers.
  */
-import type { TenantFixture } from "../dev/fixtures/fixture-types.js";
+import type { TenantFixture } from "../dev/simulator/index.js";
 import { isPrivilegedRole } from "../shared/model/roles.js";
 import type { LicenseTier } from "../shared/model/tenant.js";
 

@@ -32,7 +32,7 @@ export {
 export { ManualClock, systemClock, type Clock } from "./clock.js";
 export type { Fault, FaultHandle, FaultRule } from "./faults.js";
 export { FixtureError, loadTenantFixture, parseTenantFixture } from "./fixtures/load.js";
-export { tenantFixtureSchema, type TenantFixture, type TenantGraph } from "./fixtures/schema.js";
+export { tenantFixtureSchema, type FixtureGraph, type TenantFixture } from "./fixtures/schema.js";
 export type { RequestCounters, RequestLogEntry } from "./request-log.js";
 export type { ThrottleStats, ThrottlingOptions } from "./throttling/throttle-model.js";
 

@@ -6,12 +6,12 @@
  */
 import type { Client } from "@microsoft/microsoft-graph-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startGraphSimulator, type GraphSimulator, type TenantGraph } from "../../dev/simulator/index.js";
+import { startGraphSimulator, type GraphSimulator, type FixtureGraph } from "../../dev/simulator/index.js";
 import { readConditionalAccessPolicies } from "../../shared/collect/policies.js";
 import { sdkClient } from "../simulator/helpers/clients.js";
 import { TENANT_A, tenantFixture } from "../simulator/helpers/fixtures.js";
 
-type FixturePolicy = NonNullable<TenantGraph["v1.0/identity/conditionalAccess/policies"]>[number];
+type FixturePolicy = NonNullable<FixtureGraph["v1.0/identity/conditionalAccess/policies"]>[number];
 
 const CUSTOM_STRENGTH = "5790842a-5bab-44c2-9cf1-b38d675b70ea";
 
@@ -80,7 +80,7 @@ let sim: GraphSimulator;
 let client: Client;
 
 beforeAll(async () => {
-  const graph: TenantGraph = {
+  const graph: FixtureGraph = {
     "v1.0/identity/conditionalAccess/policies": [NARROWED, PLAIN],
     "v1.0/policies/authenticationStrengthPolicies": [
       {

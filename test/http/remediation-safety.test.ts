@@ -6,7 +6,7 @@
 import functionsRuntime, { type HttpResponseInit } from "@azure/functions";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { handleRequestRemediation, handleUndoRemediation, MAX_API_BODY_BYTES } from "../../functions/remediations-api.js";
-import { TEST_APP_CLIENT_ID, type TenantFixture, type TenantGraph } from "../../dev/simulator/index.js";
+import { TEST_APP_CLIENT_ID, type TenantFixture, type FixtureGraph } from "../../dev/simulator/index.js";
 import type { TenantConfig } from "../../shared/model/tenant.js";
 import type { RemediationResult } from "../../shared/model/remediation.js";
 import { GLOBAL_ADMIN, spId, TENANT_B, tenantFixture, user, userId } from "../simulator/helpers/fixtures.js";
@@ -29,7 +29,7 @@ const OWN_PRINCIPAL = spId(1);
 
 function fourGaTenant(): TenantFixture {
   const inactive = { signInActivity: { lastSignInDateTime: "2026-08-20T00:00:00Z", lastSuccessfulSignInDateTime: "2026-08-20T00:00:00Z" } };
-  const graph: TenantGraph = {
+  const graph: FixtureGraph = {
     // The first user's UPN becomes MAIL_SENDER in the approval harness.
     "v1.0/users": [user(1, { ...inactive, userPrincipalName: "patrol-mail@fourgas.example" }), ...[2, 3, 4, 5].map((n) => user(n, inactive))],
     "v1.0/servicePrincipals": [{ id: OWN_PRINCIPAL, appId: TEST_APP_CLIENT_ID, displayName: "Tenant Patrol" }],

@@ -4,8 +4,8 @@
  */
 import { ClientSecretCredential } from "@azure/identity";
 import { afterAll, afterEach, beforeAll } from "vitest";
-import { startGraphSimulator, TEST_APP_CLIENT_ID, TEST_APP_CLIENT_SECRET, type GraphSimulator, type TenantFixture, type TenantGraph } from "../../dev/simulator/index.js";
-import { createGraphClient, type TenantGraph as GraphClient } from "../../shared/graph/client.js";
+import { startGraphSimulator, TEST_APP_CLIENT_ID, TEST_APP_CLIENT_SECRET, type GraphSimulator, type FixtureGraph, type TenantFixture } from "../../dev/simulator/index.js";
+import { createGraphClient, type TenantGraph } from "../../shared/graph/client.js";
 import type { TenantConfig, TenantRecord } from "../../shared/model/tenant.js";
 import type { RemediationDeps } from "../../shared/remediation/remediate.js";
 import type { RemediationRequest } from "../../shared/model/remediation.js";
@@ -70,8 +70,8 @@ const registration = (id: string, isMfaRegistered: boolean) => ({
   isMfaRegistered,
 });
 
-function graph(): TenantGraph {
-  let g: TenantGraph = {
+function graph(): FixtureGraph {
+  let g: FixtureGraph = {
     "v1.0/users": [
       user(1, signedIn(120)),
       user(2, signedIn(45)),
@@ -146,7 +146,7 @@ export interface World {
   writes(): { method: string; path: string; requestId: string; status: number }[];
 }
 
-export function graphClient(sim: GraphSimulator, tenantId = TENANT_A): GraphClient {
+export function graphClient(sim: GraphSimulator, tenantId = TENANT_A): TenantGraph {
   const credential = new ClientSecretCredential(tenantId, TEST_APP_CLIENT_ID, TEST_APP_CLIENT_SECRET, {
     authorityHost: sim.authorityHost,
     disableInstanceDiscovery: true,
@@ -164,7 +164,7 @@ export interface WorldOptions {
 export function useWorld(options: WorldOptions = {}): World {
   const tenant = options.tenant ?? TENANT_RECORD;
   let sim: GraphSimulator | undefined;
-  let client: GraphClient | undefined;
+  let client: TenantGraph | undefined;
   const store = testStore();
   const audit = new TableAuditRepository(store);
   const approvals = new TableApprovalsRepository(store);

@@ -48,7 +48,7 @@ describe("the simulator", () => {
   });
 
   it("lists a user's authentication methods from their registration, one identity request per user", async () => {
-    const fixture = generateTenantFixture({ users: 60, license: "p1", seed: 2, asOf: new Date("2026-11-28T02:00:00Z") }) as unknown as TenantFixture;
+    const fixture = generateTenantFixture({ users: 60, license: "p1", seed: 2, asOf: new Date("2026-11-28T02:00:00Z") });
     sim = await startGraphSimulator({ fixtures: [fixture], throttling: { enabled: false } });
     const registrations = fixture.graph["v1.0/reports/authenticationMethods/userRegistrationDetails"] ?? [];
     const withMethods = registrations.find((r) => (r.methodsRegistered?.length ?? 0) > 0);
@@ -66,7 +66,7 @@ describe("the simulator", () => {
   });
 
   it("serves generated fixtures without validating them when told to trust them", async () => {
-    const fixture = generateTenantFixture({ users: 20, license: "free", seed: 3, asOf: new Date("2026-11-28T02:00:00Z") }) as unknown as TenantFixture;
+    const fixture = generateTenantFixture({ users: 20, license: "free", seed: 3, asOf: new Date("2026-11-28T02:00:00Z") });
     const broken = { ...fixture, graph: { ...fixture.graph, "v1.0/users": [{ id: "not-a-user" }] } } as unknown as TenantFixture;
     await expect(startGraphSimulator({ fixtures: [broken] })).rejects.toThrow(/userPrincipalName/);
     sim = await startGraphSimulator({ fixtures: [], trustFixtures: true });

@@ -1,5 +1,5 @@
 /** Small inline tenant fixtures for simulator tests: one builder, ids derived from numbers. */
-import type { TenantFixture, TenantGraph } from "../../../dev/simulator/index.js";
+import type { TenantFixture, FixtureGraph } from "../../../dev/simulator/index.js";
 
 export const TENANT_A = "aaaaaaaa-0000-4000-8000-00000000000a";
 export const TENANT_B = "bbbbbbbb-0000-4000-8000-00000000000b";
@@ -12,15 +12,15 @@ export const spId = (n: number): string => `22222222-0000-4000-8000-${String(n).
 
 /**
  * Adds a `v1.0/groups/{id}/members` key. (A computed key in an object literal widens to a string
- * index and no longer type-checks against TenantGraph; an assignment keeps the pattern type.)
+ * index and no longer type-checks against FixtureGraph; an assignment keeps the pattern type.)
  */
-export function withMembers(graph: TenantGraph, group: string, members: TenantGraph[`v1.0/groups/${string}/members`]): TenantGraph {
-  const result: TenantGraph = { ...graph };
+export function withMembers(graph: FixtureGraph, group: string, members: FixtureGraph[`v1.0/groups/${string}/members`]): FixtureGraph {
+  const result: FixtureGraph = { ...graph };
   result[`v1.0/groups/${group}/members`] = members;
   return result;
 }
 
-type FixtureUser = NonNullable<TenantGraph["v1.0/users"]>[number];
+type FixtureUser = NonNullable<FixtureGraph["v1.0/users"]>[number];
 
 export function user(n: number, extra: Partial<FixtureUser> = {}): FixtureUser {
   return {
@@ -42,7 +42,7 @@ export interface FixtureOptions {
   readonly id?: string;
   readonly displayName?: string;
   readonly license?: TenantFixture["tenant"]["license"];
-  readonly graph?: TenantGraph;
+  readonly graph?: FixtureGraph;
 }
 
 export function tenantFixture(options: FixtureOptions = {}): TenantFixture {
