@@ -5,7 +5,7 @@
  *   npx tsx dev/docs/permission-table.ts          # rewrite the table in README.md
  *   npx tsx dev/docs/permission-table.ts --check  # exit 1 if README.md's table is stale
  *
- * test/docs/permission-table.test.ts runs the check.
+ * test/docs/permission-table.unit.test.ts runs the check.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";

@@ -3,10 +3,10 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { TableStore } from "../../shared/storage/connection.js";
 import { TableTenantsRepository } from "../../shared/storage/tenants.js";
-import { uniquePrefix } from "../storage/store.js";
+import { azuriteConnectionString, uniquePrefix } from "../storage/store.js";
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -15,7 +15,7 @@ const CONTOSO = "db7e339f-4fdd-5d4e-8778-ad3eb108a2f9";
 /** One storage "deployment" per test: its own table prefix on the shared Azurite. */
 function deployment() {
   const prefix = uniquePrefix();
-  const env = { ...process.env, AzureWebJobsStorage: inject("storageConnectionString"), STORAGE_TABLE_PREFIX: prefix };
+  const env = { ...process.env, AzureWebJobsStorage: azuriteConnectionString(), STORAGE_TABLE_PREFIX: prefix };
   const repository = new TableTenantsRepository(new TableStore({ connectionString: env.AzureWebJobsStorage }, { tableNamePrefix: prefix }));
   const tenants = async (...args: string[]) => {
     try {

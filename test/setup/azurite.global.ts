@@ -1,6 +1,6 @@
 /**
  * vitest globalSetup: one in-memory Azurite for the whole run. Tests read its connection string
- * with `inject("storageConnectionString")` and isolate themselves by table/queue name prefix.
+ * with `azuriteConnectionString()` (test/storage/store.ts) and isolate themselves by table/queue name prefix.
  */
 import type { TestProject } from "vitest/node";
 import { startAzurite } from "../../dev/azurite.js";

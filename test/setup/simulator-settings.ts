@@ -1,5 +1,5 @@
 /** App settings that point the product at the tests' Azurite and an in-process Graph simulator. */
-import { inject } from "vitest";
+import { azuriteConnectionString } from "../storage/store.js";
 import { TEST_APP_CLIENT_ID, TEST_APP_CLIENT_SECRET, type GraphSimulator } from "../../dev/simulator/index.js";
 
 export interface SimulatorSettingsOptions {
@@ -11,7 +11,7 @@ export interface SimulatorSettingsOptions {
 
 export function simulatorSettings(sim: Pick<GraphSimulator, "authorityHost" | "baseUrl">, options: SimulatorSettingsOptions): Record<string, string> {
   return {
-    AzureWebJobsStorage: inject("storageConnectionString"),
+    AzureWebJobsStorage: azuriteConnectionString(),
     STORAGE_TABLE_PREFIX: options.tablePrefix,
     GRAPH_CLIENT_ID: TEST_APP_CLIENT_ID,
     GRAPH_CLIENT_SECRET: TEST_APP_CLIENT_SECRET,

@@ -1,10 +1,10 @@
-import { describe, expect, it, inject } from "vitest";
+import { describe, expect, it } from "vitest";
 import { TableStore, createTableClient, tableStoreFromSettings } from "../../shared/storage/connection.js";
-import { uniquePrefix } from "./store.js";
+import { azuriteConnectionString, uniquePrefix } from "./store.js";
 
 describe("TableStore", () => {
   it("creates each table once and tolerates a table that already exists", async () => {
-    const setting = { connectionString: inject("storageConnectionString") };
+    const setting = { connectionString: azuriteConnectionString() };
     const prefix = uniquePrefix();
     const first = new TableStore(setting, { tableNamePrefix: prefix });
     const client = await first.table("Things");
@@ -36,7 +36,7 @@ describe("TableStore", () => {
   });
 
   it("talks plain http to the explicit Azurite string", async () => {
-    const client = createTableClient({ connectionString: inject("storageConnectionString") }, `${uniquePrefix()}Plain`);
+    const client = createTableClient({ connectionString: azuriteConnectionString() }, `${uniquePrefix()}Plain`);
     expect(new URL(client.url).protocol).toBe("http:");
     await expect(client.createTable()).resolves.toBeUndefined();
   });
@@ -45,7 +45,7 @@ describe("TableStore", () => {
 describe("tableStoreFromSettings", () => {
   it("uses the connection string and the table prefix from the settings", async () => {
     const tablePrefix = uniquePrefix();
-    const store = tableStoreFromSettings({ kind: "connectionString", connectionString: inject("storageConnectionString"), tablePrefix });
+    const store = tableStoreFromSettings({ kind: "connectionString", connectionString: azuriteConnectionString(), tablePrefix });
     expect((await store.table("Tenants")).tableName).toBe(`${tablePrefix}Tenants`);
   });
 
