@@ -3,9 +3,7 @@ import { loadSettings } from "../../shared/config/settings.js";
 import { buildRunReport, type RunReport } from "../../shared/sweep/report.js";
 import { createApp, type App } from "../../shared/app/wiring.js";
 import { runSweepToEnd } from "../../dev/sweep/run.js";
-import type { ReadinessReport } from "../../shared/model/readiness.js";
 import {
-  TEST_APP_CLIENT_ID,
   loadTenantFixture,
   startGraphSimulator,
   type GraphSimulator,
@@ -16,6 +14,7 @@ import { DEMO_TENANTS_DIR } from "../../dev/embedded.js";
 import { uniquePrefix } from "../storage/store.js";
 import { simulatorSettings } from "../setup/simulator-settings.js";
 import { registerFixtureTenants } from "../../dev/local-host/session.js";
+import { onboardedReport } from "../../dev/sweep/onboarded.js";
 
 export const DEMO_AS_OF = new Date("2026-11-28T02:00:00Z");
 
@@ -59,25 +58,6 @@ export async function startSweepHarness(
       return buildRunReport(app, runId);
     },
     close: () => sim.close(),
-  };
-}
-
-/** A stored check result that says the sweep is ready (what an onboarded tenant's record holds). */
-export function onboardedReport(tenantId: string): ReadinessReport {
-  return {
-    version: 1,
-    tenantId,
-    appId: TEST_APP_CLIENT_ID,
-    checkedAt: "2026-11-01T00:00:00.000Z",
-    signedIn: true,
-    signInError: null,
-    grantedPermissions: [],
-    servicePrincipalId: null,
-    appDirectoryRoles: null,
-    probes: [],
-    features: [],
-    sweepReady: true,
-    summary: "onboarded before the test",
   };
 }
 
