@@ -27,8 +27,9 @@ interface Tally {
 async function main(): Promise<void> {
   const input = await receiveInput();
   const rss = new RssPeak();
-  const app = createApp(loadSettings(), { queuePrefix: input.queuePrefix });
-  await seedTenants(app, input);
+  const settings = loadSettings();
+  const app = createApp(settings, { queuePrefix: input.queuePrefix });
+  await seedTenants(app, input, settings.graph.credential?.clientId ?? "unconfigured");
   if (input.history) await seedHistory(app, input.history, new Date(input.asOf));
   const tallies = instrument(app);
 

@@ -4,13 +4,13 @@
  * sweep does not also run the onboarding check (shared/onboarding/first-sweep.ts).
  */
 import type { ReadinessReport } from "../../shared/model/readiness.js";
-import { TEST_APP_CLIENT_ID } from "../simulator/index.js";
 
-export function onboardedReport(tenantId: string): ReadinessReport {
+/** `appId`: the app registration the check would have signed in as. */
+export function onboardedReport(tenantId: string, appId: string): ReadinessReport {
   return {
     version: 1,
     tenantId,
-    appId: TEST_APP_CLIENT_ID,
+    appId,
     checkedAt: "2026-11-01T00:00:00.000Z",
     signedIn: true,
     signInError: null,

@@ -4,6 +4,7 @@ import { buildRunReport, type RunReport } from "../../shared/sweep/report.js";
 import { createApp, type App } from "../../shared/app/wiring.js";
 import { runSweepToEnd } from "../../dev/sweep/run.js";
 import {
+  TEST_APP_CLIENT_ID,
   loadTenantFixture,
   startGraphSimulator,
   type GraphSimulator,
@@ -49,7 +50,7 @@ export async function startSweepHarness(
   const settings = loadSettings(simulatorSettings(sim, { tablePrefix: prefix, ...(throttling.timeScale !== undefined ? { timeScale: throttling.timeScale } : {}) }));
   const app = createApp(settings, { queuePrefix: `${prefix}-` });
   await registerFixtureTenants(app, fixtures);
-  if (options.onboarded) for (const f of fixtures) await app.tenants.setReadiness(f.tenant.id, onboardedReport(f.tenant.id));
+  if (options.onboarded) for (const f of fixtures) await app.tenants.setReadiness(f.tenant.id, onboardedReport(f.tenant.id, TEST_APP_CLIENT_ID));
   return {
     sim,
     app,
