@@ -4,6 +4,7 @@
  * requests take. The benchmark compares measured runs against these numbers.
  */
 import type { TenantFixture } from "../dev/simulator/index.js";
+import { DEFAULT_LICENSE_RETRY_OPTIONS } from "../shared/graph/license-retry.js";
 import { isPrivilegedRole } from "../shared/model/roles.js";
 import type { LicenseTier } from "../shared/model/tenant.js";
 
@@ -60,11 +61,14 @@ export function tenantNeeds(fixture: TenantFixture): TenantNeeds {
   const userIds = new Set(users.map((u) => u.id));
   const groupIds = new Set((g["v1.0/groups"] ?? []).map((x) => x.id));
 
-  // Without P1 the sign-in page is refused once (403), then users are listed 999 at a time.
-  const signInRequests = premium ? pages(users.length, SIGN_IN_PAGE) : 1;
-  const usersRequests = premium ? signInRequests : 1 + pages(users.length, DIRECTORY_PAGE);
+  // Without P1 the sign-in page is refused (403), then users are listed 999 at a time. The refusal is
+  // believed only after it is asked again (shared/graph/license-retry.ts): licensed tenants get that
+  // same 403 now and then, so a Free tenant's two licence-gated reads each cost 1 + maxRetries.
+  const refusals = 1 + DEFAULT_LICENSE_RETRY_OPTIONS.maxRetries;
+  const signInRequests = premium ? pages(users.length, SIGN_IN_PAGE) : refusals;
+  const usersRequests = premium ? signInRequests : refusals + pages(users.length, DIRECTORY_PAGE);
   const registrationRows = g["v1.0/reports/authenticationMethods/userRegistrationDetails"]?.length ?? 0;
-  const registration = premium ? pages(registrationRows, DIRECTORY_PAGE) : 1;
+  const registration = premium ? pages(registrationRows, DIRECTORY_PAGE) : refusals;
 
   const assignments = g["v1.0/roleManagement/directory/roleAssignments"] ?? [];
   const eligibility = license === "p2" ? (g["v1.0/roleManagement/directory/roleEligibilitySchedules"] ?? []) : [];
