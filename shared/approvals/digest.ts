@@ -17,7 +17,7 @@ import type { TenantGraph } from "../graph/client.js";
 import { CONTROL_IDS, type ControlId, type Severity } from "../model/findings.js";
 import type { TenantRecord } from "../model/tenant.js";
 import type { RemediationAction } from "../model/remediation.js";
-import { DETAIL_TRUNCATED_KEY } from "../storage/findings.js";
+import { DETAIL_TRUNCATED_KEY } from "../model/evidence.js";
 import { displayText, html, trustedHtml, type SafeHtml } from "../views/html.js";
 import type { Approval } from "../model/approval.js";
 

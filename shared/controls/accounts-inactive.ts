@@ -1,5 +1,6 @@
 /** accounts.inactive-30 / accounts.inactive-90: enabled users with no sign-in for 30–89 / 90+ days. */
 import type { FindingRow, Severity } from "../model/findings.js";
+import type { InactivityControl } from "../model/evidence.js";
 import type { SnapshotUser } from "../model/snapshot.js";
 import type { Control, ControlInput } from "./control.js";
 import { applyExclusion, resolveExclusions } from "./exclusions.js";
@@ -30,7 +31,7 @@ function latest(stamps: readonly string[]): string | null {
  * sign-in, else (never signed in) createdDateTime. Decision: with neither, or with an unparseable
  * timestamp, the user gets an `unknown` row (reason `error`) in both buckets rather than a guess.
  */
-function judgeUser(meta: ControlMeta, user: SnapshotUser, asOf: Date, minDays: number, maxDays: number) {
+function judgeUser(meta: ControlMeta<InactivityControl>, user: SnapshotUser, asOf: Date, minDays: number, maxDays: number) {
   const stamps = signInStamps(user);
   const lastActivity = latest(stamps);
   const reference = lastActivity ?? user.createdDateTime;
@@ -55,7 +56,7 @@ function judgeUser(meta: ControlMeta, user: SnapshotUser, asOf: Date, minDays: n
   return row(meta, user.id, "fail", { ...evidence, daysInactive });
 }
 
-function evaluateInactive(meta: ControlMeta, input: ControlInput, minDays: number, maxDays: number): FindingRow[] {
+function evaluateInactive(meta: ControlMeta<InactivityControl>, input: ControlInput, minDays: number, maxDays: number): FindingRow[] {
   const { snapshot, config, asOf } = input;
   const read = readSources({ users: snapshot.users, signInActivity: snapshot.signInActivity });
   if (!read.ok) return [unknownRow(meta, null, read.unreadable)];
@@ -69,9 +70,9 @@ function evaluateInactive(meta: ControlMeta, input: ControlInput, minDays: numbe
     });
 }
 
-function inactiveControl(id: Control["id"], severity: Severity, minDays: number, maxDays: number): Control {
+function inactiveControl<C extends InactivityControl>(id: C, severity: Severity, minDays: number, maxDays: number): Control<C> {
   const bucket = Number.isFinite(maxDays) ? `${minDays}–${maxDays - 1}` : `${minDays} or more`;
-  const control: Control = {
+  const control: Control<C> = {
     id,
     severity,
     title: `Enabled accounts inactive for ${bucket} days`,

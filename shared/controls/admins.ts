@@ -2,9 +2,10 @@
  * Who holds which directory roles: active assignments (directly or through a role-assignable
  * group) and PIM eligibility. Only user principals: service principals are not admins here.
  */
+import type { Unreadable } from "../model/evidence.js";
 import type { RoleGrant, TenantSnapshot } from "../model/snapshot.js";
 import { memberUsers } from "./groups.js";
-import { unreadable, type Unreadable } from "./sources.js";
+import { unreadable } from "./sources.js";
 
 /** User id → role template ids. */
 export type Holdings = ReadonlyMap<string, ReadonlySet<string>>;

@@ -10,7 +10,7 @@ import { readSources } from "./sources.js";
  */
 const SELF_CONSENT_PREFIX = "managepermissiongrantsforself.microsoft-user-default-";
 
-export const appsUserConsent: Control = {
+export const appsUserConsent: Control<"apps.user-consent"> = {
   id: "apps.user-consent",
   title: "Users cannot consent to applications on their own",
   severity: "medium",

@@ -11,7 +11,7 @@ import {
 import type { Control } from "./control.js";
 import { resolveExclusions } from "./exclusions.js";
 
-export const authLegacyBlocked: Control = {
+export const authLegacyBlocked: Control<"auth.legacy-blocked"> = {
   id: "auth.legacy-blocked",
   title: "Legacy authentication is blocked (security defaults or Conditional Access)",
   severity: "high",

@@ -4,7 +4,8 @@
  * mfa.admins, with the reasons a policy does not count, so a report can say why.
  * Graph enum strings (state excepted) are compared case-insensitively.
  */
-import type { FindingDetail, FindingRow } from "../model/findings.js";
+import type { BaselineControl, BaselineJudgements, PolicyNotCounted, PolicyRef } from "../model/evidence.js";
+import type { FindingRow } from "../model/findings.js";
 import type { ConditionalAccessPolicy, IncludeExclude, TenantSnapshot } from "../model/snapshot.js";
 import { isExcluded, isExcludedGroup, type Exclusions } from "./exclusions.js";
 import { isMember, type GroupMembers } from "./groups.js";
@@ -59,12 +60,6 @@ export function isMeantFor(policy: ConditionalAccessPolicy, purpose: GrantPurpos
   if (grant === null) return false;
   if (purpose === "block") return has(grant.builtInControls, "block");
   return has(grant.builtInControls, "mfa") || grant.authenticationStrength !== null;
-}
-
-export interface PolicyNotCounted {
-  readonly id: string;
-  readonly displayName: string;
-  readonly reasons: readonly string[];
 }
 
 /** The policies meant for `purpose` that do not count, with why: the evidence a fail row carries. */
@@ -245,14 +240,14 @@ export function whyPolicyMissesUser(policy: ConditionalAccessPolicy, subject: Po
   return excludesUser(policy, subject, groups) === true ? ["excludes this user (by user, role or group)"] : [];
 }
 
-export const policyRef = (policy: ConditionalAccessPolicy): { readonly id: string; readonly displayName: string } => ({
+export const policyRef = (policy: ConditionalAccessPolicy): PolicyRef => ({
   id: policy.id,
   displayName: policy.displayName,
 });
 
-export interface PolicyJudgement {
+export interface PolicyJudgement<C extends BaselineControl> {
   readonly pass: boolean;
-  readonly detail: FindingDetail;
+  readonly detail: BaselineJudgements[C];
 }
 
 /**
@@ -264,11 +259,13 @@ export interface PolicyJudgement {
  *   for `permission`/`error` → unknown (a policy might exist);
  * - otherwise fail, with `judge`'s evidence for an empty policy list when CA was unreadable.
  */
-export function judgeBaseline(
-  meta: ControlMeta,
+export function judgeBaseline<C extends BaselineControl>(
+  control: ControlMeta<C>,
   snapshot: TenantSnapshot,
-  judge: (policies: readonly ConditionalAccessPolicy[]) => PolicyJudgement,
+  judge: (policies: readonly ConditionalAccessPolicy[]) => PolicyJudgement<C>,
 ): FindingRow {
+  // C ties `judge` to its control; the rows below are checked against either baseline variant.
+  const meta: ControlMeta<BaselineControl> = control;
   const { securityDefaults: defaults, conditionalAccessPolicies: ca } = snapshot;
   if (defaults.ok && defaults.data.isEnabled) {
     return row(meta, null, "pass", { decidedOn: "security-defaults", securityDefaultsEnabled: true });

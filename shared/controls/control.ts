@@ -10,8 +10,9 @@ export interface ControlInput {
   readonly asOf: Date;
 }
 
-export interface Control {
-  readonly id: ControlId;
+/** `C`: the control's id, which ties its rows to its variant of the evidence (model/evidence.ts). */
+export interface Control<C extends ControlId = ControlId> {
+  readonly id: C;
   readonly title: string;
   readonly severity: Severity;
   readonly rationale: string;

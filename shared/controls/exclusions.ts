@@ -2,11 +2,12 @@
  * The tenant's configured exclusions (break-glass and service accounts): user ids, plus the
  * members of excluded groups. Excluded principals never get a fail row.
  */
+import type { Unreadable } from "../model/evidence.js";
 import type { FindingRow } from "../model/findings.js";
 import type { TenantConfig } from "../model/tenant.js";
 import { memberUsers, type GroupMembers } from "./groups.js";
-import { unknownRow, type ControlMeta } from "./rows.js";
-import type { Proof, Unreadable } from "./sources.js";
+import { unreadableRow, type ControlMeta } from "./rows.js";
+import type { Proof } from "./sources.js";
 
 export interface Exclusions {
   /** Lower-cased: ids typed into config by people must still match Graph's ids. */
@@ -52,7 +53,7 @@ export function applyExclusion(
   if (excluded === true) return null;
   if (excluded === false || subject.status !== "fail") return subject;
   const { reason, ...evidence } = subject.detail;
-  return unknownRow(meta, subject.subjectId, excluded.unreadable, {
+  return unreadableRow(meta, subject.subjectId, excluded.unreadable, {
     ...evidence,
     exclusionUnproven: true,
     ...(reason === undefined ? {} : { failReason: reason }),

@@ -1,6 +1,7 @@
 /** Group membership from `snapshot.groupMembers` (direct members, expanded here transitively). */
+import type { Unreadable } from "../model/evidence.js";
 import type { TenantSnapshot } from "../model/snapshot.js";
-import { notCollected, unreadable, type Proof, type Unreadable } from "./sources.js";
+import { notCollected, unreadable, type Proof } from "./sources.js";
 
 export type GroupMembers = TenantSnapshot["groupMembers"];
 

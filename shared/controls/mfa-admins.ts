@@ -1,5 +1,6 @@
 /** mfa.admins: every enabled holder of a privileged role is registered for MFA and required to use it. */
-import type { FindingDetail, FindingRow } from "../model/findings.js";
+import type { AdminMfaNotEnforced, PolicyNotCounted } from "../model/evidence.js";
+import type { FindingRow } from "../model/findings.js";
 import type { ConditionalAccessPolicy, RegistrationDetail, SnapshotUser, TenantSnapshot } from "../model/snapshot.js";
 import { holderIds, resolveRoleHolders, rolesOf, type RoleHolders } from "./admins.js";
 import { coversUser, isMeantFor, policyCounts, policyRef, whyPolicyDoesNotCount, whyPolicyMissesUser, type PolicySubject } from "./conditional-access.js";
@@ -9,7 +10,7 @@ import { PRIVILEGED_ROLES, privilegedRoleNames } from "../model/roles.js";
 import { row, unknownRow, type ControlMeta } from "./rows.js";
 import { anyOf, proveFrom, readSources, type Proof } from "./sources.js";
 
-export const mfaAdmins: Control = {
+export const mfaAdmins: Control<"mfa.admins"> = {
   id: "mfa.admins",
   title: "Administrators are registered for MFA and required to use it",
   severity: "high",
@@ -34,7 +35,7 @@ const enforcingPolicies = (policies: readonly ConditionalAccessPolicy[]): Condit
  * The MFA policies that do not enforce MFA on this admin, with why: the policy does not count, or
  * it counts but leaves the admin out (not included, or excluded: as a guest, by role, group or id).
  */
-function policiesNotEnforcing(snapshot: TenantSnapshot, subject: PolicySubject): FindingDetail[] {
+function policiesNotEnforcing(snapshot: TenantSnapshot, subject: PolicySubject): PolicyNotCounted[] {
   const ca = snapshot.conditionalAccessPolicies;
   if (!ca.ok) return [];
   return ca.data
@@ -68,7 +69,7 @@ function isEnforced(snapshot: TenantSnapshot, subject: PolicySubject): Proof {
  * Decision: an admin missing from the users listing gets an `unknown` row (reason `error`).
  */
 function judgeAdmin(
-  meta: ControlMeta,
+  meta: ControlMeta<"mfa.admins">,
   snapshot: TenantSnapshot,
   holders: RoleHolders,
   userId: string,
@@ -107,7 +108,7 @@ function judgeAdmin(
   });
 }
 
-const notEnforcingEvidence = (policies: FindingDetail[]): FindingDetail =>
+const notEnforcingEvidence = (policies: PolicyNotCounted[]): Pick<AdminMfaNotEnforced, "policiesNotCounted"> =>
   policies.length > 0 ? { policiesNotCounted: policies } : {};
 
 /**
@@ -115,7 +116,7 @@ const notEnforcingEvidence = (policies: FindingDetail[]): FindingDetail =>
  * complete: if users, registration details, role assignments, eligibility (for a reason other than
  * `license`) or a role group's members are unreadable, the control is one tenant-level `unknown`.
  */
-function evaluateAdmins(meta: ControlMeta, { snapshot, config }: ControlInput): FindingRow[] {
+function evaluateAdmins(meta: ControlMeta<"mfa.admins">, { snapshot, config }: ControlInput): FindingRow[] {
   const read = readSources({ users: snapshot.users, registrationDetails: snapshot.registrationDetails });
   const resolved = resolveRoleHolders(snapshot, rolesOfInterest(snapshot));
   if (!read.ok || !resolved.ok) {

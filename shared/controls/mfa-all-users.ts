@@ -3,7 +3,7 @@ import { judgeBaseline, policiesNotCounted, policyCounts, policyRef, type Policy
 import type { Control } from "./control.js";
 import { resolveExclusions } from "./exclusions.js";
 
-export const mfaAllUsers: Control = {
+export const mfaAllUsers: Control<"mfa.all-users"> = {
   id: "mfa.all-users",
   title: "MFA is required of all users (security defaults or Conditional Access)",
   severity: "high",

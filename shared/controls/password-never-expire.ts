@@ -22,7 +22,7 @@ export function skippedDomains(domains: readonly Domain[]): string[] {
     .sort();
 }
 
-export const passwordNeverExpire: Control = {
+export const passwordNeverExpire: Control<"password.never-expire"> = {
   id: "password.never-expire",
   title: "Passwords are set to never expire",
   severity: "low",

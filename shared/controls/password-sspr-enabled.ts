@@ -8,7 +8,7 @@ import { readSources } from "./sources.js";
 
 const SAMPLE_SIZE = 10;
 
-export const passwordSsprEnabled: Control = {
+export const passwordSsprEnabled: Control<"password.sspr-enabled"> = {
   id: "password.sspr-enabled",
   title: "Self-service password reset is enabled for all members",
   severity: "low",
@@ -30,7 +30,7 @@ const isMemberAccount = (user: SnapshotUser): boolean => user.userType?.toLowerC
  * make it fail: if they are the only ones without SSPR the result is `unknown`.
  * With no member at all to check, the control passes (nobody lacks SSPR).
  */
-function judgeSspr(meta: ControlMeta, { snapshot, config }: ControlInput): FindingRow {
+function judgeSspr(meta: ControlMeta<"password.sspr-enabled">, { snapshot, config }: ControlInput): FindingRow {
   const read = readSources({ users: snapshot.users, registrationDetails: snapshot.registrationDetails });
   if (!read.ok) return unknownRow(meta, null, read.unreadable);
   const exclusions = resolveExclusions(config, snapshot.groupMembers);

@@ -7,7 +7,7 @@ import { row, unknownRow } from "./rows.js";
 const MIN_GLOBAL_ADMINS = 2;
 const MAX_GLOBAL_ADMINS = 4;
 
-export const rolesGlobalAdminCount: Control = {
+export const rolesGlobalAdminCount: Control<"roles.global-admin-count"> = {
   id: "roles.global-admin-count",
   title: `Between ${MIN_GLOBAL_ADMINS} and ${MAX_GLOBAL_ADMINS} Global Administrators`,
   severity: "medium",

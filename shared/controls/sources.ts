@@ -2,16 +2,8 @@
  * Reading snapshot sources, and three-valued answers ("proven", "disproven", "could not read")
  * for questions whose data may be partly unreadable.
  */
-import type { Source, UnavailableReason } from "../model/snapshot.js";
-
-/** A source that could not be read: its name in the snapshot and why (closed list of reasons). */
-export interface Unreadable {
-  /** Snapshot key, e.g. `users`, or `groupMembers/<id>` / `perUserMfa/<id>` for keyed sources. */
-  readonly source: string;
-  readonly reason: UnavailableReason;
-  readonly message: string;
-  readonly code?: string;
-}
+import type { Unreadable } from "../model/evidence.js";
+import type { Source } from "../model/snapshot.js";
 
 type Failed = Extract<Source<unknown>, { ok: false }>;
 

@@ -10,12 +10,13 @@
 import { odata, type TableClient, type TableEntity } from "@azure/data-tables";
 import { z } from "zod";
 import type { Approval, ApprovalState } from "../model/approval.js";
+import { DETAIL_TRUNCATED_KEY } from "../model/evidence.js";
 import type { FindingDetail } from "../model/findings.js";
 import { REMEDIATION_ACTIONS, type RemediationOutcome } from "../model/remediation.js";
 import { controlColumn, jsonColumn, optionalDateColumn, optionalStringColumn } from "./columns.js";
 import type { TableStore } from "./connection.js";
 import { isConflict, isPreconditionFailed } from "./errors.js";
-import { DETAIL_TRUNCATED_KEY, MAX_DETAIL_CHARS } from "./findings.js";
+import { MAX_DETAIL_CHARS } from "./findings.js";
 import { assertKeySafe, assertRunId } from "./keys.js";
 import { getEntityOrUndefined, listAll, type RawEntity, type StorageOperationOptions } from "./operations.js";
 

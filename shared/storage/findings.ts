@@ -1,6 +1,7 @@
 /** Table `Findings`: the current state of every (control, subject) per tenant (PK tenantId). */
 import { odata, type TableClient, type TableEntity } from "@azure/data-tables";
 import { z } from "zod";
+import { DETAIL_TRUNCATED_KEY } from "../model/evidence.js";
 import type { FindingDetail } from "../model/findings.js";
 import type { StoredFinding } from "../model/stored.js";
 import {
@@ -22,8 +23,6 @@ export const FINDINGS_TABLE = "Findings";
  * replaced by a truncation envelope, leaving room for the envelope itself.
  */
 export const MAX_DETAIL_CHARS = 30_000;
-/** Present (true) in a detail that was too large to store; `preview` holds its JSON's start. */
-export const DETAIL_TRUNCATED_KEY = "$truncated";
 
 export interface FindingsRepository {
   listForTenant(tenantId: string, options?: StorageOperationOptions): Promise<StoredFinding[]>;
@@ -74,7 +73,10 @@ export class TableFindingsRepository implements FindingsRepository {
   }
 }
 
-/** Detail as stored: its JSON, or a truncation envelope when that would not fit a property. */
+/**
+ * Detail as stored: its JSON, or a truncation envelope (DETAIL_TRUNCATED_KEY, `preview` holding the
+ * JSON's start) when that would not fit a property.
+ */
 function serializeDetail(detail: FindingDetail): string {
   const json = JSON.stringify(detail);
   if (json.length <= MAX_DETAIL_CHARS) return json;

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Approval } from "../../shared/model/approval.js";
 import { TableApprovalsRepository } from "../../shared/storage/approvals.js";
 import { TableDigestsRepository } from "../../shared/storage/digests.js";
-import { DETAIL_TRUNCATED_KEY } from "../../shared/storage/findings.js";
+import { DETAIL_TRUNCATED_KEY } from "../../shared/model/evidence.js";
 import { testStore } from "../storage/store.js";
 import { pendingApproval } from "./builders.js";
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { StoredFinding } from "../../shared/model/stored.js";
-import { DETAIL_TRUNCATED_KEY, FINDINGS_TABLE, MAX_DETAIL_CHARS, TableFindingsRepository } from "../../shared/storage/findings.js";
+import { DETAIL_TRUNCATED_KEY } from "../../shared/model/evidence.js";
+import { FINDINGS_TABLE, MAX_DETAIL_CHARS, TableFindingsRepository } from "../../shared/storage/findings.js";
 import { runIdAt } from "../../shared/storage/keys.js";
 import { testStore } from "./store.js";
 
