@@ -13,8 +13,9 @@ import { htmlResponse } from "../../shared/http/html-response.js";
 import type { AuditEntry, AuditRepository } from "../../shared/storage/audit.js";
 import type { ApprovalsRepository } from "../../shared/storage/approvals.js";
 import type { TenantsRepository } from "../../shared/storage/tenants.js";
-import { formatDate } from "../../shared/views/approval-page.js";
-import { displayText, html, preformatted, type SafeHtml } from "../../shared/views/html.js";
+import { formatInstant } from "../../shared/views/instant.js";
+import { accountOf } from "../../shared/views/evidence.js";
+import { html, preformatted, type SafeHtml } from "../../shared/views/html.js";
 import { renderPage } from "../../shared/views/layout.js";
 import type { GraphSimulator, TenantHandle } from "../simulator/index.js";
 import { safeDecode } from "./routes.js";
@@ -102,7 +103,7 @@ function inboxPage(deps: DevPagesDeps): HttpResponseInit {
     messages.length === 0
       ? html`<p class="empty">No email yet. Approval digests appear here once a sweep finds something to fix and approvals are configured.</p>`
       : html`<ul class="inbox">${messages.map(
-          (m) => html`<li><a href="/dev/inbox/${encodeURIComponent(m.tenantId)}/${encodeURIComponent(m.id)}"><span class="subject">${m.subject || "(no subject)"}</span><time datetime="${m.sentAt.toISOString()}">${formatDate(m.sentAt)}</time><span class="meta">From ${m.from} (${m.tenantName}) to ${m.to.join(", ")}</span></a></li>`,
+          (m) => html`<li><a href="/dev/inbox/${encodeURIComponent(m.tenantId)}/${encodeURIComponent(m.id)}"><span class="subject">${m.subject || "(no subject)"}</span><time datetime="${m.sentAt.toISOString()}">${formatInstant(m.sentAt)}</time><span class="meta">From ${m.from} (${m.tenantName}) to ${m.to.join(", ")}</span></a></li>`,
         )}</ul>`;
   return page(
     "Inbox",
@@ -117,7 +118,7 @@ function messagePage(m: SentMessage): HttpResponseInit {
   return page(
     m.subject || "Message",
     html`${nav("inbox")}<section class="card"><p class="eyebrow"><a href="/dev/inbox">← Inbox</a></p><h1>${m.subject || "(no subject)"}</h1>
-<dl class="facts"><dt>From</dt><dd>${m.from} (${m.tenantName})</dd><dt>To</dt><dd>${m.to.join(", ")}</dd><dt>Sent</dt><dd>${formatDate(m.sentAt)}</dd></dl></section>
+<dl class="facts"><dt>From</dt><dd>${m.from} (${m.tenantName})</dd><dt>To</dt><dd>${m.to.join(", ")}</dd><dt>Sent</dt><dd>${formatInstant(m.sentAt)}</dd></dl></section>
 <iframe class="mailframe" title="Message body" src="${bodyUrl}" sandbox="allow-popups allow-popups-to-escape-sandbox allow-top-navigation-by-user-activation" referrerpolicy="no-referrer"></iframe>`,
     ["frame-src 'self'"],
   );
@@ -184,13 +185,12 @@ ${audit.length === 0 ? html`<p class="empty">No remediation attempts yet.</p>` :
 
 function auditTable(rows: readonly AuditEntry[]): SafeHtml {
   return html`<table class="wide"><thead><tr><th>When</th><th>Action</th><th>Outcome</th><th>Message</th></tr></thead><tbody>${rows.map(
-    (r) => html`<tr><td>${formatDate(r.at)}<br><span class="muted mono">${r.auditId}</span></td><td>${r.mode === "undo" ? "undo " : ""}${r.action ?? "—"}<br><span class="muted">${r.subjectId ?? "tenant"}</span></td><td>${r.outcome}</td><td>${r.message}<br><span class="muted">by ${r.requestedBy}</span></td></tr>`,
+    (r) => html`<tr><td>${formatInstant(r.at)}<br><span class="muted mono">${r.auditId}</span></td><td>${r.mode === "undo" ? "undo " : ""}${r.action ?? "—"}<br><span class="muted">${r.subjectId ?? "tenant"}</span></td><td>${r.outcome}</td><td>${r.message}<br><span class="muted">by ${r.requestedBy}</span></td></tr>`,
   )}</tbody></table>`;
 }
 
 function subjectName(a: Approval): SafeHtml {
-  const name = typeof a.evidence.displayName === "string" ? displayText(a.evidence.displayName) : null;
-  const upn = typeof a.evidence.userPrincipalName === "string" ? displayText(a.evidence.userPrincipalName) : null;
+  const { displayName: name, userPrincipalName: upn } = accountOf(a.evidence);
   if (a.subjectId === null) return html`<span class="muted">tenant</span>`;
   return html`${name ?? upn ?? a.subjectId}${name && upn ? html`<br><span class="muted mono">${upn}</span>` : null}`;
 }

@@ -1,6 +1,12 @@
+import type { BaselineControl, BaselineJudgements, UnknownFields } from "../../shared/model/evidence.js";
 import { CONTROL_IDS } from "../../shared/model/findings.js";
 import { logText } from "../../shared/logging/log-text.js";
 import type { RunReport, TenantReport } from "../../shared/sweep/report.js";
+
+// The evidence fields the summary reads, named through their types: renaming one in
+// model/evidence.ts breaks this file instead of emptying the summary.
+const UNREADABLE_REASON = "reason" satisfies keyof UnknownFields;
+const POLICIES_NOT_COUNTED = "policiesNotCounted" satisfies keyof BaselineJudgements[BaselineControl];
 
 /** The human summary `npm run sweep` prints: per tenant, findings per control and what changed. */
 export function formatRunReport(report: RunReport, dataLocation: string): string {
@@ -29,7 +35,8 @@ function controlResult(tenant: TenantReport, control: string): string {
   const rows = tenant.findings.filter((f) => f.control === control);
   const tenantRow = rows.find((r) => r.subjectId === null);
   if (tenantRow) {
-    const reason = typeof tenantRow.detail.reason === "string" ? ` (${tenantRow.detail.reason})` : "";
+    const unreadable = tenantRow.detail[UNREADABLE_REASON];
+    const reason = typeof unreadable === "string" ? ` (${unreadable})` : "";
     return `${tenantRow.status}${tenantRow.status === "pass" ? "" : reason}`;
   }
   const failing = rows.filter((r) => r.status === "fail").length;
@@ -44,7 +51,7 @@ function controlResult(tenant: TenantReport, control: string): string {
  */
 function policiesNotCounted(tenant: TenantReport, control: string): string[] {
   const row = tenant.findings.find((r) => r.control === control && r.subjectId === null && r.status === "fail");
-  const policies = row?.detail.policiesNotCounted;
+  const policies = row?.detail[POLICIES_NOT_COUNTED];
   if (!Array.isArray(policies)) return [];
   return policies.map((policy: { displayName?: unknown; reasons?: unknown }) => {
     const reasons = Array.isArray(policy.reasons) ? policy.reasons.join("; ") : "";

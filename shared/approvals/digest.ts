@@ -17,8 +17,9 @@ import type { TenantGraph } from "../graph/client.js";
 import { CONTROL_IDS, type ControlId, type Severity } from "../model/findings.js";
 import type { TenantRecord } from "../model/tenant.js";
 import type { RemediationAction } from "../model/remediation.js";
-import { DETAIL_TRUNCATED_KEY } from "../model/evidence.js";
-import { displayText, html, trustedHtml, type SafeHtml } from "../views/html.js";
+import { accountOf, evidenceRows, type EvidenceRow } from "../views/evidence.js";
+import { displayText, html, trustedHtml, truncate, type SafeHtml } from "../views/html.js";
+import { formatInstant } from "../views/instant.js";
 import type { Approval } from "../model/approval.js";
 
 /** What a link preselects on the confirmation page (`?decision=`). Opening a link never decides. */
@@ -47,12 +48,6 @@ export interface Digest {
   readonly subject: string;
   readonly html: string;
   readonly text: string;
-}
-
-/** One evidence line: label and plain-text value (escaped when rendered). */
-interface EvidenceRow {
-  readonly label: string;
-  readonly value: string;
 }
 
 interface DigestItem {
@@ -144,9 +139,7 @@ function checkedLink(url: string): string {
 
 /** Who or what the request is about: the person, the domain, or the tenant. */
 function itemTitle(approval: Approval): { title: string; subtitle: string | null } {
-  const e = approval.evidence;
-  const upn = text(e.userPrincipalName);
-  const name = text(e.displayName);
+  const { displayName: name, userPrincipalName: upn } = accountOf(approval.evidence);
   switch (approval.action) {
     case "block-account":
     case "enforce-mfa":
@@ -156,41 +149,6 @@ function itemTitle(approval: Approval): { title: string; subtitle: string | null
     case "disable-user-consent":
       return { title: "Tenant-wide setting", subtitle: null };
   }
-}
-
-/** The evidence worth reading before deciding, per control, as label/value text (the name and UPN head the item). */
-function evidenceRows(approval: Approval): EvidenceRow[] {
-  const e = approval.evidence;
-  if (e[DETAIL_TRUNCATED_KEY] === true) return [{ label: "Evidence", value: "Too large to show here; see the run report." }];
-  const rows: (EvidenceRow | null)[] = [];
-  const add = (label: string, value: string | null): void => {
-    rows.push(value === null || value === "" ? null : { label, value });
-  };
-  switch (approval.control) {
-    case "accounts.inactive-30":
-    case "accounts.inactive-90":
-      add("Last activity", e.neverSignedIn === true ? "Never signed in" : instant(e.lastActivity));
-      add("Days inactive", number(e.daysInactive));
-      add("Created", instant(e.createdDateTime));
-      add("Account type", text(e.userType));
-      add("Synced from on-premises", e.onPremisesSyncEnabled === true ? "Yes (change it in on-premises AD)" : null);
-      break;
-    case "mfa.admins":
-      add("Roles", list(e.roles));
-      add("Why", e.reason === "not-registered" ? "No MFA method registered" : e.reason === "not-enforced" ? "MFA not required at sign-in" : text(e.reason));
-      add("Per-user MFA", text(e.perUserMfaState));
-      break;
-    case "apps.user-consent":
-      add("Policies letting users consent", list(e.offending));
-      break;
-    case "password.never-expire":
-      add("Passwords expire after", e.passwordValidityPeriodInDays === null ? null : withUnit(number(e.passwordValidityPeriodInDays), "days"));
-      break;
-    default:
-      break;
-  }
-  add("Object id", approval.action === "block-account" || approval.action === "enforce-mfa" ? approval.subjectId : null);
-  return rows.filter((row): row is EvidenceRow => row !== null);
 }
 
 function renderHtml(groups: readonly DigestGroup[], facts: DigestFacts): string {
@@ -285,42 +243,6 @@ function renderText(groups: readonly DigestGroup[], facts: DigestFacts): string 
     `Run ${facts.runId}`,
   );
   return `${lines.join("\n")}\n`;
-}
-
-/** A string from evidence, made fit to display; null for anything else or blank. */
-function text(value: unknown): string | null {
-  if (typeof value !== "string") return null;
-  const cleaned = displayText(value).trim();
-  return cleaned === "" ? null : truncate(cleaned, 300);
-}
-
-function number(value: unknown): string | null {
-  return typeof value === "number" && Number.isFinite(value) ? String(value) : null;
-}
-
-function withUnit(value: string | null, unit: string): string | null {
-  return value === null ? null : `${value} ${unit}`;
-}
-
-function list(value: unknown): string | null {
-  if (!Array.isArray(value)) return null;
-  const items = value.map(text).filter((item): item is string => item !== null);
-  return items.length === 0 ? null : items.join(", ");
-}
-
-function instant(value: unknown): string | null {
-  if (typeof value !== "string" || Number.isNaN(Date.parse(value))) return text(value);
-  return formatInstant(new Date(value));
-}
-
-/** `2026-10-02 13:37 UTC`: unambiguous for every reader. */
-export function formatInstant(date: Date): string {
-  const iso = date.toISOString();
-  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
-}
-
-function truncate(value: string, max: number): string {
-  return value.length <= max ? value : `${value.slice(0, max - 1)}…`;
 }
 
 export interface SendDigestInput {

@@ -123,9 +123,3 @@ export type JudgedEvidence<C extends ControlId> = JudgedEvidenceByControl[C];
 
 /** What an `unknown` row still knows of its control's evidence (some of it, or none). */
 export type KnownEvidence<C extends ControlId> = Partial<JudgedEvidence<C>> & Pick<UnknownFields, "exclusionUnproven">;
-
-/** The evidence of any row of control C. */
-export type EvidenceOf<C extends ControlId> = JudgedEvidence<C> | (KnownEvidence<C> & UnknownFields);
-
-/** Every control's evidence, told apart by the control id. */
-export type Evidence = { readonly [C in ControlId]: { readonly control: C; readonly detail: EvidenceOf<C> } }[ControlId];

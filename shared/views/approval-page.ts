@@ -7,7 +7,9 @@ import type { Approval } from "../model/approval.js";
 import { CONTROLS } from "../controls/index.js";
 import type { FindingDetail } from "../model/findings.js";
 import type { RemediationAction, RemediationOutcome } from "../model/remediation.js";
-import { displayText, html, trustedHtml, type SafeHtml } from "./html.js";
+import { accountOf, evidenceRows } from "./evidence.js";
+import { html, trustedHtml, type SafeHtml } from "./html.js";
+import { formatInstant } from "./instant.js";
 import { renderPage, type RenderedPage, type Tone } from "./layout.js";
 
 const SECTION = "Approval request";
@@ -58,7 +60,7 @@ export function confirmationPage(input: ConfirmationInput): RenderedPage {
 <h1 id="title">${text.title}</h1>
 <p class="lead">${text.effect}</p>
 ${facts(approval, input.tenantName)}
-${evidenceTable(approval.evidence)}
+${evidenceTable(approval)}
 ${preselect && html`<p class="chosen-note">The email link you followed asked to <strong>${preselect}</strong>. Nothing happens until you confirm below.</p>`}
 <form method="post">
 <input type="hidden" name="${input.csrfFieldName}" value="${input.csrfField}">
@@ -67,7 +69,7 @@ ${preselect && html`<p class="chosen-note">The email link you followed asked to 
 <button type="submit" name="decision" value="reject" class="${rejectClass}"${preselect === "reject" ? trustedHtml(" autofocus") : null}>Reject</button>
 </div>
 </form>
-<p class="fine">Approving runs the action once, with the guardrails (exclusions, the last Global Administrators, on-premises accounts) checked again just before it, and writes an audit record. Rejecting changes nothing. This link works once and expires ${formatDate(approval.expiresAt)}.</p>
+<p class="fine">Approving runs the action once, with the guardrails (exclusions, the last Global Administrators, on-premises accounts) checked again just before it, and writes an audit record. Rejecting changes nothing. This link works once and expires ${formatInstant(approval.expiresAt)}.</p>
 </section>`;
   return renderPage({ title: text.title, section: SECTION, body });
 }
@@ -82,7 +84,7 @@ export function outcomePage(input: OutcomeInput, options: { readonly earlier: bo
 <p class="eyebrow">${input.tenantName} · ${controlTitle(approval)}</p>
 <h2>${text.title}</h2>
 ${facts(approval, input.tenantName)}
-${evidenceTable(approval.evidence)}
+${evidenceTable(approval)}
 </section>`;
   return renderPage({ title: banner.title, section: SECTION, body });
 }
@@ -97,7 +99,7 @@ ${input.retryHref && html`<p><a class="btn btn-link" href="${input.retryHref}">O
 }
 
 function outcomeBanner(approval: Approval, text: ActionText, earlier: boolean): { tone: Tone; title: string; message: string } {
-  const when = approval.decidedAt ? ` on ${formatDate(approval.decidedAt)}` : "";
+  const when = approval.decidedAt ? ` on ${formatInstant(approval.decidedAt)}` : "";
   const who = approval.decidedBy ? ` (${approval.decidedBy})` : "";
   const prefix = earlier ? `This request was already decided${when}${who}. ` : "";
   if (approval.state === "rejected") {
@@ -119,7 +121,7 @@ function outcomeBanner(approval: Approval, text: ActionText, earlier: boolean): 
     return {
       tone: "neutral",
       title: "Undone",
-      message: `${prefix}The action ran, then was undone on ${formatDate(undone.undoneAt)} (${undone.undoneBy}). What it had done: ${result}`,
+      message: `${prefix}The action ran, then was undone on ${formatInstant(undone.undoneAt)} (${undone.undoneBy}). What it had done: ${result}`,
     };
   }
   const by: Record<RemediationOutcome, { tone: Tone; title: string }> = {
@@ -139,45 +141,19 @@ function facts(approval: Approval, tenantName: string): SafeHtml {
 <dt>Tenant</dt><dd>${tenantName} <span class="muted mono">${approval.tenantId}</span></dd>
 ${subject && html`<dt>${subject.label}</dt><dd>${subject.value}</dd>`}
 <dt>Finding</dt><dd>${controlTitle(approval)} <span class="pill ${severityOf(approval)}">${severityOf(approval)}</span></dd>
-<dt>Requested</dt><dd>${formatDate(approval.createdAt)}</dd>
-${approval.state === "pending" ? html`<dt>Link expires</dt><dd>${formatDate(approval.expiresAt)}</dd>` : html`<dt>Decision</dt><dd>${approval.state}${approval.decidedAt ? html` · ${formatDate(approval.decidedAt)}` : null}</dd>`}
+<dt>Requested</dt><dd>${formatInstant(approval.createdAt)}</dd>
+${approval.state === "pending" ? html`<dt>Link expires</dt><dd>${formatInstant(approval.expiresAt)}</dd>` : html`<dt>Decision</dt><dd>${approval.state}${approval.decidedAt ? html` · ${formatInstant(approval.decidedAt)}` : null}</dd>`}
 ${approval.auditId && html`<dt>Audit id</dt><dd class="mono">${approval.auditId}</dd>`}
 </dl>`;
 }
 
-const EVIDENCE_LABELS: Readonly<Record<string, string>> = {
-  displayName: "Display name",
-  userPrincipalName: "User principal name",
-  userType: "User type",
-  onPremisesSyncEnabled: "Synced from on-premises",
-  lastActivity: "Last sign-in activity",
-  neverSignedIn: "Never signed in",
-  createdDateTime: "Created",
-  daysInactive: "Days inactive",
-  reason: "Reason",
-  roles: "Roles",
-  passwordValidityPeriodInDays: "Password validity (days)",
-  count: "Count",
-};
-
-function evidenceTable(evidence: FindingDetail): SafeHtml | null {
-  const rows = Object.entries(evidence).filter(([, value]) => value !== undefined);
+function evidenceTable(approval: Approval): SafeHtml | null {
+  const rows = evidenceRows(approval);
   if (rows.length === 0) return null;
   return html`<h2>Evidence</h2>
 <table class="evidence"><tbody>
-${rows.map(([key, value]) => html`<tr><th scope="row">${EVIDENCE_LABELS[key] ?? key}</th><td>${evidenceValue(value)}</td></tr>`)}
+${rows.map((row) => html`<tr><th scope="row">${row.label}</th><td>${row.value}</td></tr>`)}
 </tbody></table>`;
-}
-
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z$/;
-
-function evidenceValue(value: unknown): SafeHtml | string {
-  if (value === null) return html`<span class="muted">—</span>`;
-  if (typeof value === "boolean") return value ? "Yes" : "No";
-  if (typeof value === "number") return String(value);
-  if (typeof value === "string") return ISO_INSTANT.test(value) && !Number.isNaN(Date.parse(value)) ? formatDate(new Date(value)) : displayText(value);
-  if (Array.isArray(value) && value.every((v) => typeof v === "string" || typeof v === "number")) return displayText(value.join(", "));
-  return html`<code>${displayText(JSON.stringify(value))}</code>`;
 }
 
 function actionText(approval: Approval): ActionText {
@@ -214,20 +190,18 @@ function actionText(approval: Approval): ActionText {
 function subjectLabel(approval: Approval): { label: string; value: SafeHtml } | null {
   if (approval.subjectId === null) return null;
   if (approval.action === "set-password-never-expire") return { label: "Domain", value: html`${approval.subjectId}` };
+  const { userPrincipalName: upn } = accountOf(approval.evidence);
   const name = personName(approval.evidence);
-  const upn = typeof approval.evidence.userPrincipalName === "string" ? displayText(approval.evidence.userPrincipalName) : null;
   return {
     label: "Account",
     value: html`${name ?? ""}${name && upn ? html`<br>` : null}${upn && html`<span class="mono">${upn}</span>`}${!name && !upn ? html`<span class="mono">${approval.subjectId}</span>` : null}`,
   };
 }
 
-/** Display name, else UPN, from the evidence (control and bidi characters removed; escaped later). */
+/** Display name, else UPN, from the evidence. */
 function personName(evidence: FindingDetail): string | null {
-  const name = evidence.displayName;
-  if (typeof name === "string" && displayText(name).trim() !== "") return displayText(name);
-  const upn = evidence.userPrincipalName;
-  return typeof upn === "string" && upn !== "" ? displayText(upn) : null;
+  const account = accountOf(evidence);
+  return account.displayName ?? account.userPrincipalName;
 }
 
 function controlTitle(approval: Approval): string {
@@ -236,12 +210,6 @@ function controlTitle(approval: Approval): string {
 
 function severityOf(approval: Approval): string {
   return CONTROLS.find((c) => c.id === approval.control)?.severity ?? "medium";
-}
-
-const DATE_FORMAT = new Intl.DateTimeFormat("en-GB", { timeZone: "UTC", dateStyle: "medium", timeStyle: "short" });
-
-export function formatDate(date: Date): string {
-  return `${DATE_FORMAT.format(date)} UTC`;
 }
 
 const ICONS: Readonly<Record<Tone, string>> = {

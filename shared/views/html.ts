@@ -77,6 +77,11 @@ export function displayText(value: string): string {
   return value.replace(CONTROL_AND_BIDI, "").replace(LINE_BREAKS_AND_TABS, " ");
 }
 
+/** At most `max` characters, an ellipsis marking the cut. */
+export function truncate(value: string, max: number): string {
+  return value.length <= max ? value : `${value.slice(0, max - 1)}…`;
+}
+
 /** THE display function for markup: text from anywhere, cleaned by displayText, then escaped. */
 export function displayHtml(value: string): string {
   return escapeHtml(displayText(value));
