@@ -201,11 +201,8 @@ export function evidenceRows(finding: EvidenceSubject): EvidenceRow[] {
   const e = finding.evidence;
   if (e[DETAIL_TRUNCATED_KEY] === true) return [{ label: "Evidence", value: "Too large to show here; see the run report." }];
   const { account, fields } = EVIDENCE_FIELDS[finding.control];
-  const specs = new Map<string, FieldSpec>(Object.entries(fields));
-  if (isUnknownRow(e)) {
-    for (const key of Object.keys(UNKNOWN_FIELDS)) specs.delete(key);
-    for (const [key, spec] of Object.entries(UNKNOWN_FIELDS)) specs.set(key, spec);
-  }
+  const own: [string, FieldSpec][] = Object.entries(fields);
+  const specs = new Map(isUnknownRow(e) ? [...own.filter(([key]) => !(key in UNKNOWN_FIELDS)), ...Object.entries(UNKNOWN_FIELDS)] : own);
   const unlisted = Object.keys(e).filter((key) => !specs.has(key));
   const rows = [
     ...[...specs].map(([key, spec]) => ("label" in spec ? { label: spec.label, value: spec.show(e[key], e) } : null)),
