@@ -162,8 +162,9 @@ describe("evidenceRows", () => {
     // @ts-expect-error `offendingPolicies` is not a field of apps.user-consent's evidence
     row(appsUserConsent, null, "fail", { offendingPolicies: [], permissionGrantPoliciesAssigned: [] });
     // …and neither does a renderer table that still has the old name, or misses a field.
-    // @ts-expect-error `offending` is missing, `offendingPolicies` unknown
-    const renamed: (typeof EVIDENCE_FIELDS)["apps.user-consent"]["fields"] = { offendingPolicies: { heading: true }, permissionGrantPoliciesAssigned: { heading: true } };
+    const renamedFields = { offendingPolicies: { heading: true }, permissionGrantPoliciesAssigned: { heading: true } } as const;
+    // @ts-expect-error `offending` is missing
+    const renamed: (typeof EVIDENCE_FIELDS)["apps.user-consent"]["fields"] = renamedFields;
     expect(renamed).toBeDefined();
   });
 });
