@@ -19,7 +19,8 @@ const loki = require(require.resolve("lokijs", { paths: [path.dirname(require.re
 
 const KEY = "$entityKey";
 const keyOf = (partitionKey, rowKey) => `${partitionKey}\u0000${rowKey}`;
-const isEntityIndexes = (indices) => Array.isArray(indices) && indices.length === 2 && indices[0] === "PartitionKey" && indices[1] === "RowKey";
+const isEntityIndexes = (indices) =>
+  Array.isArray(indices) && indices.length === 2 && indices[0] === "PartitionKey" && indices[1] === "RowKey";
 const keyed = new WeakSet();
 
 const addCollection = loki.prototype.addCollection;
@@ -38,7 +39,14 @@ loki.Collection.prototype.insert = function (docs) {
 
 const findOne = loki.Collection.prototype.findOne;
 loki.Collection.prototype.findOne = function (query) {
-  if (keyed.has(this) && query && typeof query === "object" && Object.keys(query).length === 2 && "PartitionKey" in query && "RowKey" in query) {
+  if (
+    keyed.has(this) &&
+    query &&
+    typeof query === "object" &&
+    Object.keys(query).length === 2 &&
+    "PartitionKey" in query &&
+    "RowKey" in query
+  ) {
     return this.by(KEY, keyOf(query.PartitionKey, query.RowKey)) ?? null;
   }
   return findOne.call(this, query);

@@ -39,7 +39,10 @@ export async function runHostQueue(options: HostQueueOptions, done: () => Promis
       await Promise.race(inFlight);
       continue;
     }
-    const received = await options.queue.receiveMessages({ numberOfMessages: options.batchSize, visibilityTimeout: PROCESSING_VISIBILITY_SECONDS });
+    const received = await options.queue.receiveMessages({
+      numberOfMessages: options.batchSize,
+      visibilityTimeout: PROCESSING_VISIBILITY_SECONDS,
+    });
     for (const item of received.receivedMessageItems) {
       const run: Promise<void> = deliverMessage(options, item, totals).finally(() => inFlight.delete(run));
       inFlight.add(run);

@@ -74,7 +74,9 @@ export function tenantNeeds(fixture: TenantFixture): TenantNeeds {
   const eligibility = license === "p2" ? (g["v1.0/roleManagement/directory/roleEligibilitySchedules"] ?? []) : [];
   const roles = pages(assignments.length, DIRECTORY_PAGE) + (license === "p2" ? pages(eligibility.length, DIRECTORY_PAGE) : 1);
 
-  const privileged = [...assignments, ...eligibility].filter((a) => typeof a.roleDefinitionId === "string" && isPrivilegedRole(a.roleDefinitionId));
+  const privileged = [...assignments, ...eligibility].filter(
+    (a) => typeof a.roleDefinitionId === "string" && isPrivilegedRole(a.roleDefinitionId),
+  );
   const toRead = new Set<string>(fixture.config.exclusions.groupIds);
   const admins = new Set<string>();
   for (const grant of privileged) {
@@ -111,7 +113,11 @@ export function tenantNeeds(fixture: TenantFixture): TenantNeeds {
 }
 
 /** The floor of scanning all these tenants with one app: the slowest tenant, or the app-wide reports limit. */
-export function fleetFloor(needs: readonly TenantNeeds[]): { readonly seconds: number; readonly tenantSeconds: number; readonly appSeconds: number } {
+export function fleetFloor(needs: readonly TenantNeeds[]): {
+  readonly seconds: number;
+  readonly tenantSeconds: number;
+  readonly appSeconds: number;
+} {
   const tenantSeconds = Math.max(0, ...needs.map((n) => n.floorSeconds));
   const appSeconds = bucketSeconds(
     needs.reduce((sum, n) => sum + n.reportsRequests, 0),

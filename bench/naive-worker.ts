@@ -90,16 +90,28 @@ async function main(): Promise<void> {
       endedAtMs: performance.now() - started,
     });
   }
-  const result: WorkerResult = { type: "result", wallMs: performance.now() - started, peakRssBytes: rss.stop(), cpuSeconds: cpuSince(cpu), tenants };
+  const result: WorkerResult = {
+    type: "result",
+    wallMs: performance.now() - started,
+    peakRssBytes: rss.stop(),
+    cpuSeconds: cpuSince(cpu),
+    tenants,
+  };
   await sendAndFlush(result);
 }
 
 /** Users at the default page size, with sign-in activity when the licence allows. */
 async function naiveUsers(graph: TenantGraph): Promise<{ users: Source<readonly SnapshotUser[]>; signInActivity: Source<true> }> {
-  const withSignIn = await readSource(async () => (await listAll<Record<string, unknown>>(graph.client, { path: "/users", select: [...USER_FIELDS, "signInActivity"] })).map(toSnapshotUser));
+  const withSignIn = await readSource(async () =>
+    (await listAll<Record<string, unknown>>(graph.client, { path: "/users", select: [...USER_FIELDS, "signInActivity"] })).map(
+      toSnapshotUser,
+    ),
+  );
   if (withSignIn.ok) return { users: withSignIn, signInActivity: { ok: true, data: true } };
   if (withSignIn.reason !== "license") return { users: withSignIn, signInActivity: withSignIn };
-  const users = await readSource(async () => (await listAll<Record<string, unknown>>(graph.client, { path: "/users", select: USER_FIELDS })).map(toSnapshotUser));
+  const users = await readSource(async () =>
+    (await listAll<Record<string, unknown>>(graph.client, { path: "/users", select: USER_FIELDS })).map(toSnapshotUser),
+  );
   return { users, signInActivity: withSignIn };
 }
 
@@ -111,7 +123,13 @@ async function perUserRegistration(graph: TenantGraph, users: readonly SnapshotU
       const body = (await graph.client.api(`/users/${user.id}/authentication/methods`).get()) as { value?: { "@odata.type"?: string }[] };
       const types = (body.value ?? []).map((m) => m["@odata.type"] ?? "");
       const sspr = types.some((t) => SSPR_METHODS.has(t));
-      rows.push({ id: user.id, userPrincipalName: user.userPrincipalName, isMfaRegistered: types.some((t) => MFA_METHODS.has(t)), isSsprEnabled: sspr, isSsprRegistered: sspr });
+      rows.push({
+        id: user.id,
+        userPrincipalName: user.userPrincipalName,
+        isMfaRegistered: types.some((t) => MFA_METHODS.has(t)),
+        isSsprEnabled: sspr,
+        isSsprRegistered: sspr,
+      });
     } catch (e) {
       return { ok: false, reason: unavailableReason(e), message: e instanceof Error ? e.message : String(e) };
     }

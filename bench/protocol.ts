@@ -4,7 +4,10 @@ import type { TenantNeeds } from "./minimum.js";
 
 /** What the simulator child serves. */
 export type SimulatorSpec =
-  | { readonly kind: "tenants"; readonly tenants: readonly { readonly users: number; readonly license: "free" | "p1" | "p2"; readonly seed: number }[] }
+  | {
+      readonly kind: "tenants";
+      readonly tenants: readonly { readonly users: number; readonly license: "free" | "p1" | "p2"; readonly seed: number }[];
+    }
   /** A generated fleet; `only`: just these tenants of it (by index in the fleet plan). */
   | { readonly kind: "fleet"; readonly tenants: number; readonly seed: number; readonly only?: readonly number[] };
 

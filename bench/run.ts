@@ -88,7 +88,12 @@ interface RunFigures {
   /** CPU seconds while scanning: the scanning process, the simulator, Azurite (2 cores are shared). */
   readonly cpuSeconds: { readonly scanner: number; readonly simulator: number; readonly azurite: number };
   /** When tenants ended (simulated seconds from the start): quantiles, and the last one. */
-  readonly ended: { readonly p50: number; readonly p90: number; readonly p99: number; readonly last: { readonly users: number; readonly seconds: number; readonly scanSeconds: number } };
+  readonly ended: {
+    readonly p50: number;
+    readonly p90: number;
+    readonly p99: number;
+    readonly last: { readonly users: number; readonly seconds: number; readonly scanSeconds: number };
+  };
 }
 
 interface ScenarioResult {
@@ -108,19 +113,40 @@ function scenarios(quick: boolean): Scenario[] {
       name: "tenant-10k",
       what: "one 10,000-user P1 tenant, quiet (goals 1, 2, 5)",
       optimised: { kind: "optimised", spec: { kind: "tenants", tenants: [{ users: 10_000, license: "p1", seed: 1 }] }, timeScale: 0.5 },
-      baseline: { plan: { kind: "baseline", spec: { kind: "tenants", tenants: [{ users: 10_000, license: "p1", seed: 1 }] }, timeScale: 0.05 }, factor: 1 },
+      baseline: {
+        plan: { kind: "baseline", spec: { kind: "tenants", tenants: [{ users: 10_000, license: "p1", seed: 1 }] }, timeScale: 0.05 },
+        factor: 1,
+      },
     },
     {
       name: `tenant-${bigUsers / 1000}k`,
       what: `one ${bigUsers.toLocaleString("en-US")}-user P1 tenant across invocations, its previous night's findings stored (goals 1, 2, 3, 5)`,
-      optimised: { kind: "optimised", spec: { kind: "tenants", tenants: [{ users: bigUsers, license: "p1", seed: 1 }] }, timeScale: 0.2, previousNight: true },
+      optimised: {
+        kind: "optimised",
+        spec: { kind: "tenants", tenants: [{ users: bigUsers, license: "p1", seed: 1 }] },
+        timeScale: 0.2,
+        previousNight: true,
+      },
       baseline: { from: "tenant-10k", factor: bigUsers / 10_000 },
     },
     {
       name: `fleet-${fleetSize}`,
       what: `${fleetSize.toLocaleString("en-US")} generated tenants (realistic size mix) through the queue, two with injected faults (goals 1, 4, 5)`,
-      optimised: { kind: "optimised", spec: { kind: "fleet", tenants: fleetSize, seed: 1 }, timeScale: 0.5, history: true, faults: fleetFaults },
-      baseline: { plan: { kind: "baseline", spec: { kind: "fleet", tenants: fleetSize, seed: 1, only: sampleBySize(fleetSize, fleetBaselineEvery) }, timeScale: 0.02 }, factor: fleetBaselineEvery },
+      optimised: {
+        kind: "optimised",
+        spec: { kind: "fleet", tenants: fleetSize, seed: 1 },
+        timeScale: 0.5,
+        history: true,
+        faults: fleetFaults,
+      },
+      baseline: {
+        plan: {
+          kind: "baseline",
+          spec: { kind: "fleet", tenants: fleetSize, seed: 1, only: sampleBySize(fleetSize, fleetBaselineEvery) },
+          timeScale: 0.02,
+        },
+        factor: fleetBaselineEvery,
+      },
     },
   ];
 }
@@ -157,7 +183,9 @@ interface HostJsonQueues {
 
 /** host.json's queue settings, with its intervals scaled to the simulation. */
 function hostSettings(timeScale: number): WorkerInput["host"] {
-  const json = JSON.parse(readFileSync(path.resolve(import.meta.dirname, "../host.json"), "utf8")) as { extensions: { queues: HostJsonQueues } };
+  const json = JSON.parse(readFileSync(path.resolve(import.meta.dirname, "../host.json"), "utf8")) as {
+    extensions: { queues: HostJsonQueues };
+  };
   const q = json.extensions.queues;
   return {
     batchSize: q.batchSize,
@@ -246,7 +274,11 @@ async function runWorker(
     GRAPH_TIME_SCALE: String(timeScale),
     SCAN_TIME_BUDGET_SECONDS: String(budgetSeconds),
   };
-  const worker = startChild(plan.kind === "optimised" ? "scan-worker.ts" : "naive-worker.ts", [], { env, compiled: true, heapMb: WORKER_HEAP_MB });
+  const worker = startChild(plan.kind === "optimised" ? "scan-worker.ts" : "naive-worker.ts", [], {
+    env,
+    compiled: true,
+    heapMb: WORKER_HEAP_MB,
+  });
   worker.send({ type: "input", input });
   const result = await worker.next<WorkerResult>("result");
   await worker.exited;
@@ -296,10 +328,12 @@ function figures(
   const simSum = (f: (t: SimulatorStats["tenants"][string]) => number) => Object.values(stats.tenants).reduce((n, t) => n + f(t), 0);
   const floor = fleetFloor(needs);
   const healthy = needs.filter((n) => !faultedIds.has(n.tenantId));
-  const excess = (t: WorkerTenantResult) => Math.max(t.findingWrites - Math.ceil(t.findingRows / 100), t.eventWrites - Math.ceil(t.eventRows / 100));
+  const excess = (t: WorkerTenantResult) =>
+    Math.max(t.findingWrites - Math.ceil(t.findingRows / 100), t.eventWrites - Math.ceil(t.eventRows / 100));
   const statuses: Record<string, number> = {};
   for (const t of result.tenants) statuses[t.status] = (statuses[t.status] ?? 0) + 1;
-  const measuredFloor = Math.max(stats.appMinimalWaitMs, ...Object.values(stats.tenants).map((t) => t.minimalWaitMs)) / 1000 / plan.timeScale;
+  const measuredFloor =
+    Math.max(stats.appMinimalWaitMs, ...Object.values(stats.tenants).map((t) => t.minimalWaitMs)) / 1000 / plan.timeScale;
   return {
     kind: plan.kind,
     timeScale: plan.timeScale,
@@ -327,7 +361,11 @@ function figures(
     repeatedPages: simSum((t) => t.repeatedPages) * factor,
     maxInvocations: Math.max(0, ...result.tenants.map((t) => t.invocations)),
     statuses,
-    faulted: faults.map((f) => ({ tenantId: f.tenantId, fault: `${f.status}${f.times < 1_000_000 ? ` ×${f.times}` : " on every request"}`, status: byId.get(f.tenantId)?.status ?? "missing" })),
+    faulted: faults.map((f) => ({
+      tenantId: f.tenantId,
+      fault: `${f.status}${f.times < 1_000_000 ? ` ×${f.times}` : " on every request"}`,
+      status: byId.get(f.tenantId)?.status ?? "missing",
+    })),
     loadSeconds,
     realSeconds,
     cpuSeconds,
@@ -344,7 +382,11 @@ function endings(tenants: readonly WorkerTenantResult[], needs: readonly TenantN
     p50: at(0.5),
     p90: at(0.9),
     p99: at(0.99),
-    last: { users: needs.find((n) => n.tenantId === last?.tenantId)?.users ?? 0, seconds: sim(last?.endedAtMs ?? 0), scanSeconds: sim(last?.scanMs ?? 0) },
+    last: {
+      users: needs.find((n) => n.tenantId === last?.tenantId)?.users ?? 0,
+      seconds: sim(last?.endedAtMs ?? 0),
+      scanSeconds: sim(last?.scanMs ?? 0),
+    },
   };
 }
 
@@ -373,7 +415,8 @@ function scaled(figures: RunFigures, factor: number): RunFigures {
 }
 
 function describeSpec(spec: SimulatorSpec): string {
-  if (spec.kind === "fleet") return spec.only ? `${spec.only.length} sampled tenants of a ${spec.tenants}-tenant fleet` : `a ${spec.tenants}-tenant fleet`;
+  if (spec.kind === "fleet")
+    return spec.only ? `${spec.only.length} sampled tenants of a ${spec.tenants}-tenant fleet` : `a ${spec.tenants}-tenant fleet`;
   return spec.tenants.map((t) => `${t.users.toLocaleString("en-US")} users ${t.license}`).join(", ");
 }
 
@@ -390,28 +433,49 @@ function goals(results: readonly ScenarioResult[]): Goal[] {
   const opt = (r: ScenarioResult) => r.optimised;
   const worstRatio = Math.max(...results.map((r) => opt(r).worstTenantRequestRatio));
   const perUser = results.reduce((n, r) => n + opt(r).perUserCalls, 0);
-  out.push({ goal: "1 requests ≤ 1.05 × minimum, no per-user calls for bulk-report data", met: worstRatio <= 1.05 && perUser === 0, detail: `worst tenant ${worstRatio.toFixed(3)}×, per-user calls ${perUser}` });
+  out.push({
+    goal: "1 requests ≤ 1.05 × minimum, no per-user calls for bulk-report data",
+    met: worstRatio <= 1.05 && perUser === 0,
+    detail: `worst tenant ${worstRatio.toFixed(3)}×, per-user calls ${perUser}`,
+  });
   const quiet = results.filter((r) => opt(r).tenants === 1);
-  const wall = quiet.map((r) => `${r.name} ${(opt(r).simWallSeconds / opt(r).floorSeconds).toFixed(3)}× with ${opt(r).tooManyRequests} 429s`);
-  out.push({ goal: "2 single-tenant wall ≤ 1.15 × floor, 0 429s", met: quiet.every((r) => opt(r).simWallSeconds <= 1.15 * opt(r).floorSeconds && opt(r).tooManyRequests === 0), detail: wall.join("; ") });
+  const wall = quiet.map(
+    (r) => `${r.name} ${(opt(r).simWallSeconds / opt(r).floorSeconds).toFixed(3)}× with ${opt(r).tooManyRequests} 429s`,
+  );
+  out.push({
+    goal: "2 single-tenant wall ≤ 1.15 × floor, 0 429s",
+    met: quiet.every((r) => opt(r).simWallSeconds <= 1.15 * opt(r).floorSeconds && opt(r).tooManyRequests === 0),
+    detail: wall.join("; "),
+  });
   const big = results.find((r) => opt(r).tenants === 1 && opt(r).maxInvocations > 1);
   out.push({
     goal: "3 huge tenant resumes across invocations, no page read twice, ≤ 300 MB RSS",
     met: big !== undefined && opt(big).repeatedPages === 0 && opt(big).peakRssMb <= 300,
-    detail: big ? `${big.name}: ${opt(big).maxInvocations} invocations, ${opt(big).repeatedPages} pages read twice, peak RSS ${opt(big).peakRssMb.toFixed(0)} MB` : "no multi-invocation scenario ran",
+    detail: big
+      ? `${big.name}: ${opt(big).maxInvocations} invocations, ${opt(big).repeatedPages} pages read twice, peak RSS ${opt(big).peakRssMb.toFixed(0)} MB`
+      : "no multi-invocation scenario ran",
   });
   const fleet = results.find((r) => opt(r).tenants > 1);
   if (fleet) {
     const f = opt(fleet);
-    const others = Object.entries(f.statuses).filter(([s]) => s !== "completed").map(([s, n]) => `${n} ${s}`);
+    const others = Object.entries(f.statuses)
+      .filter(([s]) => s !== "completed")
+      .map(([s, n]) => `${n} ${s}`);
     out.push({
       goal: "4 fleet wall ≤ 1.2 × floor, faults stay with their tenant",
-      met: f.simWallSeconds <= 1.2 * f.floorSeconds && f.faulted.every((x) => x.status !== "missing") && (f.statuses.completed ?? 0) >= f.tenants - f.faulted.length,
+      met:
+        f.simWallSeconds <= 1.2 * f.floorSeconds &&
+        f.faulted.every((x) => x.status !== "missing") &&
+        (f.statuses.completed ?? 0) >= f.tenants - f.faulted.length,
       detail: `${(f.simWallSeconds / f.floorSeconds).toFixed(3)}× of ${f.floorSeconds.toFixed(0)} s (tenant floor ${f.floor.tenantSeconds.toFixed(0)} s, app-wide reports floor ${f.floor.appSeconds.toFixed(0)} s); ${f.statuses.completed ?? 0} completed${others.length ? `, ${others.join(", ")}` : ""}; faulted: ${f.faulted.map((x) => `${x.fault} → ${x.status}`).join(", ")}`,
     });
   } else out.push({ goal: "4 fleet", met: false, detail: "fleet scenario not run" });
   const excess = Math.max(...results.map((r) => opt(r).worstWriteExcess));
-  out.push({ goal: "5 table transactions ≤ ⌈rows/100⌉ + O(1) per tenant partition", met: excess <= 1, detail: `worst partition ⌈rows/100⌉ + ${excess}` });
+  out.push({
+    goal: "5 table transactions ≤ ⌈rows/100⌉ + O(1) per tenant partition",
+    met: excess <= 1,
+    detail: `worst partition ⌈rows/100⌉ + ${excess}`,
+  });
   return out;
 }
 
@@ -436,33 +500,40 @@ const COLUMNS: readonly [string, (f: RunFigures) => string][] = [
 function table(results: readonly ScenarioResult[]): string {
   const lines: string[] = [];
   for (const r of results) {
-    const rows = [COLUMNS.map(([h]) => h), ...[r.optimised, ...(r.baseline ? [r.baseline] : [])].map((f) => COLUMNS.map(([, cell]) => cell(f)))];
+    const rows = [
+      COLUMNS.map(([h]) => h),
+      ...[r.optimised, ...(r.baseline ? [r.baseline] : [])].map((f) => COLUMNS.map(([, cell]) => cell(f))),
+    ];
     const o = r.optimised;
     const b = r.baseline;
-    if (b) rows.push([
-      "baseline/optimised",
-      ratio(b.requests, o.requests),
-      "",
-      "",
-      "",
-      ratio(b.simWallSeconds, o.simWallSeconds),
-      "",
-      "",
-      o.tooManyRequests === 0 ? `${int(b.tooManyRequests)} vs 0` : ratio(b.tooManyRequests, o.tooManyRequests),
-      ratio(b.peakRssMb, o.peakRssMb),
-      "",
-      ratio(b.findingWrites + b.eventWrites, o.findingWrites + o.eventWrites),
-      "",
-      "",
-      "",
-    ]);
+    if (b)
+      rows.push([
+        "baseline/optimised",
+        ratio(b.requests, o.requests),
+        "",
+        "",
+        "",
+        ratio(b.simWallSeconds, o.simWallSeconds),
+        "",
+        "",
+        o.tooManyRequests === 0 ? `${int(b.tooManyRequests)} vs 0` : ratio(b.tooManyRequests, o.tooManyRequests),
+        ratio(b.peakRssMb, o.peakRssMb),
+        "",
+        ratio(b.findingWrites + b.eventWrites, o.findingWrites + o.eventWrites),
+        "",
+        "",
+        "",
+      ]);
     const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? "").length)));
     lines.push(`${r.name}: ${r.what}`);
-    for (const row of rows) lines.push(`  ${row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ")}`);
+    for (const row of rows)
+      lines.push(`  ${row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ")}`);
     lines.push(
       `  floor: tenant ${int(o.floor.tenantSeconds)} s, app-wide reports ${int(o.floor.appSeconds)} s (the simulator's own count for the optimised run: ${int(o.floor.measuredSeconds)} s)`,
       `  optimised: invocations per tenant ≤ ${o.maxInvocations}, pages read twice ${o.repeatedPages}, statuses ${JSON.stringify(o.statuses)}` +
-        (o.faulted.length ? `; faults ${o.faulted.map((x) => `${x.fault} → ${x.status}`).join(", ")} (429s outside them: ${o.tooManyRequestsOutsideFaults})` : "") +
+        (o.faulted.length
+          ? `; faults ${o.faulted.map((x) => `${x.fault} → ${x.status}`).join(", ")} (429s outside them: ${o.tooManyRequestsOutsideFaults})`
+          : "") +
         (Object.keys(o.tooManyRequestsByPath).length ? `; 429s by path: ${JSON.stringify(o.tooManyRequestsByPath)}` : ""),
       `  optimised: tenants ended by ${int(o.ended.p50)} / ${int(o.ended.p90)} / ${int(o.ended.p99)} s (50/90/99 %), the last at ${int(o.ended.last.seconds)} s ` +
         `(${int(o.ended.last.users)} users, its scan took ${int(o.ended.last.scanSeconds)} s); CPU while scanning: scanner ${int(o.cpuSeconds.scanner)} s, ` +
@@ -504,7 +575,9 @@ async function main(): Promise<void> {
   const measuredBaselines = new Map<string, RunFigures>();
   for (const scenario of chosen) {
     progress(`${scenario.name}: ${scenario.what}`);
-    const azurite = await startAzurite(values["plain-azurite"] ? {} : { nodeOptions: ["--require", path.resolve(import.meta.dirname, "azurite-keyed-lookups.cjs")] });
+    const azurite = await startAzurite(
+      values["plain-azurite"] ? {} : { nodeOptions: ["--require", path.resolve(import.meta.dirname, "azurite-keyed-lookups.cjs")] },
+    );
     try {
       const optimised = await runPlan(scenario.name, scenario.optimised, azurite, 1);
       let baseline: RunFigures | undefined;
@@ -517,13 +590,24 @@ async function main(): Promise<void> {
         baseline = scaled(source, scenario.baseline.factor);
       }
       // Same data, same floor: the baseline's wall is compared with it too.
-      results.push({ name: scenario.name, what: scenario.what, optimised, ...(baseline ? { baseline: { ...baseline, floorSeconds: optimised.floorSeconds, floor: optimised.floor } } : {}) });
+      results.push({
+        name: scenario.name,
+        what: scenario.what,
+        optimised,
+        ...(baseline ? { baseline: { ...baseline, floorSeconds: optimised.floorSeconds, floor: optimised.floor } } : {}),
+      });
       progress(`${scenario.name}: done in ${((performance.now() - started) / 1000).toFixed(0)} s so far`);
     } finally {
       await azurite.stop();
     }
   }
-  const report = { asOf: AS_OF, machine: { cpus: cpus().length, node: process.version }, totalRealSeconds: (performance.now() - started) / 1000, scenarios: results, goals: goals(results) };
+  const report = {
+    asOf: AS_OF,
+    machine: { cpus: cpus().length, node: process.version },
+    totalRealSeconds: (performance.now() - started) / 1000,
+    scenarios: results,
+    goals: goals(results),
+  };
   const text = table(results);
   if (values["json-stdout"]) {
     process.stderr.write(`${text}\n`);

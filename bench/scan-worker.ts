@@ -37,7 +37,8 @@ async function main(): Promise<void> {
   // BENCH_LOG_MEMORY=1: a line every 250 ms once the heap is above 100 MB (finding where the peak is).
   const memoryTrace = process.env.BENCH_LOG_MEMORY
     ? setInterval(() => {
-        if (process.memoryUsage().heapUsed > 100 * 2 ** 20) process.stderr.write(`    [${((performance.now() - started) / 1000).toFixed(2)} s ${memory()}]\n`);
+        if (process.memoryUsage().heapUsed > 100 * 2 ** 20)
+          process.stderr.write(`    [${((performance.now() - started) / 1000).toFixed(2)} s ${memory()}]\n`);
       }, 250)
     : undefined;
   let runId: string | undefined;
@@ -51,7 +52,12 @@ async function main(): Promise<void> {
         handler: (item, context) => handleScanMessage(app, item, context),
         ...host,
         warn: (line) => process.stderr.write(`  ${line}\n`),
-        ...(process.env.BENCH_LOG ? { log: (line: string) => process.stderr.write(`    [${((performance.now() - started) / 1000).toFixed(2)} s ${memory()}] ${line}\n`) } : {}),
+        ...(process.env.BENCH_LOG
+          ? {
+              log: (line: string) =>
+                process.stderr.write(`    [${((performance.now() - started) / 1000).toFixed(2)} s ${memory()}] ${line}\n`),
+            }
+          : {}),
       },
       done,
     );

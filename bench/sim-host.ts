@@ -35,11 +35,19 @@ async function main(): Promise<void> {
   } else if (spec.kind === "fleet") {
     const classes = [...planTenantFleet({ tenants: spec.tenants, seed: spec.seed, asOf: AS_OF })].map((p) => p.sizeClass);
     let i = 0;
-    for (const fixture of generateTenantFleet({ tenants: spec.tenants, seed: spec.seed, asOf: AS_OF })) await add(fixture, classes[i++] ?? "");
+    for (const fixture of generateTenantFleet({ tenants: spec.tenants, seed: spec.seed, asOf: AS_OF }))
+      await add(fixture, classes[i++] ?? "");
   } else {
-    for (const t of spec.tenants) await add(generateTenantFixture({ users: t.users, license: t.license, seed: t.seed, asOf: AS_OF }), "single");
+    for (const t of spec.tenants)
+      await add(generateTenantFixture({ users: t.users, license: t.license, seed: t.seed, asOf: AS_OF }), "single");
   }
-  send({ type: "ready", baseUrl: sim.baseUrl, authorityHost: sim.authorityHost, tenants: served, loadSeconds: (performance.now() - started) / 1000 });
+  send({
+    type: "ready",
+    baseUrl: sim.baseUrl,
+    authorityHost: sim.authorityHost,
+    tenants: served,
+    loadSeconds: (performance.now() - started) / 1000,
+  });
 
   process.on("message", (command: SimulatorCommand) => {
     switch (command.type) {
@@ -55,14 +63,25 @@ async function main(): Promise<void> {
                 tooManyRequests: t.counters.tooManyRequests,
                 tooManyRequestsByPath: countByPathShape(log.filter((r) => r.status === 429)),
                 minimalWaitMs: t.throttling.minimalWaitMs,
-                perUserCalls: log.filter((r) => PER_USER_REPORT_DATA.test(r.path) || (/^(v1\.0|beta)\/users\/[^/]+$/.test(r.path) && /signInActivity/i.test(r.query.$select ?? ""))).length,
+                perUserCalls: log.filter(
+                  (r) =>
+                    PER_USER_REPORT_DATA.test(r.path) ||
+                    (/^(v1\.0|beta)\/users\/[^/]+$/.test(r.path) && /signInActivity/i.test(r.query.$select ?? "")),
+                ).length,
                 repeatedPages: repeatedPages(log),
               },
             ];
           }),
         );
         const app = sim.appThrottling();
-        send({ type: "stats", tenants, appMinimalWaitMs: app.minimalWaitMs, appThrottled: app.throttled, rssBytes: process.memoryUsage().rss, cpuSeconds: cpuSeconds() } satisfies SimulatorStats);
+        send({
+          type: "stats",
+          tenants,
+          appMinimalWaitMs: app.minimalWaitMs,
+          appThrottled: app.throttled,
+          rssBytes: process.memoryUsage().rss,
+          cpuSeconds: cpuSeconds(),
+        } satisfies SimulatorStats);
         break;
       }
       case "reset":
@@ -77,7 +96,11 @@ async function main(): Promise<void> {
             tenantId: f.tenantId,
             path: /.*/,
             times: f.times,
-            fault: { type: "status", status: f.status, ...(f.retryAfterSeconds !== undefined ? { retryAfterSeconds: f.retryAfterSeconds } : {}) },
+            fault: {
+              type: "status",
+              status: f.status,
+              ...(f.retryAfterSeconds !== undefined ? { retryAfterSeconds: f.retryAfterSeconds } : {}),
+            },
           });
         }
         send({ type: "faults" });
@@ -94,7 +117,8 @@ async function main(): Promise<void> {
 }
 
 /** Per-user reads of data the registration report has in bulk. */
-const PER_USER_REPORT_DATA = /^(v1\.0|beta)\/(users\/[^/]+\/authentication\/methods|reports\/authenticationMethods\/userRegistrationDetails\/[^/]+)$/;
+const PER_USER_REPORT_DATA =
+  /^(v1\.0|beta)\/(users\/[^/]+\/authentication\/methods|reports\/authenticationMethods\/userRegistrationDetails\/[^/]+)$/;
 const PAGED = /^v1\.0\/(users|reports\/authenticationMethods\/userRegistrationDetails)$/;
 
 /** Pages (path + skiptoken) served with 200 more than once. */

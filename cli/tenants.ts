@@ -100,7 +100,8 @@ function single(args: readonly string[], shape: string): string {
 
 function tenantArgument(args: readonly string[], shape: string): string {
   const tenantId = single(args, shape);
-  if (!isGuid(tenantId)) throw new UsageError(`"${logText(tenantId)}" is not a tenant id (a GUID, e.g. from the tenant's Entra admin center overview)`);
+  if (!isGuid(tenantId))
+    throw new UsageError(`"${logText(tenantId)}" is not a tenant id (a GUID, e.g. from the tenant's Entra admin center overview)`);
   return tenantId;
 }
 
@@ -155,7 +156,11 @@ async function check(settings: Settings, tenantId: string, values: Options): Pro
   if (values.json) print(JSON.stringify(report, null, 2));
   else {
     for (const line of renderReadiness(report, record?.displayName)) print(line);
-    print(stored ? "Stored on the tenant's record." : `Not stored: ${tenantId} is not registered (npm run tenants -- add ${tenantId} --name <name>).`);
+    print(
+      stored
+        ? "Stored on the tenant's record."
+        : `Not stored: ${tenantId} is not registered (npm run tenants -- add ${tenantId} --name <name>).`,
+    );
   }
   return report.sweepReady ? 0 : NOT_READY;
 }
@@ -166,7 +171,10 @@ async function add(repository: TenantsRepository, tenantId: string, values: Opti
       tenantId,
       displayName: values.name ?? "",
       enabled: !values.disabled,
-      config: { approvers: values.approver ?? [], exclusions: { userIds: values["exclude-user"] ?? [], groupIds: values["exclude-group"] ?? [] } },
+      config: {
+        approvers: values.approver ?? [],
+        exclusions: { userIds: values["exclude-user"] ?? [], groupIds: values["exclude-group"] ?? [] },
+      },
     },
     `tenant ${tenantId}`,
   );
@@ -190,7 +198,8 @@ async function importFile(repository: TenantsRepository, file: string): Promise<
 }
 
 async function setEnabled(repository: TenantsRepository, tenantId: string, enabled: boolean): Promise<void> {
-  if (!(await repository.setEnabled(tenantId, enabled))) throw new UsageError(`No tenant ${tenantId} is registered; see: npm run tenants -- list`);
+  if (!(await repository.setEnabled(tenantId, enabled)))
+    throw new UsageError(`No tenant ${tenantId} is registered; see: npm run tenants -- list`);
   print(`${tenantId} ${enabled ? "enabled" : "disabled"}.`);
 }
 

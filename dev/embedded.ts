@@ -15,7 +15,9 @@ import {
 } from "./simulator/index.js";
 
 export const DEMO_TENANTS_DIR = path.resolve(import.meta.dirname, "fixtures/tenants");
-export const DEMO_TENANT_FILES = ["fabrikam-healthy.json", "contoso-messy.json", "northwind-free.json"].map((f) => path.join(DEMO_TENANTS_DIR, f));
+export const DEMO_TENANT_FILES = ["fabrikam-healthy.json", "contoso-messy.json", "northwind-free.json"].map((f) =>
+  path.join(DEMO_TENANTS_DIR, f),
+);
 
 export interface EmbeddedOptions {
   readonly fixtures: readonly TenantFixture[];
@@ -45,7 +47,10 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
   const azurite = await startAzurite(options.azuriteLocation === undefined ? {} : { location: options.azuriteLocation });
   let simulator: GraphSimulator;
   try {
-    simulator = await startGraphSimulator({ fixtures: options.fixtures, ...(options.throttling ? { throttling: options.throttling } : {}) });
+    simulator = await startGraphSimulator({
+      fixtures: options.fixtures,
+      ...(options.throttling ? { throttling: options.throttling } : {}),
+    });
   } catch (e) {
     await azurite.stop();
     throw e;
@@ -87,7 +92,9 @@ export function devApprovalSettings(fixtures: readonly TenantFixture[], options:
 
 function defaultMailSender(fixtures: readonly TenantFixture[]): { tenantId: string; address: string } {
   for (const fixture of fixtures) {
-    const user = fixture.graph["v1.0/users"]?.find((u) => u.accountEnabled === true && u.userType === "Member" && typeof u.mail === "string");
+    const user = fixture.graph["v1.0/users"]?.find(
+      (u) => u.accountEnabled === true && u.userType === "Member" && typeof u.mail === "string",
+    );
     if (user && typeof user.mail === "string") return { tenantId: fixture.tenant.id, address: user.mail };
   }
   throw new RangeError("No fixture has an enabled member with a mail address to send approval emails from; pass mailSender.");

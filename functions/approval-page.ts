@@ -13,7 +13,13 @@
  *   503 approvals not configured (APPROVAL_SIGNING_KEYS, PUBLIC_BASE_URL, MAIL_SENDER)
  */
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
-import { decideApproval, openApprovalLink, type ApprovalDecisionDeps, type DecisionResult, type LinkProblem } from "../shared/approvals/decide.js";
+import {
+  decideApproval,
+  openApprovalLink,
+  type ApprovalDecisionDeps,
+  type DecisionResult,
+  type LinkProblem,
+} from "../shared/approvals/decide.js";
 import type { ApprovalSettings } from "../shared/config/settings.js";
 import { checkCsrf, CSRF_FIELD, issueCsrf, type CsrfFailure, type CsrfOptions } from "../shared/http/csrf.js";
 import { htmlResponse } from "../shared/http/html-response.js";
@@ -31,7 +37,8 @@ export async function approvalPageGet(request: HttpRequest, context: InvocationC
     const token = request.params.token ?? "";
     const opened = await openApprovalLink(approvalPage.deps, token, new Date());
     if (opened.ok === false) return problemResponse(opened.problem);
-    if (opened.ok === "decided") return htmlResponse(200, outcomePage({ approval: opened.approval, tenantName: opened.tenantName }, { earlier: true }));
+    if (opened.ok === "decided")
+      return htmlResponse(200, outcomePage({ approval: opened.approval, tenantName: opened.tenantName }, { earlier: true }));
     const csrf = issueCsrf(request, token, csrfOptions(approvalPage.settings, approvalPage.csrfKey));
     const page = confirmationPage({
       approval: opened.approval,
@@ -62,7 +69,9 @@ export async function approvalPagePost(request: HttpRequest, context: Invocation
     const result = await decideApproval(approvalPage.deps, { token, decision, now: new Date(), log });
     if (result.kind === "action-error") context.error("approval action failed after the decision was recorded", result.error);
     if (result.kind === "approved" || result.kind === "rejected") {
-      context.log(logLine`approval ${result.approval.approvalId} in ${result.approval.tenantId}: ${result.kind}${result.kind === "approved" ? `, ${result.result.outcome}` : ""}`);
+      context.log(
+        logLine`approval ${result.approval.approvalId} in ${result.approval.tenantId}: ${result.kind}${result.kind === "approved" ? `, ${result.result.outcome}` : ""}`,
+      );
     }
     return decisionResponse(result);
   });
@@ -98,20 +107,57 @@ function problemResponse(problem: LinkProblem): HttpResponseInit {
         case "expired":
           return expired();
         case "malformed":
-          return htmlResponse(400, problemPage({ tone: "danger", title: "This link is damaged", message: "The link is incomplete or was changed. Nothing was done.", hint: "Open the link from the email again; if your mail app breaks long links, copy the whole address." }));
+          return htmlResponse(
+            400,
+            problemPage({
+              tone: "danger",
+              title: "This link is damaged",
+              message: "The link is incomplete or was changed. Nothing was done.",
+              hint: "Open the link from the email again; if your mail app breaks long links, copy the whole address.",
+            }),
+          );
         case "bad-signature":
         case "unknown-key":
-          return htmlResponse(403, problemPage({ tone: "danger", title: "This link is not valid", message: "The link's signature does not check out: it was altered, or it was not issued by this Tenant Patrol. Nothing was done." }));
+          return htmlResponse(
+            403,
+            problemPage({
+              tone: "danger",
+              title: "This link is not valid",
+              message:
+                "The link's signature does not check out: it was altered, or it was not issued by this Tenant Patrol. Nothing was done.",
+            }),
+          );
       }
       break;
     case "mismatch":
-      return htmlResponse(403, problemPage({ tone: "danger", title: "This link is not valid", message: "The link does not match the request it names. Nothing was done." }));
+      return htmlResponse(
+        403,
+        problemPage({
+          tone: "danger",
+          title: "This link is not valid",
+          message: "The link does not match the request it names. Nothing was done.",
+        }),
+      );
     case "unknown-approval":
-      return htmlResponse(404, problemPage({ tone: "warning", title: "Request not found", message: "There is no approval request for this link (it may have been removed). Nothing was done." }));
+      return htmlResponse(
+        404,
+        problemPage({
+          tone: "warning",
+          title: "Request not found",
+          message: "There is no approval request for this link (it may have been removed). Nothing was done.",
+        }),
+      );
     case "approval-expired":
       return expired();
     case "tenant-unavailable":
-      return htmlResponse(409, problemPage({ tone: "warning", title: "This tenant is paused", message: `${problem.tenantName} is disabled or no longer managed by Tenant Patrol, so no action can run against it. Nothing was done.` }));
+      return htmlResponse(
+        409,
+        problemPage({
+          tone: "warning",
+          title: "This tenant is paused",
+          message: `${problem.tenantName} is disabled or no longer managed by Tenant Patrol, so no action can run against it. Nothing was done.`,
+        }),
+      );
   }
   return expired();
 }
@@ -130,7 +176,8 @@ function expired(): HttpResponseInit {
 
 const CSRF_MESSAGES: Readonly<Record<CsrfFailure, string>> = {
   "cross-site": "The form was sent from another site. Nothing was done.",
-  "missing-cookie": "Your browser did not send back the form's security cookie (it may block cookies, or the page was opened elsewhere). Nothing was done.",
+  "missing-cookie":
+    "Your browser did not send back the form's security cookie (it may block cookies, or the page was opened elsewhere). Nothing was done.",
   "missing-field": "The form arrived incomplete. Nothing was done.",
   mismatch: "The form does not belong to this page or this browser session. Nothing was done.",
 };
@@ -149,11 +196,21 @@ function csrfRefused(reason: CsrfFailure, token: string): HttpResponseInit {
 }
 
 function badForm(): HttpResponseInit {
-  return htmlResponse(400, problemPage({ tone: "danger", title: "Bad request", message: "The form did not say whether to approve or reject. Nothing was done." }));
+  return htmlResponse(
+    400,
+    problemPage({ tone: "danger", title: "Bad request", message: "The form did not say whether to approve or reject. Nothing was done." }),
+  );
 }
 
 function notConfigured(): HttpResponseInit {
-  return htmlResponse(503, problemPage({ tone: "warning", title: "Approvals are not set up", message: "This Tenant Patrol has no approval settings, so it cannot check approval links. Nothing was done." }));
+  return htmlResponse(
+    503,
+    problemPage({
+      tone: "warning",
+      title: "Approvals are not set up",
+      message: "This Tenant Patrol has no approval settings, so it cannot check approval links. Nothing was done.",
+    }),
+  );
 }
 
 async function guarded(context: InvocationContext, handle: () => Promise<HttpResponseInit>): Promise<HttpResponseInit> {
@@ -161,7 +218,15 @@ async function guarded(context: InvocationContext, handle: () => Promise<HttpRes
     return await handle();
   } catch (error) {
     context.error("approval page failed", error);
-    return htmlResponse(500, problemPage({ tone: "danger", title: "Something went wrong", message: "The request could not be completed. If you were approving, nothing was decided unless a later visit to the link says so.", hint: "Try again in a few minutes." }));
+    return htmlResponse(
+      500,
+      problemPage({
+        tone: "danger",
+        title: "Something went wrong",
+        message: "The request could not be completed. If you were approving, nothing was decided unless a later visit to the link says so.",
+        hint: "Try again in a few minutes.",
+      }),
+    );
   }
 }
 

@@ -29,7 +29,6 @@ const UndoBody = z.strictObject({ requestedBy: z.string().trim().min(1).max(256)
 /** A request body is a few short fields; anything larger is refused (413) before it is read whole. */
 export const MAX_API_BODY_BYTES = 16 * 1024;
 
-
 export interface RemediationApiDeps {
   readonly tenants: Pick<TenantsRepository, "get">;
   readonly audit: Pick<AuditRepository, "get">;
@@ -37,12 +36,17 @@ export interface RemediationApiDeps {
   remediationFor(tenant: TenantRecord, log?: RemediationLog): RemediationDeps;
 }
 
-export const requestRemediation = (request: HttpRequest, context: InvocationContext) => handleRequestRemediation(functionApp(), request, context);
+export const requestRemediation = (request: HttpRequest, context: InvocationContext) =>
+  handleRequestRemediation(functionApp(), request, context);
 export const getRemediation = (request: HttpRequest) => handleGetRemediation(functionApp(), request);
 export const undoRemediation = (request: HttpRequest, context: InvocationContext) => handleUndoRemediation(functionApp(), request, context);
 
 /** POST tenants/{tenantId}/remediations → 200 with the outcome (done, stale, refused, permission-denied, failed). */
-export async function handleRequestRemediation(deps: RemediationApiDeps, request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+export async function handleRequestRemediation(
+  deps: RemediationApiDeps,
+  request: HttpRequest,
+  context: InvocationContext,
+): Promise<HttpResponseInit> {
   const tenant = await registeredTenant(deps, request.params.tenantId);
   if (!tenant.ok) return tenant.response;
   const body = await parseBody(request, RemediationBody);
@@ -61,11 +65,17 @@ export async function handleGetRemediation(deps: RemediationApiDeps, request: Ht
   if (!tenant.ok) return tenant.response;
   const auditId = request.params.auditId ?? "";
   const entry = isAuditId(auditId) ? await deps.audit.get(tenant.value.tenantId, auditId) : undefined;
-  return entry ? { status: 200, jsonBody: entry } : problem(404, "not-found", `No remediation ${auditId} in tenant ${tenant.value.tenantId}`);
+  return entry
+    ? { status: 200, jsonBody: entry }
+    : problem(404, "not-found", `No remediation ${auditId} in tenant ${tenant.value.tenantId}`);
 }
 
 /** POST tenants/{tenantId}/remediations/{auditId}/undo → 200 with the undo's outcome. */
-export async function handleUndoRemediation(deps: RemediationApiDeps, request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+export async function handleUndoRemediation(
+  deps: RemediationApiDeps,
+  request: HttpRequest,
+  context: InvocationContext,
+): Promise<HttpResponseInit> {
   const tenant = await registeredTenant(deps, request.params.tenantId);
   if (!tenant.ok) return tenant.response;
   const body = await parseBody(request, UndoBody);
@@ -83,9 +93,12 @@ export async function handleUndoRemediation(deps: RemediationApiDeps, request: H
 }
 
 async function registeredTenant(deps: RemediationApiDeps, tenantId: string | undefined): Promise<Checked<TenantRecord>> {
-  if (!tenantId || !isGuid(tenantId)) return { ok: false, response: problem(400, "bad-tenant-id", "tenantId in the route must be a tenant id (GUID)") };
+  if (!tenantId || !isGuid(tenantId))
+    return { ok: false, response: problem(400, "bad-tenant-id", "tenantId in the route must be a tenant id (GUID)") };
   const record = await deps.tenants.get(tenantId);
-  return record ? { ok: true, value: record } : { ok: false, response: problem(404, "unknown-tenant", `Tenant ${tenantId} is not registered`) };
+  return record
+    ? { ok: true, value: record }
+    : { ok: false, response: problem(404, "unknown-tenant", `Tenant ${tenantId} is not registered`) };
 }
 
 type Checked<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly response: HttpResponseInit };

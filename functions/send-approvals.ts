@@ -27,7 +27,9 @@ export async function handleSendApprovals(deps: SendApprovalsDeps, queueItem: un
   const { runId, tenantId } = parseSendApprovalsMessage(queueItem);
   const approvals = deps.approvalSettings;
   if (!approvals) {
-    context.warn(logLine`send-approvals ${tenantId}: approvals are not configured (APPROVAL_SIGNING_KEYS, PUBLIC_BASE_URL, MAIL_SENDER); nothing sent`);
+    context.warn(
+      logLine`send-approvals ${tenantId}: approvals are not configured (APPROVAL_SIGNING_KEYS, PUBLIC_BASE_URL, MAIL_SENDER); nothing sent`,
+    );
     return;
   }
   const tenant = await tenantOrDefault(deps.tenants, tenantId);

@@ -20,7 +20,9 @@ export async function handleCheckTenant(deps: OnboardingDeps, request: HttpReque
   const record = (await deps.tenants.get(tenantId)) ?? (await deps.tenants.get(tenantId.toLowerCase()));
   if (!record) return problem(404, "unknown-tenant", `Tenant ${tenantId} is not registered`);
   const { report } = await checkAndStoreReadiness(deps, record.tenantId);
-  context.log(logLine`onboarding check of tenant ${record.tenantId}: ${report.sweepReady ? "sweep ready" : "sweep NOT ready"}; ${report.summary}`);
+  context.log(
+    logLine`onboarding check of tenant ${record.tenantId}: ${report.sweepReady ? "sweep ready" : "sweep NOT ready"}; ${report.summary}`,
+  );
   return { status: 200, jsonBody: report };
 }
 

@@ -20,16 +20,21 @@ const code = (items: readonly string[]) => items.map((item) => `\`${item}\``).jo
 function row(feature: Feature): string {
   const calls = GRAPH_CALLS.filter((call) => call.features.includes(feature));
   const permissions = [...new Set(calls.flatMap((call) => call.permissions))].sort();
-  const licences = [...new Set(calls.flatMap((call) => (call.licence ? [call.licence] : [])))]
-    .sort()
-    .map((licence) => `${licence} (${calls.filter((call) => call.licence === licence).map((call) => call.doing).join(", ")})`);
+  const licences = [...new Set(calls.flatMap((call) => (call.licence ? [call.licence] : [])))].sort().map(
+    (licence) =>
+      `${licence} (${calls
+        .filter((call) => call.licence === licence)
+        .map((call) => call.doing)
+        .join(", ")})`,
+  );
   const roles = [...new Set(calls.flatMap((call) => (call.adminTargetRole ? [call.adminTargetRole] : [])))];
   return `| ${FEATURE_TITLES[feature]} | ${code(permissions)} | ${licences.join("; ") || "—"} | ${roles.join(", ") || "—"} |`;
 }
 
 /** The table, between its markers. */
 export function permissionTable(): string {
-  const header = "| feature | application permissions | licence needed for | Entra role of the app (administrator targets) |\n|---|---|---|---|";
+  const header =
+    "| feature | application permissions | licence needed for | Entra role of the app (administrator targets) |\n|---|---|---|---|";
   return [START, header, ...FEATURES.map(row), END].join("\n");
 }
 

@@ -103,7 +103,8 @@ function inboxPage(deps: DevPagesDeps): HttpResponseInit {
     messages.length === 0
       ? html`<p class="empty">No email yet. Approval digests appear here once a sweep finds something to fix and approvals are configured.</p>`
       : html`<ul class="inbox">${messages.map(
-          (m) => html`<li><a href="/dev/inbox/${encodeURIComponent(m.tenantId)}/${encodeURIComponent(m.id)}"><span class="subject">${m.subject || "(no subject)"}</span><time datetime="${m.sentAt.toISOString()}">${formatInstant(m.sentAt)}</time><span class="meta">From ${m.from} (${m.tenantName}) to ${m.to.join(", ")}</span></a></li>`,
+          (m) =>
+            html`<li><a href="/dev/inbox/${encodeURIComponent(m.tenantId)}/${encodeURIComponent(m.id)}"><span class="subject">${m.subject || "(no subject)"}</span><time datetime="${m.sentAt.toISOString()}">${formatInstant(m.sentAt)}</time><span class="meta">From ${m.from} (${m.tenantName}) to ${m.to.join(", ")}</span></a></li>`,
         )}</ul>`;
   return page(
     "Inbox",
@@ -166,11 +167,15 @@ async function tenantPage(deps: DevPagesDeps, tenantId: string): Promise<HttpRes
   if (!deps.simulator.tenantIds.includes(tenantId)) return notFound("No such tenant", "The simulator hosts no tenant with this id.");
   const handle = deps.simulator.tenant(tenantId);
   const storage = deps.storage();
-  const [approvals, audit] = await Promise.all([storage.approvals.listForTenant(tenantId), storage.audit.listForTenant(tenantId, { limit: 20 })]);
+  const [approvals, audit] = await Promise.all([
+    storage.approvals.listForTenant(tenantId),
+    storage.audit.listForTenant(tenantId, { limit: 20 }),
+  ]);
   // Decided requests first (newest decision first), then the pending ones by action.
   approvals.sort((a, b) => (b.decidedAt?.getTime() ?? 0) - (a.decidedAt?.getTime() ?? 0) || a.action.localeCompare(b.action));
   const approvalRows = approvals.map(
-    (a) => html`<tr><td>${subjectName(a)}</td><td class="nowrap">${a.action}</td><td class="nowrap">${a.state}${a.outcome ? html`<br><span class="pill ${a.outcome === "done" ? "success" : "warning"}">${a.outcome}</span>` : null}</td><td>${liveState(handle, a)}</td></tr>`,
+    (a) =>
+      html`<tr><td>${subjectName(a)}</td><td class="nowrap">${a.action}</td><td class="nowrap">${a.state}${a.outcome ? html`<br><span class="pill ${a.outcome === "done" ? "success" : "warning"}">${a.outcome}</span>` : null}</td><td>${liveState(handle, a)}</td></tr>`,
   );
   return page(
     handle.displayName,
@@ -185,7 +190,8 @@ ${audit.length === 0 ? html`<p class="empty">No remediation attempts yet.</p>` :
 
 function auditTable(rows: readonly AuditEntry[]): SafeHtml {
   return html`<table class="wide"><thead><tr><th>When</th><th>Action</th><th>Outcome</th><th>Message</th></tr></thead><tbody>${rows.map(
-    (r) => html`<tr><td>${formatInstant(r.at)}<br><span class="muted mono">${r.auditId}</span></td><td>${r.mode === "undo" ? "undo " : ""}${r.action ?? "—"}<br><span class="muted">${r.subjectId ?? "tenant"}</span></td><td>${r.outcome}</td><td>${r.message}<br><span class="muted">by ${r.requestedBy}</span></td></tr>`,
+    (r) =>
+      html`<tr><td>${formatInstant(r.at)}<br><span class="muted mono">${r.auditId}</span></td><td>${r.mode === "undo" ? "undo " : ""}${r.action ?? "—"}<br><span class="muted">${r.subjectId ?? "tenant"}</span></td><td>${r.outcome}</td><td>${r.message}<br><span class="muted">by ${r.requestedBy}</span></td></tr>`,
   )}</tbody></table>`;
 }
 

@@ -33,7 +33,6 @@ into the simulator), and prints the URL of the local inbox.
                      simulator's tenants and mailboxes start from their fixtures every time)
   --help             show this help`;
 
-
 interface DevArgs {
   readonly port: number;
   readonly asOf: Date;
@@ -46,7 +45,12 @@ function parseDevArgs(argv: readonly string[]): DevArgs {
   try {
     ({ values } = parseArgs({
       args: [...argv],
-      options: { port: { type: "string" }, "as-of": { type: "string" }, "keep-data": { type: "boolean" }, help: { type: "boolean", short: "h" } },
+      options: {
+        port: { type: "string" },
+        "as-of": { type: "string" },
+        "keep-data": { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
       strict: true,
       allowPositionals: false,
     }));
@@ -91,8 +95,16 @@ async function main(argv: readonly string[]): Promise<number> {
     // The host first: its port must be free, and its URL goes into the approval links.
     // Function-level routes (the ticketing API) need a key, as in Azure: one made up for this session.
     const functionKey = randomBytes(24).toString("base64url");
-    http = await startLocalHttpHost({ functions: FUNCTIONS, port: args.port, functionKey, extraRoutes: (request) => pages?.(request) ?? Promise.resolve(undefined), log: line });
-    progress(`Starting Azurite (${path.relative(process.cwd(), LOCAL_DATA)}) and the Graph simulator with ${fixtures.length} demo tenants...`);
+    http = await startLocalHttpHost({
+      functions: FUNCTIONS,
+      port: args.port,
+      functionKey,
+      extraRoutes: (request) => pages?.(request) ?? Promise.resolve(undefined),
+      log: line,
+    });
+    progress(
+      `Starting Azurite (${path.relative(process.cwd(), LOCAL_DATA)}) and the Graph simulator with ${fixtures.length} demo tenants...`,
+    );
     embedded = await startEmbedded({ fixtures, azuriteLocation: LOCAL_DATA, approvals: { publicBaseUrl: http.url } });
     Object.assign(process.env, embedded.settings);
     const app = functionApp();
@@ -102,11 +114,14 @@ async function main(argv: readonly string[]): Promise<number> {
     progress(`Sweeping ${fixtures.length} tenants as of ${args.asOf.toISOString()}...`);
     const names = new Map(fixtures.map((f) => [f.tenant.id, f.tenant.displayName]));
     const session = await sweepWithDigests(app, args.asOf, {
-      onTenantEnded: (run, ended, total) => progress(`  [${ended}/${total}] ${names.get(run.tenantId) ?? run.tenantId}: ${run.status}${run.reason ? ` (${run.reason})` : ""}`),
+      onTenantEnded: (run, ended, total) =>
+        progress(`  [${ended}/${total}] ${names.get(run.tenantId) ?? run.tenantId}: ${run.status}${run.reason ? ` (${run.reason})` : ""}`),
       warn: (text) => progress(`  ${text}`),
     });
     for (const [tenantId, digest] of session.digests) {
-      progress(`  ${names.get(tenantId) ?? tenantId}: digest with ${digest.approvalCount} approval request(s) ${digest.status} to ${digest.recipients.join(", ")}`);
+      progress(
+        `  ${names.get(tenantId) ?? tenantId}: digest with ${digest.approvalCount} approval request(s) ${digest.status} to ${digest.recipients.join(", ")}`,
+      );
     }
     if (session.digests.size === 0) progress("  No approval digest was sent (nothing to approve in this run).");
 
@@ -121,7 +136,10 @@ async function main(argv: readonly string[]): Promise<number> {
 }
 
 function printBanner(http: LocalHttpHost, embedded: Embedded, queues: QueueHost, functionKey: string): void {
-  const routes = http.routes.map((r) => `    ${r.methods.join(",").padEnd(6)} ${http.url}/${r.route.template}  (${r.name}${r.authLevel === "anonymous" ? "" : `, ${r.authLevel} key`})`);
+  const routes = http.routes.map(
+    (r) =>
+      `    ${r.methods.join(",").padEnd(6)} ${http.url}/${r.route.template}  (${r.name}${r.authLevel === "anonymous" ? "" : `, ${r.authLevel} key`})`,
+  );
   const mailbox = `${embedded.settings.MAIL_SENDER} in tenant ${embedded.settings.MAIL_TENANT_ID}`;
   process.stdout.write(
     [

@@ -63,7 +63,17 @@ export interface LocalHttpHost {
 /** The HTTP entries of the function table, with their routes compiled under the /api prefix. */
 export function httpRoutes(functions: readonly FunctionDefinition[]): HttpRoute[] {
   return functions.flatMap((f) =>
-    f.trigger === "http" ? [{ name: f.name, methods: f.methods, authLevel: f.authLevel, route: compileRoute(`${ROUTE_PREFIX}/${f.route}`), handler: f.handler }] : [],
+    f.trigger === "http"
+      ? [
+          {
+            name: f.name,
+            methods: f.methods,
+            authLevel: f.authLevel,
+            route: compileRoute(`${ROUTE_PREFIX}/${f.route}`),
+            handler: f.handler,
+          },
+        ]
+      : [],
   );
 }
 
@@ -105,7 +115,11 @@ function ownHost(req: IncomingMessage): string | undefined {
 function listen(server: Server, port: number, hostname: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
-      reject(error.code === "EADDRINUSE" ? new Error(`Port ${port} is in use (another \`npm run dev\` or \`func start\`?); pick another with --port.`) : error);
+      reject(
+        error.code === "EADDRINUSE"
+          ? new Error(`Port ${port} is in use (another \`npm run dev\` or \`func start\`?); pick another with --port.`)
+          : error,
+      );
     };
     server.once("error", onError);
     server.listen(port, hostname, () => {
@@ -115,13 +129,21 @@ function listen(server: Server, port: number, hostname: string): Promise<void> {
   });
 }
 
-async function serve(routes: readonly HttpRoute[], options: LocalHttpHostOptions, log: (line: string) => void, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function serve(
+  routes: readonly HttpRoute[],
+  options: LocalHttpHostOptions,
+  log: (line: string) => void,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const started = Date.now();
   const method = (req.method ?? "GET").toUpperCase();
   const host = ownHost(req);
   if (host === undefined) {
     log(logLine`${method} refused (421): not addressed to this host (Host ${req.headers.host ?? "none"})`);
-    res.writeHead(421, { "Content-Type": "text/plain; charset=utf-8" }).end("Misdirected request: this dev host answers only to localhost, 127.0.0.1 or [::1] on its own port.\n");
+    res
+      .writeHead(421, { "Content-Type": "text/plain; charset=utf-8" })
+      .end("Misdirected request: this dev host answers only to localhost, 127.0.0.1 or [::1] on its own port.\n");
     return;
   }
   // Concatenated, not resolved against a base: a target like `//evil.example/` stays a path.
@@ -163,13 +185,15 @@ async function serve(routes: readonly HttpRoute[], options: LocalHttpHostOptions
   } else {
     result = await options.extraRoutes?.(request);
     if (result === undefined) {
-      result = matching.length > 0
-        ? { status: 405, headers: { Allow: [...new Set(matching.flatMap((r) => r.methods))].join(", ") }, body: "Method not allowed." }
-        : { status: 404, body: "Not found." };
+      result =
+        matching.length > 0
+          ? { status: 405, headers: { Allow: [...new Set(matching.flatMap((r) => r.methods))].join(", ") }, body: "Method not allowed." }
+          : { status: 404, body: "Not found." };
     }
   }
   await writeResponse(res, result instanceof HttpResponse ? result : new HttpResponse(result), method === "HEAD");
-  if (!url.pathname.startsWith("/favicon")) log(logLine`${method} ${redact(url)} → ${res.statusCode} (${name}, ${Date.now() - started} ms)`);
+  if (!url.pathname.startsWith("/favicon"))
+    log(logLine`${method} ${redact(url)} → ${res.statusCode} (${name}, ${Date.now() - started} ms)`);
 }
 
 async function writeResponse(res: ServerResponse, response: InstanceType<typeof HttpResponse>, head: boolean): Promise<void> {

@@ -77,7 +77,11 @@ export interface ReceivedMessage {
  * success; on failure a retry after `retryVisibilityInSeconds`, or `<queue>-poison` after
  * maxDequeueCount attempts. Counts the outcome in `totals`.
  */
-export async function deliverMessage(options: QueuePumpOptions, item: ReceivedMessage, totals: { handled: number; failed: number; poisoned: number }): Promise<void> {
+export async function deliverMessage(
+  options: QueuePumpOptions,
+  item: ReceivedMessage,
+  totals: { handled: number; failed: number; poisoned: number },
+): Promise<void> {
   const { queue, maxDequeueCount = MAX_DEQUEUE_COUNT, retryVisibilityInSeconds = 1 } = options;
   const context = new InvocationContext({
     functionName: options.functionName,

@@ -15,7 +15,13 @@ export interface CompiledRoute {
 
 type Segment =
   | { readonly kind: "literal"; readonly text: string }
-  | { readonly kind: "param"; readonly name: string; readonly optional: boolean; readonly catchAll: boolean; readonly constraint: string | undefined };
+  | {
+      readonly kind: "param";
+      readonly name: string;
+      readonly optional: boolean;
+      readonly catchAll: boolean;
+      readonly constraint: string | undefined;
+    };
 
 const PARAM = /^\{(\*)?([A-Za-z_][A-Za-z0-9_]*)(?::([A-Za-z]+))?(\?)?\}$/;
 
@@ -37,7 +43,8 @@ export function compileRoute(template: string): CompiledRoute {
         return { kind: "literal", text: text.toLowerCase() };
       }
       const constraint = param[3]?.toLowerCase();
-      if (constraint !== undefined && !CONSTRAINTS[constraint]) throw new RangeError(`Unsupported route constraint "${constraint}" in ${template}`);
+      if (constraint !== undefined && !CONSTRAINTS[constraint])
+        throw new RangeError(`Unsupported route constraint "${constraint}" in ${template}`);
       return { kind: "param", name: param[2] ?? "", optional: param[4] === "?", catchAll: param[1] === "*", constraint };
     });
   return {

@@ -67,7 +67,7 @@ interface LockEntry {
 
 /** The lockfile's production packages, by path ("node_modules/a", "node_modules/a/node_modules/b"). */
 export function productionDependencies(lock: { readonly packages?: Record<string, LockEntry> }): [string, LockEntry][] {
-  if (!lock.packages) throw new RangeError("package-lock.json has no \"packages\" (lockfileVersion 2 or later is needed)");
+  if (!lock.packages) throw new RangeError('package-lock.json has no "packages" (lockfileVersion 2 or later is needed)');
   return Object.entries(lock.packages)
     .filter(([key, entry]) => key.startsWith("node_modules/") && !entry.dev && !entry.devOptional)
     .sort(([a], [b]) => a.localeCompare(b));
@@ -112,7 +112,12 @@ async function compile(root: string, outDir: string): Promise<void> {
 }
 
 /** Every file under `dir` (following no links), stored under `prefix`; `skip` names sub-folders to leave out. */
-async function addTree(files: Map<string, Uint8Array>, dir: string, prefix: string, skip: (relative: string) => boolean = () => false): Promise<void> {
+async function addTree(
+  files: Map<string, Uint8Array>,
+  dir: string,
+  prefix: string,
+  skip: (relative: string) => boolean = () => false,
+): Promise<void> {
   for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
     const relative = path.relative(dir, path.join(entry.parentPath, entry.name)).split(path.sep).join("/");
     if (skip(relative)) continue;
@@ -132,10 +137,17 @@ async function addDependencies(files: Map<string, Uint8Array>, root: string): Pr
     );
     if (installed === undefined && entry.optional) continue; // an optional package for another platform
     if (installed !== entry.version) {
-      throw new Error(`${key}: ${installed ? `version ${installed} installed` : "not installed"}, package-lock.json says ${entry.version}; run \`npm ci\` first`);
+      throw new Error(
+        `${key}: ${installed ? `version ${installed} installed` : "not installed"}, package-lock.json says ${entry.version}; run \`npm ci\` first`,
+      );
     }
     // A nested node_modules/ holds packages of their own lockfile entries (dev or production).
-    await addTree(files, path.join(root, key), key, (relative) => relative === "node_modules" || relative.startsWith("node_modules/") || UNUSED_AT_RUN_TIME.test(relative));
+    await addTree(
+      files,
+      path.join(root, key),
+      key,
+      (relative) => relative === "node_modules" || relative.startsWith("node_modules/") || UNUSED_AT_RUN_TIME.test(relative),
+    );
     shipped.push(key);
   }
   return shipped;

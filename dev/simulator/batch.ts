@@ -21,7 +21,14 @@ interface BatchItem {
 }
 
 /** Headers an item response keeps (the envelope carries request-id and the rest). */
-const ITEM_HEADERS = ["retry-after", "location", "x-ms-throttle-scope", "x-ms-throttle-information", "x-ms-throttle-limit-percentage", "x-ms-resource-unit"];
+const ITEM_HEADERS = [
+  "retry-after",
+  "location",
+  "x-ms-throttle-scope",
+  "x-ms-throttle-information",
+  "x-ms-throttle-limit-percentage",
+  "x-ms-resource-unit",
+];
 
 export async function handleBatch(
   envelope: SimRequest,
@@ -53,13 +60,20 @@ function startedBefore(results: ReadonlyMap<string, Promise<SimResponse>>, id: s
 
 function readItems(body: unknown): BatchItem[] {
   const requests = isPlainObject(body) ? body.requests : undefined;
-  if (body === INVALID_JSON || !Array.isArray(requests) || requests.length === 0) throw graphErrors.badRequest("Invalid batch payload format.");
+  if (body === INVALID_JSON || !Array.isArray(requests) || requests.length === 0)
+    throw graphErrors.badRequest("Invalid batch payload format.");
   if (requests.length > BATCH_REQUEST_LIMIT) {
     throw graphErrors.badRequest(`The number of requests in the batch (${requests.length}) exceeds the limit of ${BATCH_REQUEST_LIMIT}.`);
   }
   const ids = new Set<string>();
   return requests.map((raw): BatchItem => {
-    if (!isPlainObject(raw) || typeof raw.id !== "string" || raw.id === "" || typeof raw.method !== "string" || typeof raw.url !== "string") {
+    if (
+      !isPlainObject(raw) ||
+      typeof raw.id !== "string" ||
+      raw.id === "" ||
+      typeof raw.method !== "string" ||
+      typeof raw.url !== "string"
+    ) {
       throw graphErrors.badRequest("Invalid batch payload format: every request needs string 'id', 'method' and 'url'.");
     }
     if (ids.has(raw.id)) throw graphErrors.badRequest(`Batch request ids must be unique; '${raw.id}' appears more than once.`);
@@ -70,7 +84,14 @@ function readItems(body: unknown): BatchItem[] {
       throw graphErrors.badRequest(`Content-Type header must be specified for request '${raw.id}' because it has a body.`);
     }
     const dependsOn = Array.isArray(raw.dependsOn) ? raw.dependsOn.map(String) : [];
-    return { id: raw.id, method: raw.method.toUpperCase(), url: raw.url, headers, dependsOn, ...(raw.body !== undefined ? { body: raw.body } : {}) };
+    return {
+      id: raw.id,
+      method: raw.method.toUpperCase(),
+      url: raw.url,
+      headers,
+      dependsOn,
+      ...(raw.body !== undefined ? { body: raw.body } : {}),
+    };
   });
 }
 
@@ -107,7 +128,8 @@ function toRequest(item: BatchItem, envelope: SimRequest, version: ApiVersion): 
     path: [version, ...segments.map(decodeURIComponent)].join("/"),
     search: url.searchParams,
     headers: { ...(authorization !== undefined ? { authorization } : {}), ...item.headers },
-    body: typeof item.body === "string" && item.headers["content-type"]?.startsWith("application/json") ? parseOrInvalid(item.body) : item.body,
+    body:
+      typeof item.body === "string" && item.headers["content-type"]?.startsWith("application/json") ? parseOrInvalid(item.body) : item.body,
   };
 }
 

@@ -71,7 +71,11 @@ export const graphErrors = {
    * (2025-07); the status from a public write-up of the same error ("a 400 bad request").
    */
   expiredPageToken: () =>
-    new GraphFailure(400, "Directory_ExpiredPageToken", "The specified page token value has expired and can no longer be included in your request."),
+    new GraphFailure(
+      400,
+      "Directory_ExpiredPageToken",
+      "The specified page token value has expired and can no longer be included in your request.",
+    ),
   /**
    * users/{userPrincipalName} with signInActivity in $select: the key must be the object id.
    * Observed: msgraph-sdk-powershell issue 1024 (2022-01, "the same call in Graph explorer with a
@@ -81,7 +85,11 @@ export const graphErrors = {
   signInActivityNeedsObjectId: () => new GraphFailure(400, "400", "Get By Key only supports UserId and the key has to be a valid Guid"),
   invalidToken: (message: string) => new GraphFailure(401, "InvalidAuthenticationToken", message),
   nonPremiumTenant: () =>
-    new GraphFailure(403, "Authentication_RequestFromNonPremiumTenantOrB2CTenant", "Neither tenant is B2C or tenant doesn't have premium license"),
+    new GraphFailure(
+      403,
+      "Authentication_RequestFromNonPremiumTenantOrB2CTenant",
+      "Neither tenant is B2C or tenant doesn't have premium license",
+    ),
   p2Required: () =>
     new GraphFailure(
       400,
@@ -90,7 +98,11 @@ export const graphErrors = {
     ),
   /** Simulator's choice (docs/reference/graph-facts.md is silent): CA listing on a Free tenant. */
   conditionalAccessUnlicensed: () =>
-    new GraphFailure(403, "AadPremiumLicenseRequired", "The tenant needs to have Microsoft Entra ID P1 or P2 license to use Conditional Access."),
+    new GraphFailure(
+      403,
+      "AadPremiumLicenseRequired",
+      "The tenant needs to have Microsoft Entra ID P1 or P2 license to use Conditional Access.",
+    ),
   tooManyRequests: (headers: Record<string, string>) =>
     new GraphFailure(429, "TooManyRequests", "Please retry again later.", headers, {
       code: "429",

@@ -8,7 +8,13 @@ import { STATUS_CODES } from "node:http";
 import { GraphFailure } from "./errors.js";
 
 export type Fault =
-  | { readonly type: "status"; readonly status: number; readonly retryAfterSeconds?: number; readonly code?: string; readonly message?: string }
+  | {
+      readonly type: "status";
+      readonly status: number;
+      readonly retryAfterSeconds?: number;
+      readonly code?: string;
+      readonly message?: string;
+    }
   | { readonly type: "delay"; readonly ms: number }
   | { readonly type: "malformed-json" }
   /** The connection is closed without an answer (a kept-alive socket the server dropped). Not for $batch items. */

@@ -147,7 +147,10 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
     baseUrl: core.baseUrl,
     authorityHost,
     port: server.port,
-    managedIdentityEnvironment: { IDENTITY_ENDPOINT: `${authorityHost}/${MANAGED_IDENTITY_PATH}`, IDENTITY_HEADER: managedIdentities.identityHeader },
+    managedIdentityEnvironment: {
+      IDENTITY_ENDPOINT: `${authorityHost}/${MANAGED_IDENTITY_PATH}`,
+      IDENTITY_HEADER: managedIdentities.identityHeader,
+    },
     get tenantIds() {
       return core.tenants.all().map((t) => t.id);
     },

@@ -35,7 +35,14 @@ export interface RequestCounters {
   tokensIssued: number;
 }
 
-const emptyCounters = (): RequestCounters => ({ requests: 0, byStatus: {}, resourceUnits: 0, tooManyRequests: 0, throttled: 0, tokensIssued: 0 });
+const emptyCounters = (): RequestCounters => ({
+  requests: 0,
+  byStatus: {},
+  resourceUnits: 0,
+  tooManyRequests: 0,
+  throttled: 0,
+  tokensIssued: 0,
+});
 
 /** Keeps the newest entries only, so a long CLI session can't grow without bound; counters keep counting. */
 const MAX_ENTRIES = 100_000;

@@ -11,7 +11,6 @@ export interface SweepArgs {
   readonly help: boolean;
 }
 
-
 export const USAGE = `Usage: npm run sweep -- [--fixture <tenant.json>]... [--as-of <ISO-8601 instant>] [--json <out.json>] [--fresh]
 
 Runs one full sweep through the same code path as the nightly timer and the scan queue

@@ -23,8 +23,11 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const realTenants = args.fixtures.length === 0 && Boolean(process.env.AzureWebJobsStorage || process.env.AzureWebJobsStorage__accountName);
-  const fixtures = realTenants ? [] : await Promise.all((args.fixtures.length > 0 ? args.fixtures : DEMO_TENANT_FILES).map(loadTenantFixture));
+  const realTenants =
+    args.fixtures.length === 0 && Boolean(process.env.AzureWebJobsStorage || process.env.AzureWebJobsStorage__accountName);
+  const fixtures = realTenants
+    ? []
+    : await Promise.all((args.fixtures.length > 0 ? args.fixtures : DEMO_TENANT_FILES).map(loadTenantFixture));
   const dataDir = path.resolve(args.dataDir ?? DEFAULT_DATA_DIR);
   if (!realTenants && args.fresh) await rm(dataDir, { recursive: true, force: true });
 
@@ -43,13 +46,17 @@ async function main(argv: readonly string[]): Promise<number> {
       { asOf: args.asOf, startedAt: new Date(), trigger: "cli", ...tenantIds },
       {
         onTenantEnded: (run, ended, total) =>
-          progress(`  [${ended}/${total}] ${names.get(run.tenantId) ?? run.tenantId}: ${run.status}${run.reason ? ` (${run.reason})` : ""}`),
+          progress(
+            `  [${ended}/${total}] ${names.get(run.tenantId) ?? run.tenantId}: ${run.status}${run.reason ? ` (${run.reason})` : ""}`,
+          ),
         log: progressDetail,
         warn: (line) => progress(`  ${line}`),
       },
     );
     const report = await buildRunReport(app, runId);
-    const where = embedded ? `Azurite in ${path.relative(process.cwd(), dataDir) || dataDir} (tables Tenants, Runs, TenantRuns, Findings, FindingEvents)` : "the storage account in AzureWebJobsStorage";
+    const where = embedded
+      ? `Azurite in ${path.relative(process.cwd(), dataDir) || dataDir} (tables Tenants, Runs, TenantRuns, Findings, FindingEvents)`
+      : "the storage account in AzureWebJobsStorage";
     process.stdout.write(`${formatRunReport(report, where)}\n`);
     if (args.jsonPath) {
       await writeFile(args.jsonPath, `${JSON.stringify(toJsonContract(report), null, 2)}\n`);

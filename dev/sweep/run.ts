@@ -55,7 +55,9 @@ export async function drainRun(app: App, runId: string, hooks: RunSweepHooks = {
     await new Promise((resolve) => setTimeout(resolve, IDLE_WAIT_IN_MS));
   }
   if (!(await allEnded())) {
-    throw new Error(`${poisoned} scan message(s) failed ${MAX_DEQUEUE_COUNT} times and went to the poison queue; some tenants were not scanned.`);
+    throw new Error(
+      `${poisoned} scan message(s) failed ${MAX_DEQUEUE_COUNT} times and went to the poison queue; some tenants were not scanned.`,
+    );
   }
   // Scans enqueue their approval digests; send them before reporting the run as done.
   await pumpUntil(

@@ -13,7 +13,11 @@ export function formatRunReport(report: RunReport, dataLocation: string): string
   const lines = [`Sweep ${report.runId} (as of ${report.asOf}): ${report.tenants.length} tenant(s)`, ""];
   for (const tenant of report.tenants) lines.push(...formatTenant(tenant), "");
   const totals = countByStatus(report.tenants);
-  lines.push(`Tenants: ${Object.entries(totals).map(([status, n]) => `${n} ${status}`).join(", ")}`);
+  lines.push(
+    `Tenants: ${Object.entries(totals)
+      .map(([status, n]) => `${n} ${status}`)
+      .join(", ")}`,
+  );
   lines.push(`Data: ${dataLocation}`);
   return lines.join("\n");
 }
@@ -22,7 +26,10 @@ function formatTenant(tenant: TenantReport): string[] {
   const head = `${tenant.displayName} (${tenant.tenantId}): ${tenant.status}, ${tenant.requestCount} Graph request(s)`;
   if (tenant.status === "failed") return [head, `  reason: ${tenant.reason ?? "not recorded"}`];
   const c = tenant.changes;
-  const lines = [head, `  since the previous run: ${c.new ?? 0} new, ${c.resolved ?? 0} resolved, ${c.reopened ?? 0} reopened, ${c.changed ?? 0} changed`];
+  const lines = [
+    head,
+    `  since the previous run: ${c.new ?? 0} new, ${c.resolved ?? 0} resolved, ${c.reopened ?? 0} reopened, ${c.changed ?? 0} changed`,
+  ];
   lines.push(`  ${"control".padEnd(26)} result`);
   for (const control of CONTROL_IDS) {
     lines.push(`  ${control.padEnd(26)} ${controlResult(tenant, control)}`, ...policiesNotCounted(tenant, control));

@@ -47,7 +47,9 @@ if (!connection && !account) {
 const credential = connection ? undefined : new DefaultAzureCredential();
 const client = (table) =>
   connection
-    ? TableClient.fromConnectionString(connection, `${prefix}${table}`, { allowInsecureConnection: connection.includes("UseDevelopmentStorage=true") })
+    ? TableClient.fromConnectionString(connection, `${prefix}${table}`, {
+        allowInsecureConnection: connection.includes("UseDevelopmentStorage=true"),
+      })
     : new TableClient(`https://${account}.table.core.windows.net`, `${prefix}${table}`, credential);
 
 let total = 0;
@@ -69,7 +71,9 @@ for (const [table, filter] of TABLES) {
   }
   const count = [...byPartition.values()].reduce((n, rows) => n + rows.length, 0);
   if (table === "Tenants" && count === 0) {
-    process.stdout.write(`(no Tenants record for exactly "${tenantId}": keys are case-sensitive, use the id as \`npm run tenants -- list\` prints it)\n`);
+    process.stdout.write(
+      `(no Tenants record for exactly "${tenantId}": keys are case-sensitive, use the id as \`npm run tenants -- list\` prints it)\n`,
+    );
   }
   total += count;
   if (remove) {

@@ -61,7 +61,9 @@ export function linkDecider(tenant: TenantRecord): string {
   if (approvers.length === 0) return "approval link";
   const all = `approval link sent to ${approvers.join(", ")}`;
   // The audit row holds a bounded requestedBy: a long approver list is summarised, never refused.
-  return all.length <= MAX_DECIDER_CHARS ? all : `approval link sent to ${approvers.length} approvers (${approvers.slice(0, 3).join(", ")}, …)`.slice(0, MAX_DECIDER_CHARS);
+  return all.length <= MAX_DECIDER_CHARS
+    ? all
+    : `approval link sent to ${approvers.length} approvers (${approvers.slice(0, 3).join(", ")}, …)`.slice(0, MAX_DECIDER_CHARS);
 }
 
 /** Well inside the audit's limit for requestedBy (MAX_REQUEST_FIELD_CHARS). */
@@ -109,23 +111,32 @@ export async function decideApproval(deps: ApprovalDecisionDeps, input: DecideIn
   if (taken === undefined) return { kind: "problem", problem: { kind: "unknown-approval" } };
   if (!taken.won) {
     // Lost to another decider, or the request ran out between the read and the write.
-    if (taken.approval.state === "expired") return { kind: "problem", problem: { kind: "approval-expired", approval: taken.approval, tenantName } };
+    if (taken.approval.state === "expired")
+      return { kind: "problem", problem: { kind: "approval-expired", approval: taken.approval, tenantName } };
     return { kind: "already-decided", approval: taken.approval, tenantName };
   }
   if (decision === "rejected") return { kind: "rejected", approval: taken.approval, tenantName };
 
   const approval = taken.approval;
   try {
-    const result = await deps.remediate(tenant, {
-      tenantId: tenant.tenantId,
-      action: approval.action,
-      subjectId: approval.subjectId,
-      control: approval.control,
-      channel: "approval",
-      requestedBy: decidedBy,
-      approvalId: approval.approvalId,
-    }, input.log);
-    await deps.approvals.recordOutcome(tenant.tenantId, approval.approvalId, { outcome: result.outcome, message: result.message, auditId: result.auditId });
+    const result = await deps.remediate(
+      tenant,
+      {
+        tenantId: tenant.tenantId,
+        action: approval.action,
+        subjectId: approval.subjectId,
+        control: approval.control,
+        channel: "approval",
+        requestedBy: decidedBy,
+        approvalId: approval.approvalId,
+      },
+      input.log,
+    );
+    await deps.approvals.recordOutcome(tenant.tenantId, approval.approvalId, {
+      outcome: result.outcome,
+      message: result.message,
+      auditId: result.auditId,
+    });
     return {
       kind: "approved",
       approval: { ...approval, outcome: result.outcome, outcomeMessage: result.message, auditId: result.auditId },

@@ -207,7 +207,9 @@ ${item.subtitle === null ? null : html`<p style="margin:2px 0 0 0;font-size:13px
 <tr><td style="padding:8px 14px 0 14px;">
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="font-size:13px;line-height:1.45;">
 ${item.evidence.map(
-  (row) => html`<tr><td valign="top" style="padding:3px 10px 3px 0;color:#5b6472;width:38%;">${row.label}</td><td valign="top" style="padding:3px 0;word-break:break-word;">${row.value}</td></tr>
+  (
+    row,
+  ) => html`<tr><td valign="top" style="padding:3px 10px 3px 0;color:#5b6472;width:38%;">${row.label}</td><td valign="top" style="padding:3px 0;word-break:break-word;">${row.value}</td></tr>
 `,
 )}</table>
 </td></tr>

@@ -33,7 +33,14 @@ export interface NotifyOptions extends StorageOperationOptions {
 
 export type NotifyResult =
   /** The digest went out, listing `approvals` requests (`created` of them new in this call). */
-  | { readonly status: "sent"; readonly approvals: number; readonly created: number; readonly deferred: number; readonly recipients: readonly string[]; readonly attempt: number }
+  | {
+      readonly status: "sent";
+      readonly approvals: number;
+      readonly created: number;
+      readonly deferred: number;
+      readonly recipients: readonly string[];
+      readonly attempt: number;
+    }
   /** No pending request of this run: no email. */
   | { readonly status: "nothing-new"; readonly deferred: number }
   /** This run's digest was sent before (or another attempt is sending it right now). */
@@ -41,7 +48,12 @@ export type NotifyResult =
   /** The tenant has no valid approver address: no request is created, since nobody could decide it. */
   | { readonly status: "no-approvers" };
 
-export async function notifyApprovers(deps: NotifyDeps, tenant: TenantRecord, runId: string, options: NotifyOptions = {}): Promise<NotifyResult> {
+export async function notifyApprovers(
+  deps: NotifyDeps,
+  tenant: TenantRecord,
+  runId: string,
+  options: NotifyOptions = {},
+): Promise<NotifyResult> {
   const recipients = approverAddresses(tenant.config.approvers);
   if (recipients.length === 0) return { status: "no-approvers" };
   const now = options.now ?? new Date();

@@ -107,7 +107,10 @@ export function approvalIdFor(
   action: RemediationAction,
   runId: string,
 ): string {
-  return createHash("sha256").update(JSON.stringify([tenantId, control, subjectId, action, runId])).digest("hex").slice(0, 32);
+  return createHash("sha256")
+    .update(JSON.stringify([tenantId, control, subjectId, action, runId]))
+    .digest("hex")
+    .slice(0, 32);
 }
 
 /** Pending, or approved and waiting for its outcome, while its window lasts. */
@@ -189,7 +192,6 @@ export async function createApprovalRequests(
 
 function sortForEmail(approvals: Approval[]): Approval[] {
   return approvals.sort(
-    (a, b) =>
-      CONTROL_IDS.indexOf(a.control) - CONTROL_IDS.indexOf(b.control) || (a.subjectId ?? "").localeCompare(b.subjectId ?? ""),
+    (a, b) => CONTROL_IDS.indexOf(a.control) - CONTROL_IDS.indexOf(b.control) || (a.subjectId ?? "").localeCompare(b.subjectId ?? ""),
   );
 }

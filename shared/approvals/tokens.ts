@@ -18,8 +18,7 @@ export const APPROVAL_TOKEN_ALGORITHM = "HS256";
 export const MAX_TOKEN_CHARS = 4096;
 
 export type TokenVerification =
-  | { readonly ok: true; readonly claims: ApprovalTokenClaims }
-  | { readonly ok: false; readonly rejection: TokenRejection };
+  { readonly ok: true; readonly claims: ApprovalTokenClaims } | { readonly ok: false; readonly rejection: TokenRejection };
 
 /** What plan.ts approvalIdFor mints: 32 lower-case hex characters. */
 const APPROVAL_ID = /^[0-9a-f]{32}$/;

@@ -8,8 +8,7 @@ import type { RegistrationDetail, SnapshotUser } from "../model/snapshot.js";
 type Text = string | null;
 /** id, UPN, displayName, accountEnabled, userType, createdDateTime, onPremisesSyncEnabled (1/0/null), then the three sign-in stamps when Graph returned signInActivity. */
 export type UserTuple =
-  | [string, string, Text, 0 | 1, Text, Text, 0 | 1 | null]
-  | [string, string, Text, 0 | 1, Text, Text, 0 | 1 | null, Text, Text, Text];
+  [string, string, Text, 0 | 1, Text, Text, 0 | 1 | null] | [string, string, Text, 0 | 1, Text, Text, 0 | 1 | null, Text, Text, Text];
 /** id, UPN, flags (1 MFA registered, 2 SSPR enabled, 4 SSPR registered). */
 export type RegistrationTuple = [string, string, number];
 
@@ -48,12 +47,20 @@ export function decodeUser(t: unknown): SnapshotUser {
   if (t.length === 7) return user;
   return {
     ...user,
-    signInActivity: { lastSignInDateTime: text(t[7]), lastNonInteractiveSignInDateTime: text(t[8]), lastSuccessfulSignInDateTime: text(t[9]) },
+    signInActivity: {
+      lastSignInDateTime: text(t[7]),
+      lastNonInteractiveSignInDateTime: text(t[8]),
+      lastSuccessfulSignInDateTime: text(t[9]),
+    },
   };
 }
 
 export function encodeRegistration(r: RegistrationDetail): RegistrationTuple {
-  return [r.id, r.userPrincipalName, (r.isMfaRegistered ? MFA_REGISTERED : 0) | (r.isSsprEnabled ? SSPR_ENABLED : 0) | (r.isSsprRegistered ? SSPR_REGISTERED : 0)];
+  return [
+    r.id,
+    r.userPrincipalName,
+    (r.isMfaRegistered ? MFA_REGISTERED : 0) | (r.isSsprEnabled ? SSPR_ENABLED : 0) | (r.isSsprRegistered ? SSPR_REGISTERED : 0),
+  ];
 }
 
 export function decodeRegistration(t: unknown): RegistrationDetail {

@@ -105,7 +105,9 @@ export async function readPagedSources(client: Client, start: PagedCursor, optio
       }
       const rows = page.data.items.map(toSnapshotUser);
       const next = page.data.continuationToken;
-      const now = update({ users: { ...withNext(u, next), status: next ? "reading" : "done", pages: u.pages + 1, items: u.items + rows.length } });
+      const now = update({
+        users: { ...withNext(u, next), status: next ? "reading" : "done", pages: u.pages + 1, items: u.items + rows.length },
+      });
       await options.onPage({ stream: "users", index: u.pages, rows }, now);
     }
   };
@@ -121,7 +123,9 @@ export async function readPagedSources(client: Client, start: PagedCursor, optio
       }
       const rows = page.data.items.map(toRegistrationDetail);
       const next = page.data.continuationToken;
-      const now = update({ registration: { ...withNext(r, next), status: next ? "reading" : "done", pages: r.pages + 1, items: r.items + rows.length } });
+      const now = update({
+        registration: { ...withNext(r, next), status: next ? "reading" : "done", pages: r.pages + 1, items: r.items + rows.length },
+      });
       await options.onPage({ stream: "registration", index: r.pages, rows }, now);
     }
   };
@@ -155,7 +159,12 @@ interface RawPage {
  * One page at `next` (or the first page), as a source: failures other than authentication are
  * data, and a licence 403 is only one once Graph has repeated it.
  */
-function readPage(client: Client, request: ListRequest, next: string | undefined, licenseRetry?: RetryLicenseRefusalsOptions): Promise<Source<RawPage>> {
+function readPage(
+  client: Client,
+  request: ListRequest,
+  next: string | undefined,
+  licenseRetry?: RetryLicenseRefusalsOptions,
+): Promise<Source<RawPage>> {
   return readSource(() => retryLicenseRefusals(() => firstPage(client, request, next), licenseRetry));
 }
 

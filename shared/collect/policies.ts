@@ -16,7 +16,8 @@ export async function readSecurityDefaults(client: Client): Promise<{ isEnabled:
 }
 
 export async function readAuthorizationPolicy(client: Client): Promise<{ permissionGrantPoliciesAssigned: string[] }> {
-  const body = (await client.api("/policies/authorizationPolicy").get()) as { defaultUserRolePermissions?: { permissionGrantPoliciesAssigned?: unknown } } | undefined;
+  const body = (await client.api("/policies/authorizationPolicy").get()) as
+    { defaultUserRolePermissions?: { permissionGrantPoliciesAssigned?: unknown } } | undefined;
   const assigned = body?.defaultUserRolePermissions?.permissionGrantPoliciesAssigned;
   if (!Array.isArray(assigned) || !assigned.every((p) => typeof p === "string")) {
     throw new TypeError("Graph returned the authorization policy without defaultUserRolePermissions.permissionGrantPoliciesAssigned");
@@ -143,7 +144,11 @@ class PolicyFields {
    */
   list(value: unknown, name: string): string[] {
     if (value === null || value === undefined) return [];
-    if (typeof value === "string") return value.split(",").map((item) => item.trim()).filter((item) => item !== "");
+    if (typeof value === "string")
+      return value
+        .split(",")
+        .map((item) => item.trim())
+        .filter((item) => item !== "");
     if (Array.isArray(value) && value.every((item) => typeof item === "string")) return value;
     throw this.malformed(name, "a list of strings");
   }

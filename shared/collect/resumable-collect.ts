@@ -128,7 +128,9 @@ async function complete(options: ResumableCollectOptions, pages: InvocationPages
   const { graph, tenantId, from, checkpoint } = options;
   const users = paged.users.status === "done" ? await withSaved(checkpoint, "users", pages.firstPage.users, pages.users, decodeUser) : [];
   const registration =
-    paged.registration.status === "done" ? await withSaved(checkpoint, "registration", pages.firstPage.registration, pages.registration, decodeRegistration) : [];
+    paged.registration.status === "done"
+      ? await withSaved(checkpoint, "registration", pages.firstPage.registration, pages.registration, decodeRegistration)
+      : [];
   pages.release();
   const snapshot = await completeSnapshot(
     graph,
@@ -142,7 +144,11 @@ async function complete(options: ResumableCollectOptions, pages: InvocationPages
 }
 
 /** Saves the pages not saved yet and the cursor that counts them, for message `chain` to continue from. */
-function saveProgress({ graph, tenantId, from, checkpoint }: ResumableCollectOptions, pages: InvocationPages, chain: number): Promise<void> {
+function saveProgress(
+  { graph, tenantId, from, checkpoint }: ResumableCollectOptions,
+  pages: InvocationPages,
+  chain: number,
+): Promise<void> {
   const { saved, cursor } = pages.takeUnsaved();
   return checkpoint.save(saved, (checkpointTransactions) => ({
     version: 1,
@@ -166,7 +172,13 @@ function totalsSoFar(before: ScanTotals, graph: TenantGraph, checkpointTransacti
 }
 
 /** Rows of pages 0..savedPages-1 from the checkpoint, then the rows read in this invocation. */
-async function withSaved<T>(checkpoint: ScanCheckpoint, stream: Stream, savedPages: number, current: readonly T[], decode: (tuple: unknown) => T): Promise<T[]> {
+async function withSaved<T>(
+  checkpoint: ScanCheckpoint,
+  stream: Stream,
+  savedPages: number,
+  current: readonly T[],
+  decode: (tuple: unknown) => T,
+): Promise<T[]> {
   const all: T[] = [];
   for await (const rows of checkpoint.readPages(stream, savedPages)) {
     for (const tuple of rows) all.push(decode(tuple));

@@ -69,6 +69,7 @@ const scanCursorSchema = z.object({
 /** The stored cursor, checked; TypeError naming every problem when it is not one. */
 export function parseScanCursor(stored: unknown): ScanCursor {
   const parsed = scanCursorSchema.safeParse(stored);
-  if (!parsed.success) throw new TypeError(`Unreadable scan checkpoint: ${parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ")}`);
+  if (!parsed.success)
+    throw new TypeError(`Unreadable scan checkpoint: ${parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ")}`);
   return parsed.data;
 }

@@ -15,12 +15,7 @@ import type {
   TenantSnapshot,
 } from "../model/snapshot.js";
 import type { TenantConfig } from "../model/tenant.js";
-import {
-  readAuthorizationPolicy,
-  readConditionalAccessPolicies,
-  readDomains,
-  readSecurityDefaults,
-} from "./policies.js";
+import { readAuthorizationPolicy, readConditionalAccessPolicies, readDomains, readSecurityDefaults } from "./policies.js";
 import { readGroupMembers, readRoleAssignments, readRoleEligibility } from "./directory.js";
 import { isPagedDone, type PagedCursor } from "./paged.js";
 import { readSource } from "./source.js";
@@ -71,17 +66,18 @@ export async function completeSnapshot(
   const progress = options.onProgress ?? (() => {});
   const { collectedAt, users, signInActivity, registrationDetails } = paged;
   progress("reading roles and policies");
-  const [roleAssignments, roleEligibility, securityDefaults, conditionalAccessPolicies, authorizationPolicy, domains] =
-    await Promise.all([
-      readSource(() => readRoleAssignments(client)),
-      readSource(() => readRoleEligibility(client)),
-      readSource(() => readSecurityDefaults(client)),
-      readSource(() => readConditionalAccessPolicies(client)),
-      readSource(() => readAuthorizationPolicy(client)),
-      readSource(() => readDomains(client)),
-    ]);
+  const [roleAssignments, roleEligibility, securityDefaults, conditionalAccessPolicies, authorizationPolicy, domains] = await Promise.all([
+    readSource(() => readRoleAssignments(client)),
+    readSource(() => readRoleEligibility(client)),
+    readSource(() => readSecurityDefaults(client)),
+    readSource(() => readConditionalAccessPolicies(client)),
+    readSource(() => readAuthorizationPolicy(client)),
+    readSource(() => readDomains(client)),
+  ]);
 
-  const privilegedGrants = [roleAssignments, roleEligibility].flatMap((s) => (s.ok ? s.data.filter((g) => isPrivilegedRole(g.roleDefinitionId)) : []));
+  const privilegedGrants = [roleAssignments, roleEligibility].flatMap((s) =>
+    s.ok ? s.data.filter((g) => isPrivilegedRole(g.roleDefinitionId)) : [],
+  );
   const groupIds = groupsToRead(privilegedGrants, conditionalAccessPolicies, config);
   progress(`reading members of ${groupIds.length} group(s)`);
   const groupMembers = await readGroups(client, groupIds);
@@ -139,7 +135,9 @@ const MFA_STATES = new Set<string>(["disabled", "enabled", "enforced", "unknownF
 async function readPerUserMfa(graph: TenantGraph, userIds: readonly string[]): Promise<Record<string, Source<PerUserMfaState>>> {
   if (userIds.length === 0) return {};
   const requests = userIds.map((id, i) => ({ id: String(i), url: `/users/${encodeURIComponent(id)}/authentication/requirements` }));
-  const batch = await readSource(() => batchGet<{ perUserMfaState?: unknown }>(graph.client, requests, { version: "beta", stats: graph.stats }));
+  const batch = await readSource(() =>
+    batchGet<{ perUserMfaState?: unknown }>(graph.client, requests, { version: "beta", stats: graph.stats }),
+  );
   if (!batch.ok) return Object.fromEntries(userIds.map((id) => [id, batch]));
   const outcomes = batch.data;
   return Object.fromEntries(

@@ -19,10 +19,30 @@ export interface GraphCloud {
 }
 
 export const GRAPH_CLOUDS: readonly GraphCloud[] = [
-  { name: "global", graphHost: "graph.microsoft.com", authorityHost: "login.microsoftonline.com", tokenExchangeAudience: "api://AzureADTokenExchange" },
-  { name: "US Government L4", graphHost: "graph.microsoft.us", authorityHost: "login.microsoftonline.us", tokenExchangeAudience: "api://AzureADTokenExchangeUSGov" },
-  { name: "US Government L5 (DOD)", graphHost: "dod-graph.microsoft.us", authorityHost: "login.microsoftonline.us", tokenExchangeAudience: "api://AzureADTokenExchangeUSGov" },
-  { name: "China (operated by 21Vianet)", graphHost: "microsoftgraph.chinacloudapi.cn", authorityHost: "login.chinacloudapi.cn", tokenExchangeAudience: "api://AzureADTokenExchangeChina" },
+  {
+    name: "global",
+    graphHost: "graph.microsoft.com",
+    authorityHost: "login.microsoftonline.com",
+    tokenExchangeAudience: "api://AzureADTokenExchange",
+  },
+  {
+    name: "US Government L4",
+    graphHost: "graph.microsoft.us",
+    authorityHost: "login.microsoftonline.us",
+    tokenExchangeAudience: "api://AzureADTokenExchangeUSGov",
+  },
+  {
+    name: "US Government L5 (DOD)",
+    graphHost: "dod-graph.microsoft.us",
+    authorityHost: "login.microsoftonline.us",
+    tokenExchangeAudience: "api://AzureADTokenExchangeUSGov",
+  },
+  {
+    name: "China (operated by 21Vianet)",
+    graphHost: "microsoftgraph.chinacloudapi.cn",
+    authorityHost: "login.chinacloudapi.cn",
+    tokenExchangeAudience: "api://AzureADTokenExchangeChina",
+  },
 ];
 
 const GLOBAL = GRAPH_CLOUDS[0] as GraphCloud;

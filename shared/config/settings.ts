@@ -32,11 +32,17 @@ const httpsUrl = z.url({ protocol: /^https$/, error: "must be an https:// URL" }
 const SettingsSchema = z
   .object({
     AzureWebJobsStorage: z.string().min(1).optional(),
-    AzureWebJobsStorage__accountName: z.string().regex(/^[a-z0-9]{3,24}$/, "must be a storage account name").optional(),
+    AzureWebJobsStorage__accountName: z
+      .string()
+      .regex(/^[a-z0-9]{3,24}$/, "must be a storage account name")
+      .optional(),
     // The user-assigned identity the host signs in to storage with; the code's own clients use it too.
     AzureWebJobsStorage__clientId: z.string().regex(GUID, "must be the user-assigned managed identity's client id (a GUID)").optional(),
-    STORAGE_TABLE_PREFIX: z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,19}$/, "must be letters and digits, starting with a letter").optional(),
-    SWEEP_SCHEDULE: z.string().regex(NCRONTAB_6, "must be a 6-field NCRONTAB expression, e.g. \"0 0 2 * * *\"").default("0 0 2 * * *"),
+    STORAGE_TABLE_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9]{0,19}$/, "must be letters and digits, starting with a letter")
+      .optional(),
+    SWEEP_SCHEDULE: z.string().regex(NCRONTAB_6, 'must be a 6-field NCRONTAB expression, e.g. "0 0 2 * * *"').default("0 0 2 * * *"),
     GRAPH_CLIENT_ID: z.string().regex(GUID, "must be the app registration's client id (a GUID)").optional(),
     GRAPH_CREDENTIAL_MODE: z.enum(CREDENTIAL_MODES, { error: `must be one of ${CREDENTIAL_MODES.join(", ")}` }).optional(),
     GRAPH_MANAGED_IDENTITY_CLIENT_ID: z.string().regex(GUID, "must be the user-assigned managed identity's client id (a GUID)").optional(),
@@ -75,14 +81,23 @@ const SettingsSchema = z
   })
   .superRefine((s, ctx) => {
     if (!s.AzureWebJobsStorage && !s.AzureWebJobsStorage__accountName) {
-      ctx.addIssue({ code: "custom", path: ["AzureWebJobsStorage"], message: "is required (a connection string, or set AzureWebJobsStorage__accountName for managed identity)" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["AzureWebJobsStorage"],
+        message: "is required (a connection string, or set AzureWebJobsStorage__accountName for managed identity)",
+      });
     }
     checkCredentialSettings(s, (path, message) => ctx.addIssue({ code: "custom", path: [path], message }));
     if (s.TENANTS_SOURCE === "setting" && !s.TENANT_IDS) {
-      ctx.addIssue({ code: "custom", path: ["TENANT_IDS"], message: "is required when TENANTS_SOURCE=setting (comma-separated tenant ids)" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["TENANT_IDS"],
+        message: "is required when TENANTS_SOURCE=setting (comma-separated tenant ids)",
+      });
     }
     for (const id of splitList(s.TENANT_IDS)) {
-      if (!GUID.test(id)) ctx.addIssue({ code: "custom", path: ["TENANT_IDS"], message: `contains "${id}", which is not a tenant id (GUID)` });
+      if (!GUID.test(id))
+        ctx.addIssue({ code: "custom", path: ["TENANT_IDS"], message: `contains "${id}", which is not a tenant id (GUID)` });
     }
     const clouds = cloudMismatch(s.GRAPH_BASE_URL, s.GRAPH_AUTHORITY_HOST);
     if (clouds) ctx.addIssue({ code: "custom", path: ["GRAPH_AUTHORITY_HOST"], message: clouds });
@@ -173,7 +188,12 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   return {
     storage: s.AzureWebJobsStorage
       ? { kind: "connectionString", connectionString: s.AzureWebJobsStorage, tablePrefix }
-      : { kind: "managedIdentity", accountName: s.AzureWebJobsStorage__accountName as string, clientId: s.AzureWebJobsStorage__clientId, tablePrefix },
+      : {
+          kind: "managedIdentity",
+          accountName: s.AzureWebJobsStorage__accountName as string,
+          clientId: s.AzureWebJobsStorage__clientId,
+          tablePrefix,
+        },
     graph: {
       credential: graphCredential(s),
       authorityHost: s.GRAPH_AUTHORITY_HOST,
@@ -203,7 +223,8 @@ type ApprovalInput = Partial<Record<(typeof APPROVAL_SETTINGS)[number], string>>
 function checkApprovalSettings(s: ApprovalInput, issue: (path: string, message: string) => void): void {
   const missing = APPROVAL_SETTINGS.filter((name) => !s[name]);
   if (missing.length > 0 && missing.length < APPROVAL_SETTINGS.length) {
-    for (const name of missing) issue(name, `is required for approval emails (${APPROVAL_SETTINGS.join(", ")} go together; unset all three to turn approvals off)`);
+    for (const name of missing)
+      issue(name, `is required for approval emails (${APPROVAL_SETTINGS.join(", ")} go together; unset all three to turn approvals off)`);
   }
   if (s.APPROVAL_SIGNING_KEYS) {
     try {
@@ -211,7 +232,10 @@ function checkApprovalSettings(s: ApprovalInput, issue: (path: string, message: 
     } catch (error) {
       if (!(error instanceof RangeError)) throw error;
       // The parser names entries by position, never by their text (which may hold a secret).
-      issue("APPROVAL_SIGNING_KEYS", `is invalid: ${error.message} (format: kid:base64secret[,kid:base64secret…], first key signs, secrets of 32+ bytes)`);
+      issue(
+        "APPROVAL_SIGNING_KEYS",
+        `is invalid: ${error.message} (format: kid:base64secret[,kid:base64secret…], first key signs, secrets of 32+ bytes)`,
+      );
     }
   }
   if (s.PUBLIC_BASE_URL) {
@@ -230,7 +254,14 @@ function baseUrlProblem(value: string): string | undefined {
 }
 
 type CredentialInput = Partial<
-  Record<"GRAPH_CLIENT_ID" | "GRAPH_MANAGED_IDENTITY_CLIENT_ID" | "GRAPH_CLIENT_CERTIFICATE" | "GRAPH_CLIENT_CERTIFICATE_PATH" | "GRAPH_CLIENT_SECRET", string>
+  Record<
+    | "GRAPH_CLIENT_ID"
+    | "GRAPH_MANAGED_IDENTITY_CLIENT_ID"
+    | "GRAPH_CLIENT_CERTIFICATE"
+    | "GRAPH_CLIENT_CERTIFICATE_PATH"
+    | "GRAPH_CLIENT_SECRET",
+    string
+  >
 > & { readonly GRAPH_CREDENTIAL_MODE?: CredentialMode | undefined };
 
 /** The setting(s) each credential mode reads; exactly one mode's may be set. */
@@ -252,10 +283,13 @@ function checkCredentialSettings(s: CredentialInput, issue: (path: string, messa
   if (s.GRAPH_CLIENT_CERTIFICATE && s.GRAPH_CLIENT_CERTIFICATE_PATH) {
     issue("GRAPH_CLIENT_CERTIFICATE", "and GRAPH_CLIENT_CERTIFICATE_PATH are both set: keep one");
   }
-  if (set.length > 1) issue("GRAPH_CREDENTIAL_MODE", `settings of several credentials are set (${set.map(named).join("; ")}): keep exactly one`);
+  if (set.length > 1)
+    issue("GRAPH_CREDENTIAL_MODE", `settings of several credentials are set (${set.map(named).join("; ")}): keep exactly one`);
   const mode = s.GRAPH_CREDENTIAL_MODE;
-  if (mode !== undefined && !set.includes(mode)) issue(MODE_SETTINGS[mode][0] ?? "GRAPH_CREDENTIAL_MODE", `is required when GRAPH_CREDENTIAL_MODE=${mode}`);
-  if ((set.length > 0 || mode !== undefined) && !s.GRAPH_CLIENT_ID) issue("GRAPH_CLIENT_ID", "is required with a Graph credential (the app registration's client id)");
+  if (mode !== undefined && !set.includes(mode))
+    issue(MODE_SETTINGS[mode][0] ?? "GRAPH_CREDENTIAL_MODE", `is required when GRAPH_CREDENTIAL_MODE=${mode}`);
+  if ((set.length > 0 || mode !== undefined) && !s.GRAPH_CLIENT_ID)
+    issue("GRAPH_CLIENT_ID", "is required with a Graph credential (the app registration's client id)");
 }
 
 function graphCredential(s: CredentialInput): GraphCredentialSettings | undefined {
@@ -266,14 +300,21 @@ function graphCredential(s: CredentialInput): GraphCredentialSettings | undefine
     case "managed-identity":
       return { kind: mode, clientId, managedIdentityClientId: s.GRAPH_MANAGED_IDENTITY_CLIENT_ID ?? "" };
     case "certificate":
-      return { kind: mode, clientId, certificate: s.GRAPH_CLIENT_CERTIFICATE ? { pem: s.GRAPH_CLIENT_CERTIFICATE } : { path: s.GRAPH_CLIENT_CERTIFICATE_PATH ?? "" } };
+      return {
+        kind: mode,
+        clientId,
+        certificate: s.GRAPH_CLIENT_CERTIFICATE ? { pem: s.GRAPH_CLIENT_CERTIFICATE } : { path: s.GRAPH_CLIENT_CERTIFICATE_PATH ?? "" },
+      };
     case "secret":
       return { kind: mode, clientId, clientSecret: s.GRAPH_CLIENT_SECRET ?? "" };
   }
 }
 
 function splitList(value: string | undefined): string[] {
-  return (value ?? "").split(",").map((v) => v.trim()).filter((v) => v.length > 0);
+  return (value ?? "")
+    .split(",")
+    .map((v) => v.trim())
+    .filter((v) => v.length > 0);
 }
 
 /** Functions hosts pass unset settings as empty strings; treat them as unset. */

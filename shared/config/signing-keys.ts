@@ -57,7 +57,10 @@ export function signingKeys(keys: readonly SigningKey[]): SigningKeys {
  * shorter than 32 bytes, or a key id repeats.
  */
 export function parseSigningKeys(text: string): SigningKeys {
-  const entries = text.split(",").map((entry) => entry.trim()).filter((entry) => entry.length > 0);
+  const entries = text
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.length > 0);
   const keys = entries.map((entry, i) => {
     const colon = entry.indexOf(":");
     if (colon < 0) throw new RangeError(`entry ${i + 1} is not "kid:base64secret"`);

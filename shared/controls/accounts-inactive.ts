@@ -11,19 +11,14 @@ const DAY_IN_MS = 86_400_000;
 
 function signInStamps(user: SnapshotUser): string[] {
   const activity = user.signInActivity;
-  return [
-    activity?.lastSuccessfulSignInDateTime,
-    activity?.lastSignInDateTime,
-    activity?.lastNonInteractiveSignInDateTime,
-  ].filter((stamp): stamp is string => typeof stamp === "string");
+  return [activity?.lastSuccessfulSignInDateTime, activity?.lastSignInDateTime, activity?.lastNonInteractiveSignInDateTime].filter(
+    (stamp): stamp is string => typeof stamp === "string",
+  );
 }
 
 /** The latest of the timestamps (ISO-8601), or null when there are none. */
 function latest(stamps: readonly string[]): string | null {
-  return stamps.reduce<string | null>(
-    (best, stamp) => (best === null || Date.parse(stamp) > Date.parse(best) ? stamp : best),
-    null,
-  );
+  return stamps.reduce<string | null>((best, stamp) => (best === null || Date.parse(stamp) > Date.parse(best) ? stamp : best), null);
 }
 
 /**
@@ -77,8 +72,7 @@ function inactiveControl<C extends InactivityControl>(id: C, severity: Severity,
     severity,
     title: `Enabled accounts inactive for ${bucket} days`,
     rationale:
-      "Dormant accounts keep their access and are rarely watched: a stolen password for one goes unnoticed. " +
-      "Disable what nobody uses.",
+      "Dormant accounts keep their access and are rarely watched: a stolen password for one goes unnoticed. " + "Disable what nobody uses.",
     evaluate: (input) => evaluateInactive(control, input, minDays, maxDays),
   };
   return control;

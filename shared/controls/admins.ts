@@ -19,8 +19,7 @@ export interface RoleHolders {
 }
 
 export type RoleHoldersResult =
-  | { readonly ok: true; readonly holders: RoleHolders }
-  | { readonly ok: false; readonly unreadable: readonly Unreadable[] };
+  { readonly ok: true; readonly holders: RoleHolders } | { readonly ok: false; readonly unreadable: readonly Unreadable[] };
 
 /**
  * Holders of `roleIds`. Not resolvable (→ the caller's `unknown`) when role assignments are

@@ -15,8 +15,7 @@ export const authLegacyBlocked: Control<"auth.legacy-blocked"> = {
   id: "auth.legacy-blocked",
   title: "Legacy authentication is blocked (security defaults or Conditional Access)",
   severity: "high",
-  rationale:
-    "Legacy protocols (IMAP, POP, SMTP AUTH, older ActiveSync) cannot do MFA: they let password spraying around it.",
+  rationale: "Legacy protocols (IMAP, POP, SMTP AUTH, older ActiveSync) cannot do MFA: they let password spraying around it.",
   evaluate: ({ snapshot, config }) => {
     const audience: PolicyAudience = { everyoneBut: resolveExclusions(config, snapshot.groupMembers) };
     return [

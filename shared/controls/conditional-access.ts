@@ -36,11 +36,7 @@ export const targetsClientType = (policy: ConditionalAccessPolicy, clientType: s
  * Why the policy does not count for `purpose` and `audience`; empty when it counts. Each reason is
  * a short phrase a report can show ("excludes guests or external users: b2bCollaborationGuest").
  */
-export function whyPolicyDoesNotCount(
-  policy: ConditionalAccessPolicy,
-  purpose: GrantPurpose,
-  audience: PolicyAudience,
-): readonly string[] {
+export function whyPolicyDoesNotCount(policy: ConditionalAccessPolicy, purpose: GrantPurpose, audience: PolicyAudience): readonly string[] {
   return [
     ...stateShortfalls(policy),
     ...applicationShortfalls(policy),
@@ -161,7 +157,9 @@ function mfaGrantShortfalls(policy: ConditionalAccessPolicy): string[] {
   if (!asksMfa) {
     return strength === null
       ? ["does not require MFA"]
-      : [`authentication strength ${strength.displayName || strength.id} does not require MFA (requirementsSatisfied: ${strength.requirementsSatisfied ?? "not returned"})`];
+      : [
+          `authentication strength ${strength.displayName || strength.id} does not require MFA (requirementsSatisfied: ${strength.requirementsSatisfied ?? "not returned"})`,
+        ];
   }
   const alternatives = [
     ...grant.builtInControls.filter((control) => !same(control, "mfa")),

@@ -20,9 +20,7 @@ export interface Exclusions {
 export function resolveExclusions(config: TenantConfig, groupMembers: GroupMembers): Exclusions {
   const members = config.exclusions.groupIds.map((id) => memberUsers(groupMembers, id));
   return {
-    userIds: new Set(
-      [...config.exclusions.userIds, ...members.flatMap((m) => [...m.users])].map((id) => id.toLowerCase()),
-    ),
+    userIds: new Set([...config.exclusions.userIds, ...members.flatMap((m) => [...m.users])].map((id) => id.toLowerCase())),
     groupIds: new Set(config.exclusions.groupIds.map((id) => id.toLowerCase())),
     unreadable: members.flatMap((m) => m.unreadable),
   };
@@ -44,11 +42,7 @@ export function isExcludedGroup(exclusions: Exclusions, groupId: string): boolea
  * break-glass account. The evidence stays, with `exclusionUnproven: true` and the fail's own
  * `detail.reason` moved to `failReason` (`reason` is then the unreadable group's).
  */
-export function applyExclusion(
-  meta: ControlMeta,
-  exclusions: Exclusions,
-  subject: FindingRow,
-): FindingRow | null {
+export function applyExclusion(meta: ControlMeta, exclusions: Exclusions, subject: FindingRow): FindingRow | null {
   const excluded = subject.subjectId === null ? false : isExcluded(exclusions, subject.subjectId);
   if (excluded === true) return null;
   if (excluded === false || subject.status !== "fail") return subject;

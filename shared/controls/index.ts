@@ -59,10 +59,7 @@ function notesFor(snapshot: TenantSnapshot, config: TenantConfig): string[] {
       ? ["PIM eligible assignments not visible (no Entra ID P2): eligible admins are not counted"]
       : []),
     ...(!conditionalAccessPolicies.ok && conditionalAccessPolicies.reason === "license"
-      ? [
-          "Conditional Access not readable (no Entra ID P1): " +
-            "mfa.all-users and auth.legacy-blocked decided on security defaults alone",
-        ]
+      ? ["Conditional Access not readable (no Entra ID P1): " + "mfa.all-users and auth.legacy-blocked decided on security defaults alone"]
       : []),
     ...(skipped.length > 0 ? [`Skipped federated, unverified or non-root domains: ${skipped.join(", ")}`] : []),
     ...resolveExclusions(config, snapshot.groupMembers).unreadable.map(

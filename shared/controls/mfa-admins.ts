@@ -3,7 +3,15 @@ import type { AdminMfaNotEnforced, PolicyNotCounted } from "../model/evidence.js
 import type { FindingRow } from "../model/findings.js";
 import type { ConditionalAccessPolicy, RegistrationDetail, SnapshotUser, TenantSnapshot } from "../model/snapshot.js";
 import { holderIds, resolveRoleHolders, rolesOf, type RoleHolders } from "./admins.js";
-import { coversUser, isMeantFor, policyCounts, policyRef, whyPolicyDoesNotCount, whyPolicyMissesUser, type PolicySubject } from "./conditional-access.js";
+import {
+  coversUser,
+  isMeantFor,
+  policyCounts,
+  policyRef,
+  whyPolicyDoesNotCount,
+  whyPolicyMissesUser,
+  type PolicySubject,
+} from "./conditional-access.js";
 import type { Control, ControlInput } from "./control.js";
 import { applyExclusion, resolveExclusions } from "./exclusions.js";
 import { PRIVILEGED_ROLES, privilegedRoleNames } from "../model/roles.js";
@@ -14,8 +22,7 @@ export const mfaAdmins: Control<"mfa.admins"> = {
   id: "mfa.admins",
   title: "Administrators are registered for MFA and required to use it",
   severity: "high",
-  rationale:
-    "A privileged account signed in with a password alone is one phished password away from the whole tenant.",
+  rationale: "A privileged account signed in with a password alone is one phished password away from the whole tenant.",
   evaluate: (input) => evaluateAdmins(mfaAdmins, input),
 };
 

@@ -16,7 +16,10 @@ export const mfaAllUsers: Control<"mfa.all-users"> = {
         const notCounted = policiesNotCounted(policies, "mfa", audience);
         return {
           pass: counted.length > 0,
-          detail: { policies: counted.map(policyRef), ...(counted.length === 0 && notCounted.length > 0 ? { policiesNotCounted: notCounted } : {}) },
+          detail: {
+            policies: counted.map(policyRef),
+            ...(counted.length === 0 && notCounted.length > 0 ? { policiesNotCounted: notCounted } : {}),
+          },
         };
       }),
     ];

@@ -12,9 +12,7 @@ export const passwordSsprEnabled: Control<"password.sspr-enabled"> = {
   id: "password.sspr-enabled",
   title: "Self-service password reset is enabled for all members",
   severity: "low",
-  rationale:
-    "Without SSPR, forgotten passwords go through the helpdesk, whose identity checks are what " +
-    "attackers social-engineer.",
+  rationale: "Without SSPR, forgotten passwords go through the helpdesk, whose identity checks are what " + "attackers social-engineer.",
   evaluate: (input) => [judgeSspr(passwordSsprEnabled, input)],
 };
 

@@ -12,8 +12,7 @@ export const rolesGlobalAdminCount: Control<"roles.global-admin-count"> = {
   title: `Between ${MIN_GLOBAL_ADMINS} and ${MAX_GLOBAL_ADMINS} Global Administrators`,
   severity: "medium",
   rationale:
-    "One Global Administrator is a single point of failure; many multiply the accounts whose takeover " +
-    "means the whole tenant.",
+    "One Global Administrator is a single point of failure; many multiply the accounts whose takeover " + "means the whole tenant.",
   /**
    * Distinct users, active (direct or through a role-assignable group) or eligible; disabled and
    * excluded users count (they still hold the role); service principals do not. Without P2 only

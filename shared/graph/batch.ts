@@ -13,9 +13,7 @@ export interface BatchGet {
   readonly url: string;
 }
 
-export type BatchOutcome<T> =
-  | { readonly ok: true; readonly body: T }
-  | { readonly ok: false; readonly error: GraphError };
+export type BatchOutcome<T> = { readonly ok: true; readonly body: T } | { readonly ok: false; readonly error: GraphError };
 
 interface BatchResponseItem {
   readonly id: string;
@@ -38,7 +36,11 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  * (the envelope is 200), so items answered 429/503/504 are sent again in the next envelope
  * after the longest Retry-After among them.
  */
-export async function batchGet<T>(client: Client, requests: readonly BatchGet[], options: BatchOptions = {}): Promise<Map<string, BatchOutcome<T>>> {
+export async function batchGet<T>(
+  client: Client,
+  requests: readonly BatchGet[],
+  options: BatchOptions = {},
+): Promise<Map<string, BatchOutcome<T>>> {
   const outcomes = new Map<string, BatchOutcome<T>>();
   for (let i = 0; i < requests.length; i += BATCH_LIMIT) {
     await runChunk(client, requests.slice(i, i + BATCH_LIMIT), outcomes, options);
@@ -56,7 +58,14 @@ async function runChunk<T>(client: Client, chunk: readonly BatchGet[], outcomes:
       const item = items.get(request.id);
       if (!item) throw new TypeError(`Graph $batch response has no item with id "${request.id}"`);
       const decision = decideRetry(
-        { attempt, status: item.status, method: "GET", retryAfter: item.headers.get("Retry-After"), nowInMs: Date.now(), jitter: Math.random() },
+        {
+          attempt,
+          status: item.status,
+          method: "GET",
+          retryAfter: item.headers.get("Retry-After"),
+          nowInMs: Date.now(),
+          jitter: Math.random(),
+        },
         options.retry,
       );
       if (item.status === 429 && options.stats) options.stats.throttled++;
@@ -83,18 +92,24 @@ async function postBatch(client: Client, requests: readonly BatchGet[], version:
     .api("/$batch")
     .version(version)
     .post({ requests: requests.map((r) => ({ id: r.id, method: "GET", url: r.url })) })) as { responses?: unknown } | undefined;
-  if (!body || !Array.isArray(body.responses)) throw new TypeError("Graph $batch answered without a \"responses\" array");
+  if (!body || !Array.isArray(body.responses)) throw new TypeError('Graph $batch answered without a "responses" array');
   const items = body.responses.map(toResponseItem);
   return new Map(items.map((item) => [item.id, item]));
 }
 
 /** An item of the answer, checked: one without a string id and a numeric status is a broken response. */
 function toResponseItem(raw: unknown): BatchResponseItem {
-  const item = (typeof raw === "object" && raw !== null ? raw : {}) as { id?: unknown; status?: unknown; headers?: unknown; body?: unknown };
+  const item = (typeof raw === "object" && raw !== null ? raw : {}) as {
+    id?: unknown;
+    status?: unknown;
+    headers?: unknown;
+    body?: unknown;
+  };
   if (typeof item.id !== "string" || typeof item.status !== "number") {
     throw new TypeError(`Graph $batch answered an item without a string id and a numeric status: ${JSON.stringify(raw)?.slice(0, 200)}`);
   }
-  const headers = typeof item.headers === "object" && item.headers !== null ? new Headers(item.headers as Record<string, string>) : new Headers();
+  const headers =
+    typeof item.headers === "object" && item.headers !== null ? new Headers(item.headers as Record<string, string>) : new Headers();
   return { id: item.id, status: item.status, headers, body: item.body };
 }
 

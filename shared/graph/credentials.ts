@@ -53,7 +53,10 @@ export function createTenantCredential(settings: GraphSettings, tenantId: string
  * workload-identity-federation-config-app-trust-managed-identity; user-assigned identities only).
  * The identity credential caches its token, so each assertion costs no round trip until it nears expiry.
  */
-function managedIdentityAssertion(app: Extract<GraphCredentialSettings, { kind: "managed-identity" }>, authorityHost: string): () => Promise<string> {
+function managedIdentityAssertion(
+  app: Extract<GraphCredentialSettings, { kind: "managed-identity" }>,
+  authorityHost: string,
+): () => Promise<string> {
   const identity = new ManagedIdentityCredential({ clientId: app.managedIdentityClientId });
   const scope = `${cloudOfAuthority(authorityHost).tokenExchangeAudience}/.default`;
   return async () => (await identity.getToken(scope)).token;

@@ -139,8 +139,10 @@ export function paceClassOf(method: string, url: string): PaceClass {
   if (first === "users" && segments.length <= 2 && mentionsSignInActivity(parsed.searchParams)) {
     return { tenantLimits: ["signInActivity", "reports"], perApp: true, priority: "critical" };
   }
-  if (first === "reports" || first === "auditlogs") return { tenantLimits: ["reportsBesideSignIn", "reports"], perApp: true, priority: "normal" };
-  if (first === "identity" && second === "conditionalaccess") return { tenantLimits: ["conditionalAccess"], perApp: false, priority: "normal" };
+  if (first === "reports" || first === "auditlogs")
+    return { tenantLimits: ["reportsBesideSignIn", "reports"], perApp: true, priority: "normal" };
+  if (first === "identity" && second === "conditionalaccess")
+    return { tenantLimits: ["conditionalAccess"], perApp: false, priority: "normal" };
   return UNPACED;
 }
 

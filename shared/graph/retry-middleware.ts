@@ -36,7 +36,14 @@ export class RetryMiddleware implements Middleware {
       const status = sent.response?.status ?? NO_RESPONSE;
       if (stats) countResponse(stats, status);
       const decision = decideRetry(
-        { attempt, status, method, retryAfter: sent.response?.headers.get("Retry-After") ?? null, nowInMs: Date.now(), jitter: Math.random() },
+        {
+          attempt,
+          status,
+          method,
+          retryAfter: sent.response?.headers.get("Retry-After") ?? null,
+          nowInMs: Date.now(),
+          jitter: Math.random(),
+        },
         this.options,
       );
       if (!decision.retry) {

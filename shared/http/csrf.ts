@@ -56,7 +56,12 @@ export function issueCsrf(request: HttpRequest, token: string, options: CsrfOpti
 }
 
 /** For a POST: ok only when the request comes from our page, in this browser, for this token. */
-export function checkCsrf(request: HttpRequest, form: URLSearchParams, token: string, options: CsrfOptions): { ok: true } | { ok: false; reason: CsrfFailure } {
+export function checkCsrf(
+  request: HttpRequest,
+  form: URLSearchParams,
+  token: string,
+  options: CsrfOptions,
+): { ok: true } | { ok: false; reason: CsrfFailure } {
   if (isCrossSite(request, options.publicOrigin)) return { ok: false, reason: "cross-site" };
   const cookie = readCookie(request, csrfCookieName(options.secure));
   if (cookie === undefined || !COOKIE_VALUE.test(cookie)) return { ok: false, reason: "missing-cookie" };

@@ -63,8 +63,7 @@ export type AdminMfaNotEnforced = {
 };
 
 export type AdminMfaEvidence = AccountEvidence & { readonly roles: readonly string[] } & (
-    | { readonly reason: "not-registered" }
-    | AdminMfaNotEnforced
+    { readonly reason: "not-registered" } | AdminMfaNotEnforced
   );
 
 /** The judgement of the Conditional Access policies, for each control met by defaults or CA. */

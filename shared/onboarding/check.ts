@@ -185,7 +185,9 @@ const PROBES: readonly Probe[] = [
     covers: [graphCall("GET", "beta", "users/{id}/authentication/requirements")],
     licensed: false,
     read: (client, found) =>
-      found.userId === undefined ? undefined : single(client, "beta", `/users/${encodeURIComponent(found.userId)}/authentication/requirements`),
+      found.userId === undefined
+        ? undefined
+        : single(client, "beta", `/users/${encodeURIComponent(found.userId)}/authentication/requirements`),
   },
   {
     source: "tenant-patrol's own service principal",
@@ -194,11 +196,15 @@ const PROBES: readonly Probe[] = [
     licensed: false,
     // servicePrincipal-list documents $filter on appId (shared/remediation/self-guard.ts reads it the same way).
     read: (client, found, appId) =>
-      firstPageThen<{ id?: unknown }>(client, { path: "/servicePrincipals", filter: `appId eq '${appId.replaceAll("'", "''")}'`, select: ["id"] }, (items) => {
-        const id = items[0]?.id;
-        if (typeof id !== "string") throw new Error(`Graph lists no service principal for app ${appId} in this tenant`);
-        found.servicePrincipalId = id;
-      }),
+      firstPageThen<{ id?: unknown }>(
+        client,
+        { path: "/servicePrincipals", filter: `appId eq '${appId.replaceAll("'", "''")}'`, select: ["id"] },
+        (items) => {
+          const id = items[0]?.id;
+          if (typeof id !== "string") throw new Error(`Graph lists no service principal for app ${appId} in this tenant`);
+          found.servicePrincipalId = id;
+        },
+      ),
   },
 ];
 
@@ -225,13 +231,23 @@ export async function checkTenantReadiness(options: ReadinessCheckOptions): Prom
     const missing = probe.call.permissions.filter((p) => !isGranted(p, grantedSet));
     if (missing.length > 0) {
       outcomes.set(probe, "skipped");
-      probes.push({ source: probe.source, request: `GET ${probe.call.version}/${probe.call.path}`, outcome: "skipped", detail: `needs ${missing.join(" + ")}` });
+      probes.push({
+        source: probe.source,
+        request: `GET ${probe.call.version}/${probe.call.path}`,
+        outcome: "skipped",
+        detail: `needs ${missing.join(" + ")}`,
+      });
       continue;
     }
     const read = probe.read(client, found, appId);
     if (read === undefined) {
       outcomes.set(probe, "skipped");
-      probes.push({ source: probe.source, request: `GET ${probe.call.version}/${probe.call.path}`, outcome: "skipped", detail: "no user to read it for" });
+      probes.push({
+        source: probe.source,
+        request: `GET ${probe.call.version}/${probe.call.path}`,
+        outcome: "skipped",
+        detail: "no user to read it for",
+      });
       continue;
     }
     const result = await settle(read, probe.licensed ? (options.licenseRetry ?? {}) : undefined);
@@ -241,7 +257,15 @@ export async function checkTenantReadiness(options: ReadinessCheckOptions): Prom
 
   const roles = await appDirectoryRoles(client, found.servicePrincipalId, grantedSet);
   if (roles.probe) probes.push(roles.probe);
-  const context: FeatureContext = { options, grantedSet, outcomes, probes, servicePrincipalId: found.servicePrincipalId ?? null, roles: roles.names, rolesUnknown: roles.unknown };
+  const context: FeatureContext = {
+    options,
+    grantedSet,
+    outcomes,
+    probes,
+    servicePrincipalId: found.servicePrincipalId ?? null,
+    roles: roles.names,
+    rolesUnknown: roles.unknown,
+  };
   const features = FEATURES.map((feature) => featureReadiness(feature, context));
   const sweep = features.find((f) => f.feature === "sweep");
   const sweepReady = sweep !== undefined && (sweep.status === "ready" || sweep.status === "missing-licence");
@@ -262,7 +286,10 @@ export async function checkTenantReadiness(options: ReadinessCheckOptions): Prom
   };
 }
 
-async function settle(read: ProbeRead, licenseRetry: RetryLicenseRefusalsOptions | undefined): Promise<{ request: string; outcome: ProbeOutcome; detail: string | null }> {
+async function settle(
+  read: ProbeRead,
+  licenseRetry: RetryLicenseRefusalsOptions | undefined,
+): Promise<{ request: string; outcome: ProbeOutcome; detail: string | null }> {
   try {
     await (licenseRetry === undefined ? read.run() : retryLicenseRefusals(read.run, licenseRetry));
     return { request: read.request, outcome: "ok", detail: null };
@@ -283,7 +310,11 @@ interface RolesFound {
 }
 
 /** The directory roles actively assigned to the app's service principal. */
-async function appDirectoryRoles(client: Client, servicePrincipalId: string | undefined, granted: ReadonlySet<string>): Promise<RolesFound> {
+async function appDirectoryRoles(
+  client: Client,
+  servicePrincipalId: string | undefined,
+  granted: ReadonlySet<string>,
+): Promise<RolesFound> {
   const call = graphCall("GET", "v1.0", "roleManagement/directory/roleAssignments");
   if (servicePrincipalId === undefined) {
     return { names: null, unknown: "the app's service principal could not be read (needs Application.Read.All)" };
@@ -297,12 +328,22 @@ async function appDirectoryRoles(client: Client, servicePrincipalId: string | un
   try {
     const items = (await read.run()) as { roleDefinitionId?: unknown }[];
     const names = items
-      .map((a) => (typeof a.roleDefinitionId === "string" ? (PRIVILEGED_ROLES.get(a.roleDefinitionId.toLowerCase()) ?? a.roleDefinitionId) : null))
+      .map((a) =>
+        typeof a.roleDefinitionId === "string" ? (PRIVILEGED_ROLES.get(a.roleDefinitionId.toLowerCase()) ?? a.roleDefinitionId) : null,
+      )
       .filter((n): n is string => n !== null);
-    return { names: [...new Set(names)].sort(), unknown: null, probe: { source: "the app's directory roles", request: read.request, outcome: "ok", detail: null } };
+    return {
+      names: [...new Set(names)].sort(),
+      unknown: null,
+      probe: { source: "the app's directory roles", request: read.request, outcome: "ok", detail: null },
+    };
   } catch (e) {
     const detail = describeError(e).slice(0, MAX_DETAIL);
-    return { names: null, unknown: `the app's role assignments could not be read: ${detail}`, probe: { source: "the app's directory roles", request: read.request, outcome: "error", detail } };
+    return {
+      names: null,
+      unknown: `the app's role assignments could not be read: ${detail}`,
+      probe: { source: "the app's directory roles", request: read.request, outcome: "error", detail },
+    };
   }
 }
 
@@ -323,7 +364,16 @@ function featureReadiness(feature: Feature, ctx: FeatureContext): FeatureReadine
   const { options } = ctx;
   const notNeeded = notNeededReason(feature, options);
   if (notNeeded !== undefined) {
-    return { feature, title, status: "not-needed", missingPermissions: [], missingLicences: [], missingRole: null, problems: [notNeeded], next: [] };
+    return {
+      feature,
+      title,
+      status: "not-needed",
+      missingPermissions: [],
+      missingLicences: [],
+      missingRole: null,
+      problems: [notNeeded],
+      next: [],
+    };
   }
   const missingPermissions = permissionsFor(feature).filter((p) => !isGranted(p, ctx.grantedSet));
   const licences = new Map<string, string[]>();
@@ -355,14 +405,24 @@ function featureReadiness(feature: Feature, ctx: FeatureContext): FeatureReadine
     else if (!ctx.roles.includes(role.name) && !ctx.roles.includes(GLOBAL_ADMINISTRATOR_NAME)) missingRole = role.name;
   }
 
-  const status: FeatureStatus = errors > 0 ? "error" : missingPermissions.length > 0 ? "missing-permission" : missingRole !== null ? "missing-role" : missingLicences.length > 0 ? "missing-licence" : "ready";
+  const status: FeatureStatus =
+    errors > 0
+      ? "error"
+      : missingPermissions.length > 0
+        ? "missing-permission"
+        : missingRole !== null
+          ? "missing-role"
+          : missingLicences.length > 0
+            ? "missing-licence"
+            : "ready";
   const next = nextSteps(feature, { missingPermissions, missingLicences, missingRole, errors }, ctx);
   return { feature, title, status, missingPermissions, missingLicences, missingRole, problems, next };
 }
 
 function notNeededReason(feature: Feature, options: ReadinessCheckOptions): string | undefined {
   if (feature !== "digest-mail") return undefined;
-  if (!options.approvalsConfigured) return "approvals are off (APPROVAL_SIGNING_KEYS, PUBLIC_BASE_URL and MAIL_SENDER are not set): no digest is sent";
+  if (!options.approvalsConfigured)
+    return "approvals are off (APPROVAL_SIGNING_KEYS, PUBLIC_BASE_URL and MAIL_SENDER are not set): no digest is sent";
   if (options.mailTenantId !== undefined && options.mailTenantId.toLowerCase() !== options.tenantId.toLowerCase()) {
     return `digests are sent from the mail tenant ${options.mailTenantId} (MAIL_TENANT_ID), not from this tenant`;
   }
@@ -394,10 +454,16 @@ function nextSteps(
     );
   }
   for (const gap of gaps.missingLicences) {
-    const effect = feature === "sweep" ? "the controls that need it are reported unknown (licence)" : "findings that need it are not raised, so there is nothing to act on";
+    const effect =
+      feature === "sweep"
+        ? "the controls that need it are reported unknown (licence)"
+        : "findings that need it are not raised, so there is nothing to act on";
     next.push(`${gap.licence} is needed to ${gap.for.join(", ")}; without it ${effect}`);
   }
-  if (gaps.errors > 0) next.push(`run the check again (npm run tenants -- check ${options.tenantId}); if Graph keeps refusing, the problems above carry its request id`);
+  if (gaps.errors > 0)
+    next.push(
+      `run the check again (npm run tenants -- check ${options.tenantId}); if Graph keeps refusing, the problems above carry its request id`,
+    );
   return next;
 }
 
@@ -423,8 +489,26 @@ function signInFailed(options: ReadinessCheckOptions, checkedAt: string, message
   const features = FEATURES.map((feature): FeatureReadiness => {
     const notNeeded = notNeededReason(feature, options);
     return notNeeded !== undefined
-      ? { feature, title: FEATURE_TITLES[feature], status: "not-needed", missingPermissions: [], missingLicences: [], missingRole: null, problems: [notNeeded], next: [] }
-      : { feature, title: FEATURE_TITLES[feature], status: "error", missingPermissions: [], missingLicences: [], missingRole: null, problems: [`sign-in: ${error}`], next };
+      ? {
+          feature,
+          title: FEATURE_TITLES[feature],
+          status: "not-needed",
+          missingPermissions: [],
+          missingLicences: [],
+          missingRole: null,
+          problems: [notNeeded],
+          next: [],
+        }
+      : {
+          feature,
+          title: FEATURE_TITLES[feature],
+          status: "error",
+          missingPermissions: [],
+          missingLicences: [],
+          missingRole: null,
+          problems: [`sign-in: ${error}`],
+          next,
+        };
   });
   return {
     version: 1,

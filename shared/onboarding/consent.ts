@@ -72,7 +72,9 @@ export interface ConsentPlan {
   readonly permissions: readonly PermissionEntry[];
   readonly entraRoles: readonly EntraRoleEntry[];
   /** The app registration's `requiredResourceAccess` for this profile. */
-  readonly requiredResourceAccess: readonly [{ readonly resourceAppId: string; readonly resourceAccess: readonly { readonly id: string; readonly type: "Role" }[] }];
+  readonly requiredResourceAccess: readonly [
+    { readonly resourceAppId: string; readonly resourceAccess: readonly { readonly id: string; readonly type: "Role" }[] },
+  ];
   /** Shell commands, one per line, with what each is for. */
   readonly commands: {
     /** In the app's home tenant: declare the profile's permissions on the registration. */
@@ -102,10 +104,14 @@ export function consentPlan(input: ConsentPlanInput): ConsentPlan {
     "Consent is a snapshot: permissions added to the registration later reach a tenant only when its admin consents again.",
   ];
   if (input.profile === "read-only") {
-    notes.push("Remediation later: declare the remediation permissions on the registration and consent again with `consent-url <tenantId> --remediation`.");
+    notes.push(
+      "Remediation later: declare the remediation permissions on the registration and consent again with `consent-url <tenantId> --remediation`.",
+    );
   }
   if (input.mailTenantId && input.profile === "remediation" && input.mailTenantId.toLowerCase() !== input.tenantId.toLowerCase()) {
-    notes.push(`Mail.Send is used only in the mail tenant ${input.mailTenantId} (MAIL_TENANT_ID): a customer tenant may leave it ungranted.`);
+    notes.push(
+      `Mail.Send is used only in the mail tenant ${input.mailTenantId} (MAIL_TENANT_ID): a customer tenant may leave it ungranted.`,
+    );
   }
   if (input.redirectUri === undefined) {
     notes.push(
@@ -123,7 +129,9 @@ export function consentPlan(input: ConsentPlanInput): ConsentPlan {
     redirectUri: input.redirectUri ?? null,
     permissions,
     entraRoles,
-    requiredResourceAccess: [{ resourceAppId: MICROSOFT_GRAPH_APP_ID, resourceAccess: roleIds.map((id) => ({ id, type: "Role" as const })) }],
+    requiredResourceAccess: [
+      { resourceAppId: MICROSOFT_GRAPH_APP_ID, resourceAccess: roleIds.map((id) => ({ id, type: "Role" as const })) },
+    ],
     commands: {
       declare: `az ad app permission add --id ${input.clientId} --api ${MICROSOFT_GRAPH_APP_ID} --api-permissions ${roleIds.map((id) => `${id}=Role`).join(" ")}`,
       grantDirectly: [
@@ -143,7 +151,9 @@ export function consentPlan(input: ConsentPlanInput): ConsentPlan {
 }
 
 /** The admin-consent URL for the app in one tenant (v2 endpoint, `.default` of the configured cloud's Graph). */
-export function adminConsentUrl(input: Pick<ConsentPlanInput, "tenantId" | "clientId" | "authorityHost" | "graphBaseUrl" | "redirectUri" | "state">): string {
+export function adminConsentUrl(
+  input: Pick<ConsentPlanInput, "tenantId" | "clientId" | "authorityHost" | "graphBaseUrl" | "redirectUri" | "state">,
+): string {
   const url = new URL(`/${encodeURIComponent(input.tenantId)}/v2.0/adminconsent`, new URL(input.authorityHost).origin);
   url.searchParams.set("client_id", input.clientId);
   url.searchParams.set("scope", graphScope(input.graphBaseUrl));
@@ -194,7 +204,10 @@ export function renderConsentPlan(plan: ConsentPlan): string[] {
   ];
   if (plan.entraRoles.length > 0) {
     lines.push("", "Entra role of the app's service principal (not part of consent):");
-    for (const role of plan.entraRoles) lines.push(`  ${role.name} (${role.templateId}): ${role.features.map((f) => FEATURE_TITLES[f]).join("; ")}, for administrators as targets`);
+    for (const role of plan.entraRoles)
+      lines.push(
+        `  ${role.name} (${role.templateId}): ${role.features.map((f) => FEATURE_TITLES[f]).join("; ")}, for administrators as targets`,
+      );
   }
   lines.push(
     "",
@@ -214,6 +227,12 @@ export function renderConsentPlan(plan: ConsentPlan): string[] {
   if (plan.commands.assignRoles.length > 0) {
     lines.push("", "3. In the tenant, the app's Entra role:", ...plan.commands.assignRoles.map((c) => `   ${c}`));
   }
-  lines.push("", `${plan.commands.assignRoles.length > 0 ? "4" : "3"}. Then check: npm run tenants -- check ${plan.tenantId}`, "", "Notes:", ...plan.notes.map((n) => `- ${n}`));
+  lines.push(
+    "",
+    `${plan.commands.assignRoles.length > 0 ? "4" : "3"}. Then check: npm run tenants -- check ${plan.tenantId}`,
+    "",
+    "Notes:",
+    ...plan.notes.map((n) => `- ${n}`),
+  );
   return lines;
 }

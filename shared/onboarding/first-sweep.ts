@@ -15,7 +15,11 @@ import { describeError } from "../graph/errors.js";
 import { checkAndStoreReadiness, type OnboardingDeps } from "./run.js";
 
 /** A note for the tenant's run, or undefined when nothing was checked or all is well. */
-export async function checkBeforeScan(deps: OnboardingDeps, tenantId: string, onProgress?: (message: string) => void): Promise<string | undefined> {
+export async function checkBeforeScan(
+  deps: OnboardingDeps,
+  tenantId: string,
+  onProgress?: (message: string) => void,
+): Promise<string | undefined> {
   const record = await deps.tenants.get(tenantId);
   // Tenants listed in TENANT_IDS without a record have nowhere to keep a result: not checked here.
   if (!record || record.readiness?.sweepReady === true) return undefined;

@@ -31,7 +31,8 @@ export const GRAPH_APP_ROLE_IDS: Readonly<Record<string, string>> = {
 /** The app role id of a Graph application permission, or a RangeError naming it. */
 export function graphAppRoleId(permission: string): string {
   const id = GRAPH_APP_ROLE_IDS[permission];
-  if (id === undefined) throw new RangeError(`No Microsoft Graph app role id known for ${permission}: add it to shared/onboarding/graph-app-roles.ts`);
+  if (id === undefined)
+    throw new RangeError(`No Microsoft Graph app role id known for ${permission}: add it to shared/onboarding/graph-app-roles.ts`);
   return id;
 }
 

@@ -34,6 +34,11 @@ export function renderReadiness(report: ReadinessReport, tenantName?: string): s
     for (const problem of feature.problems) lines.push(`    ${logText(problem)}`);
     for (const step of feature.next) lines.push(`    → ${logText(step)}`);
   }
-  lines.push("", report.sweepReady ? "The nightly sweep is ready for this tenant." : "The nightly sweep is NOT ready for this tenant: fix the gaps above and check again.");
+  lines.push(
+    "",
+    report.sweepReady
+      ? "The nightly sweep is ready for this tenant."
+      : "The nightly sweep is NOT ready for this tenant: fix the gaps above and check again.",
+  );
   return lines;
 }

@@ -73,9 +73,7 @@ function writtenByLaterRun(finding: StoredFinding, runId: string): boolean {
  */
 function fullyEvaluated(input: ReconcileInput): (control: ControlId) => boolean {
   if (!input.scanComplete) return () => false;
-  const blocked = new Set(
-    input.rows.filter((row) => row.subjectId === null && row.status === "unknown").map((row) => row.control),
-  );
+  const blocked = new Set(input.rows.filter((row) => row.subjectId === null && row.status === "unknown").map((row) => row.control));
   return (control) => !blocked.has(control);
 }
 
@@ -116,12 +114,7 @@ function eventKind(before: StoredFinding | undefined, after: StoredFinding): Fin
   return undefined;
 }
 
-function toEvent(
-  event: FindingEventKind,
-  before: StoredFinding | undefined,
-  after: StoredFinding,
-  input: ReconcileInput,
-): FindingEvent {
+function toEvent(event: FindingEventKind, before: StoredFinding | undefined, after: StoredFinding, input: ReconcileInput): FindingEvent {
   return {
     runId: input.runId,
     control: after.control,

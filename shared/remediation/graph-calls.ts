@@ -59,7 +59,8 @@ export async function sendWrite(client: Client, write: GraphWrite): Promise<stri
   const response = (write.method === "PATCH" ? await request.patch(write.body ?? {}) : await request.post(write.body)) as Response;
   // RAW hands back every response as it came, errors included.
   const text = await response.text();
-  if (!response.ok) throw graphErrorFrom({ status: response.status, body: text, headers: response.headers, fallbackMessage: response.statusText });
+  if (!response.ok)
+    throw graphErrorFrom({ status: response.status, body: text, headers: response.headers, fallbackMessage: response.statusText });
   return response.headers.get("request-id");
 }
 

@@ -68,9 +68,10 @@ export async function globalAdminShortfall(client: Client, userId: string): Prom
   let enabled = 0;
   for (const holderId of holders.values()) {
     const account = await stepOrMissing(GRAPH_STEPS.readAccount, async () => {
-      return (await client.api(`/users/${encodeURIComponent(holderId)}`).select(["id", "accountEnabled"]).get()) as
-        | { accountEnabled?: unknown }
-        | undefined;
+      return (await client
+        .api(`/users/${encodeURIComponent(holderId)}`)
+        .select(["id", "accountEnabled"])
+        .get()) as { accountEnabled?: unknown } | undefined;
     });
     if (account?.accountEnabled === true) enabled++;
     if (enabled >= MIN_ENABLED_GLOBAL_ADMINS) return null;

@@ -48,7 +48,10 @@ export const GRAPH_STEPS = {
   readUser: stepOf(graphCall("GET", "v1.0", "users/{id}", "signInActivity"), "read the user"),
   readAccount: stepOf(graphCall("GET", "v1.0", "users/{id}")),
   readRegistration: stepOf(graphCall("GET", "v1.0", "reports/authenticationMethods/userRegistrationDetails/{id}")),
-  readRoleAssignments: stepOf(graphCall("GET", "v1.0", "roleManagement/directory/roleAssignments"), "list Global Administrator assignments"),
+  readRoleAssignments: stepOf(
+    graphCall("GET", "v1.0", "roleManagement/directory/roleAssignments"),
+    "list Global Administrator assignments",
+  ),
   readGroupMembers: stepOf(graphCall("GET", "v1.0", "groups/{id}/members")),
   readOwnPrincipal: stepOf(graphCall("GET", "v1.0", "servicePrincipals")),
   disableAccount: stepOf(graphCall("PATCH", "v1.0", "users/{id}"), "disable the account"),
@@ -65,5 +68,7 @@ export const GRAPH_STEPS = {
 /** "grant X + Y (application) and <role>" for a refused step. */
 export function requiredFor(step: GraphStep): string {
   const permissions = `${step.permissions.join(" + ")} (application permission${step.permissions.length > 1 ? "s" : ""})`;
-  return step.entraRole ? `${permissions} and, for an administrator as target, the Entra role ${step.entraRole} on the app's service principal` : permissions;
+  return step.entraRole
+    ? `${permissions} and, for an administrator as target, the Entra role ${step.entraRole} on the app's service principal`
+    : permissions;
 }

@@ -90,7 +90,8 @@ function judge(control: Control, snapshot: TenantSnapshot, asOf: Date, subjectId
 }
 
 const flagged = (row: FindingRow): Rejudged => ({ flagged: true, row });
-const notFlagged = (why: string, observed?: AuditState): Rejudged => (observed ? { flagged: false, why, observed } : { flagged: false, why });
+const notFlagged = (why: string, observed?: AuditState): Rejudged =>
+  observed ? { flagged: false, why, observed } : { flagged: false, why };
 
 /** "cannot be confirmed now: registrationDetails could not be read (permission: …)". */
 function unconfirmed(row: FindingRow, observed: AuditState): Rejudged {
@@ -105,7 +106,10 @@ async function readUser(client: Client, userId: string, withSignIn: boolean): Pr
   // selected, Graph answers a UPN key with a 400.
   const { select = [] } = usersRequest(withSignIn);
   const raw = await stepOrMissing(withSignIn ? GRAPH_STEPS.readUser : GRAPH_STEPS.readAccount, async () => {
-    return (await client.api(`/users/${encodeURIComponent(userId)}`).select([...select]).get()) as Record<string, unknown>;
+    return (await client
+      .api(`/users/${encodeURIComponent(userId)}`)
+      .select([...select])
+      .get()) as Record<string, unknown>;
   });
   return raw === undefined ? undefined : toSnapshotUser(raw);
 }
@@ -114,14 +118,18 @@ async function readUser(client: Client, userId: string, withSignIn: boolean): Pr
 async function rejudgeInactive(input: RejudgeInput, userId: string): Promise<Rejudged> {
   const user = await readUser(input.graph.client, userId, true);
   if (user === undefined) return notFlagged(`user ${userId} no longer exists`);
-  const snapshot = partialSnapshot(input.tenantId, input.asOf, { users: { ok: true, data: [user] }, signInActivity: { ok: true, data: true } });
+  const snapshot = partialSnapshot(input.tenantId, input.asOf, {
+    users: { ok: true, data: [user] },
+    signInActivity: { ok: true, data: true },
+  });
   const rows = [accountsInactive30, accountsInactive90].map((control) => judge(control, snapshot, input.asOf, user.id));
   const failing = rows.find((row) => row?.status === "fail");
   if (failing) return flagged(failing);
   const observed = { accountEnabled: user.accountEnabled };
   if (!user.accountEnabled) return notFlagged(`${user.userPrincipalName} is already disabled`, observed);
   const unknown = rows.find((row) => row?.status === "unknown");
-  if (unknown) return notFlagged(`the inactivity of ${user.userPrincipalName} cannot be confirmed (no usable sign-in or creation date)`, observed);
+  if (unknown)
+    return notFlagged(`the inactivity of ${user.userPrincipalName} cannot be confirmed (no usable sign-in or creation date)`, observed);
   return notFlagged(`${user.userPrincipalName} has been active within the last 30 days`, observed);
 }
 
@@ -173,7 +181,9 @@ async function rejudgeDomain(input: RejudgeInput, domainId: string): Promise<Rej
   if (row?.status === "fail") return flagged(row);
   const observed = { passwordValidityPeriodInDays: domain.passwordValidityPeriodInDays };
   return notFlagged(
-    isJudgedDomain(domain) ? `passwords on ${domain.id} already never expire` : `${domain.id} is no longer a verified, managed root domain (the only kind the control judges)`,
+    isJudgedDomain(domain)
+      ? `passwords on ${domain.id} already never expire`
+      : `${domain.id} is no longer a verified, managed root domain (the only kind the control judges)`,
     observed,
   );
 }

@@ -41,13 +41,7 @@ import { REMEDIATION_PERMISSIONS, requiredFor } from "./permissions.js";
 import { actionFor, remediationPolicy } from "./policy.js";
 import { rejudge } from "./rejudge.js";
 import { selfGuard, type ServiceIdentity } from "./self-guard.js";
-import type {
-  RemediationAction,
-  RemediationOutcome,
-  RemediationRequest,
-  RemediationResult,
-  UndoRequest,
-} from "../model/remediation.js";
+import type { RemediationAction, RemediationOutcome, RemediationRequest, RemediationResult, UndoRequest } from "../model/remediation.js";
 
 /** Where an attempt's end is logged: one line each, failures as warnings. */
 export interface RemediationLog {
@@ -185,7 +179,9 @@ async function attempt(deps: RemediationDeps, spec: Attempt): Promise<Remediatio
   });
   if (!lease) return finish(deps, spec.entry(trace, busy(deps.tenant.tenantId)));
   try {
-    const ending = await settle(trace, spec.action, deps.log, async () => spec.run((await deps.tenants.get(deps.tenant.tenantId)) ?? null, lease, trace));
+    const ending = await settle(trace, spec.action, deps.log, async () =>
+      spec.run((await deps.tenants.get(deps.tenant.tenantId)) ?? null, lease, trace),
+    );
     const result = await finish(deps, spec.entry(trace, ending));
     await spec.then?.(result);
     return result;
@@ -234,7 +230,13 @@ async function runApply(deps: RemediationDeps, held: Held, request: RemediationR
     const shortfall = await globalAdminShortfall(deps.graph.client, request.subjectId);
     if (shortfall) return refused(`Not done: ${shortfall}.`);
   }
-  const judged = await rejudge({ graph: deps.graph, tenantId: tenant.tenantId, control: request.control, subjectId: request.subjectId, asOf: now });
+  const judged = await rejudge({
+    graph: deps.graph,
+    tenantId: tenant.tenantId,
+    control: request.control,
+    subjectId: request.subjectId,
+    asOf: now,
+  });
   if (!judged.flagged) {
     trace.before = judged.observed ?? null;
     return stale(`Not done: ${judged.why}; nothing changed.`);
@@ -255,7 +257,8 @@ async function runUndo(deps: RemediationDeps, held: Held, request: UndoRequest, 
   if (problem || tenant === null) return refused((problem ?? "Not done: the tenant is not registered.").replace(/^Not done/, "Not undone"));
   if (!isAuditId(request.auditId)) return refused(`Not undone: ${JSON.stringify(request.auditId)} is not an audit id.`);
   if (!original) return refused(`Not undone: tenant ${request.tenantId} has no audit row ${request.auditId}.`);
-  if (original.mode === "undo") return refused(`Not undone: audit row ${original.auditId} is itself an undo; run the action again instead.`);
+  if (original.mode === "undo")
+    return refused(`Not undone: audit row ${original.auditId} is itself an undo; run the action again instead.`);
   const handler = original.action === null ? undefined : handlerFor(original.action);
   const control = original.control;
   if (!handler || control === null) return refused(`Not undone: audit row ${original.auditId} names no action to undo.`);
@@ -266,7 +269,9 @@ async function runUndo(deps: RemediationDeps, held: Held, request: UndoRequest, 
   if (guard) return refused(guard.replace(/^Not done/, "Not undone"));
   const later = await laterChange(deps, original, handler.action);
   if (later) {
-    return stale(`Not undone: audit row ${later.auditId} (${later.mode}, ${later.at.toISOString()}) changed the same subject since; undo that one instead.`);
+    return stale(
+      `Not undone: audit row ${later.auditId} (${later.mode}, ${later.at.toISOString()}) changed the same subject since; undo that one instead.`,
+    );
   }
   return handler.undo(actionContext(deps, { ...held, tenant }, { control, subjectId: original.subjectId }, new Date()), original);
 }
@@ -283,7 +288,9 @@ async function releaseQuietly(deps: RemediationDeps, lease: TenantLease): Promis
   try {
     await lease.release();
   } catch (error) {
-    deps.log?.warn(logLine`the remediation lease of tenant ${lease.tenantId} could not be released (it expires by itself): ${describeError(error)}`);
+    deps.log?.warn(
+      logLine`the remediation lease of tenant ${lease.tenantId} could not be released (it expires by itself): ${describeError(error)}`,
+    );
   }
 }
 
@@ -310,7 +317,12 @@ function actionContext(
 }
 
 /** Never tenant-patrol itself, never an excluded principal (config ids, members of config groups read now). */
-async function subjectGuard(deps: RemediationDeps, tenant: TenantRecord, handler: ActionHandler, subjectId: string | null): Promise<string | null> {
+async function subjectGuard(
+  deps: RemediationDeps,
+  tenant: TenantRecord,
+  handler: ActionHandler,
+  subjectId: string | null,
+): Promise<string | null> {
   if (handler.subject !== "user" || subjectId === null) return null;
   const self = await selfGuard(deps.graph.client, tenant.tenantId, deps.self, subjectId);
   if (self) return `Not done: ${subjectId} ${self}.`;
@@ -366,14 +378,21 @@ function knownControl(control: string): ControlId | null {
 }
 
 /** Runs the attempt; a thrown error becomes `permission-denied` (Graph 403) or `failed`, never an exception. */
-async function settle(trace: Trace, action: RemediationAction | null, log: RemediationLog | undefined, run: () => Promise<Verdict>): Promise<Ending> {
+async function settle(
+  trace: Trace,
+  action: RemediationAction | null,
+  log: RemediationLog | undefined,
+  run: () => Promise<Verdict>,
+): Promise<Ending> {
   try {
     return await run();
   } catch (e) {
     const cause = isStepError(e) ? e.cause : e;
     // The public message names only Graph's code or the error's type; the operator gets the details.
     const where = isStepError(e) ? `${e.message}: ` : "";
-    log?.warn(logLine`remediation ${action ?? "?"} stopped: ${where}${describeError(cause)}${cause instanceof Error && cause.stack ? ` ${cause.stack}` : ""}`);
+    log?.warn(
+      logLine`remediation ${action ?? "?"} stopped: ${where}${describeError(cause)}${cause instanceof Error && cause.stack ? ` ${cause.stack}` : ""}`,
+    );
     const denied = unavailableReason(cause) === "permission";
     let message: string;
     if (e instanceof LeaseLostError) {

@@ -39,13 +39,17 @@ export async function selfGuard(client: Client, tenantId: string, identity: Serv
   const id = userId.toLowerCase();
   const own = await ownPrincipalId(client, tenantId, identity.appId);
   // Signed in, yet no principal for the app: something is off (wrong app id setting); never guess.
-  if (own === undefined) return `cannot be checked against tenant-patrol's own service principal: Graph lists none for app ${identity.appId} in this tenant`;
+  if (own === undefined)
+    return `cannot be checked against tenant-patrol's own service principal: Graph lists none for app ${identity.appId} in this tenant`;
   if (own.toLowerCase() === id) return "is tenant-patrol's own service principal, which it never acts on";
   if (identity.mailSender === null) return null;
   const sender = identity.mailSender.toLowerCase();
   if (sender === id) return "is the mailbox tenant-patrol sends approval emails from (MAIL_SENDER)";
   const user = await stepOrMissing(GRAPH_STEPS.readAccount, async () => {
-    return (await client.api(`/users/${encodeURIComponent(userId)}`).select(["id", "userPrincipalName", "mail"]).get()) as {
+    return (await client
+      .api(`/users/${encodeURIComponent(userId)}`)
+      .select(["id", "userPrincipalName", "mail"])
+      .get()) as {
       userPrincipalName?: unknown;
       mail?: unknown;
     };

@@ -70,7 +70,12 @@ export interface ApprovalsRepository {
   listPending(tenantId: string, options?: StorageOperationOptions): Promise<Approval[]>;
   listForTenant(tenantId: string, options?: ListApprovalsOptions): Promise<Approval[]>;
   /** pending → approved | rejected, exactly once. Undefined when there is no such request. */
-  decide(tenantId: string, approvalId: string, decision: ApprovalDecision, options?: StorageOperationOptions): Promise<DecideResult | undefined>;
+  decide(
+    tenantId: string,
+    approvalId: string,
+    decision: ApprovalDecision,
+    options?: StorageOperationOptions,
+  ): Promise<DecideResult | undefined>;
   /**
    * Records what the approved action did (the latest attempt wins). Undefined when there is no such
    * request; RangeError when it is not approved.
@@ -85,7 +90,12 @@ export interface ApprovalsRepository {
    * Records that the action this approval ran was undone (latest undo wins). Undefined when there
    * is no such request; RangeError when it is not approved.
    */
-  recordUndo(tenantId: string, approvalId: string, undo: ApprovalUndoRecord, options?: StorageOperationOptions): Promise<Approval | undefined>;
+  recordUndo(
+    tenantId: string,
+    approvalId: string,
+    undo: ApprovalUndoRecord,
+    options?: StorageOperationOptions,
+  ): Promise<Approval | undefined>;
 }
 
 export interface TableApprovalsRepositoryOptions {
@@ -138,7 +148,8 @@ export class TableApprovalsRepository implements ApprovalsRepository {
       if (!isConflict(error)) throw error;
     }
     const existing = await this.get(approval.tenantId, approval.approvalId, options);
-    if (existing === undefined) throw new Error(`Approval ${approval.tenantId}/${approval.approvalId} conflicted on insert but cannot be read`);
+    if (existing === undefined)
+      throw new Error(`Approval ${approval.tenantId}/${approval.approvalId} conflicted on insert but cannot be read`);
     return { created: false, approval: existing };
   }
 
@@ -178,11 +189,10 @@ export class TableApprovalsRepository implements ApprovalsRepository {
     if (current.state !== "pending") return { won: false, approval: current };
     const change = { state: decision.decision, decidedBy: decision.decidedBy, decidedAt: decision.at };
     try {
-      await client.updateEntity(
-        { partitionKey: tenantId, rowKey: approvalId, ...change },
-        "Merge",
-        { etag: entity.etag, abortSignal: options.abortSignal },
-      );
+      await client.updateEntity({ partitionKey: tenantId, rowKey: approvalId, ...change }, "Merge", {
+        etag: entity.etag,
+        abortSignal: options.abortSignal,
+      });
     } catch (error) {
       if (!isPreconditionFailed(error)) throw error;
       // Another decider wrote between our read and our write: theirs is the decision.
@@ -202,7 +212,12 @@ export class TableApprovalsRepository implements ApprovalsRepository {
     return this.#mergeIntoApproved(tenantId, approvalId, change, options);
   }
 
-  async recordUndo(tenantId: string, approvalId: string, undo: ApprovalUndoRecord, options: StorageOperationOptions = {}): Promise<Approval | undefined> {
+  async recordUndo(
+    tenantId: string,
+    approvalId: string,
+    undo: ApprovalUndoRecord,
+    options: StorageOperationOptions = {},
+  ): Promise<Approval | undefined> {
     const change = { undoAuditId: undo.auditId, undoneBy: undo.undoneBy, undoneAt: undo.at };
     const updated = await this.#mergeIntoApproved(tenantId, approvalId, change, options);
     return updated && { ...updated, undo: { auditId: undo.auditId, undoneBy: undo.undoneBy, undoneAt: undo.at } };

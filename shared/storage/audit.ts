@@ -10,12 +10,7 @@ import { randomBytes } from "node:crypto";
 import { odata, type TableClient, type TableEntity } from "@azure/data-tables";
 import { z } from "zod";
 import type { ControlId } from "../model/findings.js";
-import {
-  REMEDIATION_ACTIONS,
-  type RemediationAction,
-  type RemediationChannel,
-  type RemediationOutcome,
-} from "../model/remediation.js";
+import { REMEDIATION_ACTIONS, type RemediationAction, type RemediationChannel, type RemediationOutcome } from "../model/remediation.js";
 import { controlColumn, jsonColumn, optionalStringColumn } from "./columns.js";
 import type { TableStore } from "./connection.js";
 import { assertKeySafe, descendingRunKey, KEY_SEPARATOR, runIdAt } from "./keys.js";

@@ -66,7 +66,13 @@ export interface ScanCheckpointsRepository {
     options?: StorageOperationOptions,
   ): Promise<SaveCheckpointResult>;
   /** The rows of pages 0..pages-1 of a stream, page by page, in order. */
-  readChunks(runId: string, tenantId: string, stream: string, pages: number, options?: StorageOperationOptions): AsyncIterable<readonly unknown[]>;
+  readChunks(
+    runId: string,
+    tenantId: string,
+    stream: string,
+    pages: number,
+    options?: StorageOperationOptions,
+  ): AsyncIterable<readonly unknown[]>;
   /** Removes the checkpoint; returns the transactions used. */
   delete(runId: string, tenantId: string, options?: StorageOperationOptions): Promise<number>;
 }
@@ -126,7 +132,13 @@ export class TableScanCheckpointsRepository implements ScanCheckpointsRepository
     return { outcome: "saved", etag: savedEtag, transactions: groups.length };
   }
 
-  async *readChunks(runId: string, tenantId: string, stream: string, pages: number, options: StorageOperationOptions = {}): AsyncIterable<readonly unknown[]> {
+  async *readChunks(
+    runId: string,
+    tenantId: string,
+    stream: string,
+    pages: number,
+    options: StorageOperationOptions = {},
+  ): AsyncIterable<readonly unknown[]> {
     if (pages <= 0) return;
     const pk = partitionKey(runId, tenantId);
     const from = chunkRowKey(stream, 0);
@@ -157,13 +169,17 @@ export class TableScanCheckpointsRepository implements ScanCheckpointsRepository
     const groups = chunkForTransactions(keys);
     for (const group of groups) {
       try {
-        await client.submitTransaction(group.map((e): TransactionAction => ["delete", e]), { abortSignal: options.abortSignal });
+        await client.submitTransaction(
+          group.map((e): TransactionAction => ["delete", e]),
+          { abortSignal: options.abortSignal },
+        );
       } catch (error) {
         // Another worker deleted some of them first: delete the rest one by one.
         if (!isNotFound(error)) throw error;
-        for (const e of group) await client.deleteEntity(e.partitionKey, e.rowKey).catch((e2: unknown) => {
-          if (!isNotFound(e2)) throw e2;
-        });
+        for (const e of group)
+          await client.deleteEntity(e.partitionKey, e.rowKey).catch((e2: unknown) => {
+            if (!isNotFound(e2)) throw e2;
+          });
       }
     }
     return groups.length;
@@ -182,7 +198,8 @@ function partitionKey(runId: string, tenantId: string): string {
 
 function chunkRowKey(stream: string, index: number): string {
   if (!/^[a-z]+$/i.test(stream)) throw new RangeError(`Checkpoint stream names are letters only: ${stream}`);
-  if (!Number.isSafeInteger(index) || index < 0 || index >= 10 ** INDEX_DIGITS) throw new RangeError(`Checkpoint page index out of range: ${index}`);
+  if (!Number.isSafeInteger(index) || index < 0 || index >= 10 ** INDEX_DIGITS)
+    throw new RangeError(`Checkpoint page index out of range: ${index}`);
   return `${CHUNK_PREFIX}${stream}${KEY_SEPARATOR}${String(index).padStart(INDEX_DIGITS, "0")}`;
 }
 
@@ -190,7 +207,12 @@ function chunkEntity(pk: string, chunk: CheckpointChunk): TableEntity {
   const packed = gzipSync(JSON.stringify(chunk.rows));
   const pieces = Math.max(1, Math.ceil(packed.length / PIECE_BYTES));
   if (pieces > MAX_PIECES) throw new RangeError(`Checkpoint page too large to store: ${packed.length} bytes compressed`);
-  const entity: TableEntity<Record<string, unknown>> = { partitionKey: pk, rowKey: chunkRowKey(chunk.stream, chunk.index), pieces, rows: chunk.rows.length };
+  const entity: TableEntity<Record<string, unknown>> = {
+    partitionKey: pk,
+    rowKey: chunkRowKey(chunk.stream, chunk.index),
+    pieces,
+    rows: chunk.rows.length,
+  };
   for (let i = 0; i < pieces; i++) entity[`d${i}`] = new Uint8Array(packed.subarray(i * PIECE_BYTES, (i + 1) * PIECE_BYTES));
   return entity;
 }

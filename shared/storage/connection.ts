@@ -101,8 +101,7 @@ function clientOptions(): TableServiceClientOptions {
 
 export function createTableClient(setting: TableStorageSetting, tableName: string): TableClient {
   if ("connectionString" in setting) return fromConnectionString(setting.connectionString, tableName);
-  const endpoint =
-    "tableEndpoint" in setting ? setting.tableEndpoint : `https://${setting.accountName}.table.core.windows.net`;
+  const endpoint = "tableEndpoint" in setting ? setting.tableEndpoint : `https://${setting.accountName}.table.core.windows.net`;
   return new TableClient(endpoint, tableName, setting.credential, clientOptions());
 }
 

@@ -4,14 +4,7 @@ import { z } from "zod";
 import { DETAIL_TRUNCATED_KEY } from "../model/evidence.js";
 import type { FindingDetail } from "../model/findings.js";
 import type { StoredFinding } from "../model/stored.js";
-import {
-  controlColumn,
-  findingStatusColumn,
-  jsonColumn,
-  optionalDateColumn,
-  optionalStringColumn,
-  severityColumn,
-} from "./columns.js";
+import { controlColumn, findingStatusColumn, jsonColumn, optionalDateColumn, optionalStringColumn, severityColumn } from "./columns.js";
 import type { TableStore } from "./connection.js";
 import { assertKeySafe, assertRunId, findingRowKey } from "./keys.js";
 import { listAll, mapLazily, upsertInTransactions, type RawEntity, type StorageOperationOptions } from "./operations.js";
@@ -58,11 +51,7 @@ export class TableFindingsRepository implements FindingsRepository {
     return entities.map(toStoredFinding);
   }
 
-  async applyChanges(
-    tenantId: string,
-    changes: readonly StoredFinding[],
-    options: StorageOperationOptions = {},
-  ): Promise<number> {
+  async applyChanges(tenantId: string, changes: readonly StoredFinding[], options: StorageOperationOptions = {}): Promise<number> {
     assertKeySafe(tenantId, "tenantId");
     const entities = mapLazily(changes, (finding) => toFindingEntity(tenantId, finding));
     return upsertInTransactions(await this.#client(), entities, options);

@@ -25,11 +25,7 @@ export async function getEntityOrUndefined(
 }
 
 /** All entities matching an `odata` filter, following continuation tokens. */
-export async function listAll(
-  client: TableClient,
-  filter: string,
-  options: StorageOperationOptions = {},
-): Promise<RawEntity[]> {
+export async function listAll(client: TableClient, filter: string, options: StorageOperationOptions = {}): Promise<RawEntity[]> {
   const entities: RawEntity[] = [];
   const pages = client.listEntities<Record<string, unknown>>({ queryOptions: { filter }, abortSignal: options.abortSignal });
   for await (const entity of pages) entities.push(entity);

@@ -174,11 +174,7 @@ export class TableRunsRepository implements RunsRepository {
     return headers;
   }
 
-  async queueTenantRun(
-    runId: string,
-    tenantId: string,
-    options: StorageOperationOptions = {},
-  ): Promise<QueueTenantRunResult> {
+  async queueTenantRun(runId: string, tenantId: string, options: StorageOperationOptions = {}): Promise<QueueTenantRunResult> {
     const run = queuedRun(runId, tenantId);
     const client = await this.#tenantRuns();
     if (await tryWrite(client, run, undefined, options)) return { created: true, run };
@@ -187,11 +183,7 @@ export class TableRunsRepository implements RunsRepository {
     return { created: false, run: existing };
   }
 
-  async startTenantRun(
-    runId: string,
-    tenantId: string,
-    options: TenantRunTransitionOptions = {},
-  ): Promise<TenantRunTransition> {
+  async startTenantRun(runId: string, tenantId: string, options: TenantRunTransitionOptions = {}): Promise<TenantRunTransition> {
     const client = await this.#tenantRuns();
     const current = await readTenantRun(client, runId, tenantId, options);
     if (current && isTerminal(current.run.status)) return { outcome: "already-terminal", run: current.run };
@@ -219,11 +211,7 @@ export class TableRunsRepository implements RunsRepository {
     return { outcome: "conflict", run: (await readTenantRun(client, runId, tenantId, options))?.run };
   }
 
-  async getTenantRun(
-    runId: string,
-    tenantId: string,
-    options: StorageOperationOptions = {},
-  ): Promise<TenantRun | undefined> {
+  async getTenantRun(runId: string, tenantId: string, options: StorageOperationOptions = {}): Promise<TenantRun | undefined> {
     return (await readTenantRun(await this.#tenantRuns(), runId, tenantId, options))?.run;
   }
 
@@ -233,11 +221,7 @@ export class TableRunsRepository implements RunsRepository {
     return entities.map(toTenantRun);
   }
 
-  async previousRunFor(
-    tenantId: string,
-    beforeRunId: string,
-    options: PreviousRunForOptions = {},
-  ): Promise<TenantRun | undefined> {
+  async previousRunFor(tenantId: string, beforeRunId: string, options: PreviousRunForOptions = {}): Promise<TenantRun | undefined> {
     const maxRunsScanned = options.maxRunsScanned ?? DEFAULT_MAX_RUNS_SCANNED;
     assertPositiveInteger(maxRunsScanned, "maxRunsScanned");
     const client = await this.#tenantRuns();
@@ -325,12 +309,7 @@ async function readTenantRun(
  * Inserts (no etag) or replaces only if unchanged since read (etag). False when another writer
  * got there first (409 on insert, 412 on replace).
  */
-async function tryWrite(
-  client: TableClient,
-  run: TenantRun,
-  etag: string | undefined,
-  options: StorageOperationOptions,
-): Promise<boolean> {
+async function tryWrite(client: TableClient, run: TenantRun, etag: string | undefined, options: StorageOperationOptions): Promise<boolean> {
   const entity = toTenantRunEntity(run);
   try {
     if (etag === undefined) await client.createEntity(entity, { abortSignal: options.abortSignal });

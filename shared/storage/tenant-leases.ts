@@ -82,7 +82,13 @@ export class TableTenantLeaseRepository implements TenantLeaseRepository {
 }
 
 /** The new row's ETag when the lease was free (no row, or an expired one); undefined when held. */
-async function tryTake(client: TableClient, tenantId: string, purpose: string, holder: string, durationInMs: number): Promise<string | undefined> {
+async function tryTake(
+  client: TableClient,
+  tenantId: string,
+  purpose: string,
+  holder: string,
+  durationInMs: number,
+): Promise<string | undefined> {
   const row = { partitionKey: tenantId, rowKey: purpose, holder, expiresAt: new Date(Date.now() + durationInMs) };
   try {
     return etagOf(await client.createEntity(row));
@@ -131,9 +137,12 @@ class HeldLease implements TenantLease {
     this.#row = row;
     this.#etag = row.etag;
     // Renew at a third of the duration: two renewals may fail (a slow storage answer) before expiry.
-    this.#timer = setInterval(() => {
-      this.#renewing = this.#renew();
-    }, Math.floor(row.durationInMs / 3));
+    this.#timer = setInterval(
+      () => {
+        this.#renewing = this.#renew();
+      },
+      Math.floor(row.durationInMs / 3),
+    );
     this.#timer.unref();
   }
 

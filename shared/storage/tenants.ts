@@ -43,9 +43,7 @@ const tenantEntity = z.object({
   exclusions: jsonColumn(z.object({ userIds: z.array(z.string()), groupIds: z.array(z.string()) })),
   /** JSON `null` when unset (Merge cannot remove a column); absent in rows written before it existed. */
   remediation: jsonColumn(
-    z
-      .object({ actions: z.array(z.enum(REMEDIATION_ACTIONS)).optional(), blockUnregisteredAdmins: z.boolean().optional() })
-      .nullable(),
+    z.object({ actions: z.array(z.enum(REMEDIATION_ACTIONS)).optional(), blockUnregisteredAdmins: z.boolean().optional() }).nullable(),
   ).optional(),
   /** The last onboarding check as JSON; absent in rows written before it existed, or never checked. */
   readiness: z.string().optional(),
@@ -90,9 +88,7 @@ export class TableTenantsRepository implements TenantsRepository {
   }
 
   async list(options: ListTenantsOptions = {}): Promise<StoredTenant[]> {
-    const filter = options.enabledOnly
-      ? odata`PartitionKey eq ${PARTITION} and enabled eq true`
-      : odata`PartitionKey eq ${PARTITION}`;
+    const filter = options.enabledOnly ? odata`PartitionKey eq ${PARTITION} and enabled eq true` : odata`PartitionKey eq ${PARTITION}`;
     const entities = await listAll(await this.#client(), filter, options);
     return entities.map(toTenant);
   }
@@ -101,11 +97,9 @@ export class TableTenantsRepository implements TenantsRepository {
     assertKeySafe(tenantId, "tenantId");
     const client = await this.#client();
     try {
-      await client.updateEntity(
-        { partitionKey: PARTITION, rowKey: tenantId, enabled, updatedAt: new Date() },
-        "Merge",
-        { abortSignal: options.abortSignal },
-      );
+      await client.updateEntity({ partitionKey: PARTITION, rowKey: tenantId, enabled, updatedAt: new Date() }, "Merge", {
+        abortSignal: options.abortSignal,
+      });
       return true;
     } catch (error) {
       if (isNotFound(error)) return false;
@@ -118,7 +112,9 @@ export class TableTenantsRepository implements TenantsRepository {
     const client = await this.#client();
     try {
       // Merge: only this column; the operator's settings and updatedAt stay as they were.
-      await client.updateEntity({ partitionKey: PARTITION, rowKey: tenantId, readiness: JSON.stringify(readiness) }, "Merge", { abortSignal: options.abortSignal });
+      await client.updateEntity({ partitionKey: PARTITION, rowKey: tenantId, readiness: JSON.stringify(readiness) }, "Merge", {
+        abortSignal: options.abortSignal,
+      });
       return true;
     } catch (error) {
       if (isNotFound(error)) return false;

@@ -21,7 +21,10 @@ export interface ScanKey {
 }
 
 /** The scan's saved checkpoint, if any; TypeError when its cursor is unreadable. */
-export async function loadCheckpoint(checkpoints: Pick<ScanCheckpointsRepository, "load">, { runId, tenantId }: ScanKey): Promise<Checkpoint | undefined> {
+export async function loadCheckpoint(
+  checkpoints: Pick<ScanCheckpointsRepository, "load">,
+  { runId, tenantId }: ScanKey,
+): Promise<Checkpoint | undefined> {
   const stored = await checkpoints.load(runId, tenantId);
   return stored ? { cursor: parseScanCursor(stored.cursor), etag: stored.etag } : undefined;
 }

@@ -64,7 +64,8 @@ export async function beginScan(deps: DeliveryGateDeps, message: ScanMessage): P
     await sendFollowUp(deps, message, opened.chain);
     return opened;
   }
-  if (opened.kind === "stale") return { kind: "skipped", transition: { outcome: "conflict", run: await deps.runs.getTenantRun(runId, tenantId) } };
+  if (opened.kind === "stale")
+    return { kind: "skipped", transition: { outcome: "conflict", run: await deps.runs.getTenantRun(runId, tenantId) } };
   const transition: TenantRunTransition =
     message.continuation === undefined ? await deps.runs.startTenantRun(runId, tenantId) : await runningOrEnded(deps.runs, message);
   if (transition.outcome === "applied") return { kind: "collect", start: opened };

@@ -84,11 +84,17 @@ interface TenantScan {
 
 type CollectingStart = Extract<ScanStart, { kind: "fresh" | "resume" }>;
 
-async function prepareScan(deps: ScanTenantDeps, message: ScanMessage, start: CollectingStart, options: ScanTenantOptions): Promise<TenantScan> {
+async function prepareScan(
+  deps: ScanTenantDeps,
+  message: ScanMessage,
+  start: CollectingStart,
+  options: ScanTenantOptions,
+): Promise<TenantScan> {
   const { tenantId } = message;
   // A new tenant (no stored onboarding check) is checked first, where its scan begins; the check never
   // stops the scan, which reports what it can (shared/onboarding/first-sweep.ts).
-  const onboarding = start.kind === "fresh" && (message.continuation ?? 0) === 0 ? await checkBeforeScan(deps, tenantId, options.onProgress) : undefined;
+  const onboarding =
+    start.kind === "fresh" && (message.continuation ?? 0) === 0 ? await checkBeforeScan(deps, tenantId, options.onProgress) : undefined;
   const tenant = await tenantOrDefault(deps.tenants, tenantId);
   const graph = deps.graphFor(tenantId);
   const checkpoint = new CheckpointWriter(deps.checkpoints, message, start.kind === "resume" ? start.checkpoint : undefined);
@@ -98,7 +104,13 @@ async function prepareScan(deps: ScanTenantDeps, message: ScanMessage, start: Co
 /** What the snapshot says, once the snapshot itself (a huge tenant's users) is no longer held. */
 type Judgement =
   | { readonly kind: "unreadable"; readonly reason: string; readonly totals: ScanTotals }
-  | { readonly kind: "judged"; readonly evaluation: Evaluation; readonly unread: readonly UnreadSource[]; readonly totals: ScanTotals; readonly usersRead: number };
+  | {
+      readonly kind: "judged";
+      readonly evaluation: Evaluation;
+      readonly unread: readonly UnreadSource[];
+      readonly totals: ScanTotals;
+      readonly usersRead: number;
+    };
 
 /**
  * Collects from where the delivery starts and judges the snapshot, or ends the delivery: paused at
@@ -126,7 +138,12 @@ async function collectAndJudge(
     });
   } catch (e) {
     if (isRestError(e)) throw e; // storage, not the tenant: the queue retries
-    const failed = { status: "failed", reason: describeError(e), ...(onboarding ? { notes: [onboarding] } : {}), requestCount: graph.stats.requests } as const;
+    const failed = {
+      status: "failed",
+      reason: describeError(e),
+      ...(onboarding ? { notes: [onboarding] } : {}),
+      requestCount: graph.stats.requests,
+    } as const;
     const transition = await deps.runs.finishTenantRun(runId, tenantId, failed);
     await deps.checkpoints.delete(runId, tenantId);
     return { outcome: "finished", transition };
@@ -146,7 +163,8 @@ async function collectAndJudge(
 function judge(collected: Extract<ResumableCollectResult, { outcome: "collected" }>, config: TenantConfig, asOf: Date): Judgement {
   const { snapshot, totals, usersRead } = collected;
   const unread = unreadSources(snapshot);
-  if (unread.length === sourceCount(snapshot)) return { kind: "unreadable", reason: `Nothing could be read from Graph: ${unread[0]?.message ?? "no sources"}`, totals };
+  if (unread.length === sourceCount(snapshot))
+    return { kind: "unreadable", reason: `Nothing could be read from Graph: ${unread[0]?.message ?? "no sources"}`, totals };
   return { kind: "judged", evaluation: evaluateTenant(snapshot, config, asOf), unread, totals, usersRead };
 }
 
@@ -155,7 +173,12 @@ async function persistFindings(deps: ScanTenantDeps, scan: TenantScan, judgement
   const { runId, tenantId } = scan.message;
   const before = scan.onboarding ? [scan.onboarding] : [];
   if (judgement.kind === "unreadable") {
-    return endRun(deps, scan, { status: "failed", reason: judgement.reason, ...(before.length > 0 ? { notes: before } : {}), requestCount: judgement.totals.requests });
+    return endRun(deps, scan, {
+      status: "failed",
+      reason: judgement.reason,
+      ...(before.length > 0 ? { notes: before } : {}),
+      requestCount: judgement.totals.requests,
+    });
   }
   const { evaluation, unread, totals, usersRead } = judgement;
   const asOf = new Date(scan.message.asOf);

@@ -46,15 +46,28 @@ export interface StartedSweep {
 export async function startSweep(deps: StartSweepDeps, options: StartSweepOptions): Promise<StartedSweep> {
   const tenants = await sweepTenants(deps, options.tenantIds);
   const runId = runIdAt(options.startedAt);
-  const asOf = (await deps.runs.createRun({ runId, asOf: options.asOf, startedAt: options.startedAt, trigger: options.trigger, tenantCount: tenants.length })).run.asOf;
+  const asOf = (
+    await deps.runs.createRun({
+      runId,
+      asOf: options.asOf,
+      startedAt: options.startedAt,
+      trigger: options.trigger,
+      tenantCount: tenants.length,
+    })
+  ).run.asOf;
   const sizes = await previousSizes(deps.runs, runId, tenants.length);
   const ordered = largestFirst(tenants, sizes);
   const limit = pLimit(FAN_OUT_CONCURRENCY);
   const runs = await Promise.all(ordered.map((tenant) => limit(() => deps.runs.queueTenantRun(runId, tenant.tenantId))));
-  const messages: ScanMessage[] = runs.filter(({ run }) => run.status === "queued").map(({ run }) => ({ runId, tenantId: run.tenantId, asOf: asOf.toISOString() }));
+  const messages: ScanMessage[] = runs
+    .filter(({ run }) => run.status === "queued")
+    .map(({ run }) => ({ runId, tenantId: run.tenantId, asOf: asOf.toISOString() }));
   const isLong = (m: ScanMessage) => (sizes.get(m.tenantId) ?? 0) > LONG_SCAN_USERS;
   await enqueueAll(deps.scanLongQueue, messages.filter(isLong));
-  await enqueueAll(deps.scanQueue, messages.filter((m) => !isLong(m)));
+  await enqueueAll(
+    deps.scanQueue,
+    messages.filter((m) => !isLong(m)),
+  );
   return { runId, tenantIds: tenants.map((t) => t.tenantId), enqueued: messages.length };
 }
 
@@ -64,7 +77,11 @@ const FAN_OUT_CONCURRENCY = 8;
 const SIZE_HISTORY_RUNS = 3;
 
 /** Users each tenant's latest scan read, from the last few runs before `runId`. */
-async function previousSizes(runs: Pick<RunsRepository, "latestRuns" | "listTenantRuns">, runId: string, tenantCount: number): Promise<Map<string, number>> {
+async function previousSizes(
+  runs: Pick<RunsRepository, "latestRuns" | "listTenantRuns">,
+  runId: string,
+  tenantCount: number,
+): Promise<Map<string, number>> {
   const older = (await runs.latestRuns(SIZE_HISTORY_RUNS + 1)).filter((r) => r.runId < runId).slice(0, SIZE_HISTORY_RUNS);
   const users = new Map<string, number>();
   for (const header of older) {

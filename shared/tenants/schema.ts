@@ -37,4 +37,3 @@ export function parseTenantRecord(input: unknown, source = "tenant"): TenantReco
   const problems = parsed.error.issues.map((i) => `  - ${i.path.join(".") || "(root)"}: ${i.message}`);
   throw new TenantValidationError(`Invalid ${source}:\n${problems.join("\n")}`);
 }
-

@@ -167,19 +167,22 @@ function actionText(approval: Approval): ActionText {
     },
     "enforce-mfa": {
       title: `Require MFA for ${who}`,
-      effect: "Sets the per-user multi-factor authentication state to enforced: the next sign-in requires a second factor (and registration, if none is set up). Can be undone.",
+      effect:
+        "Sets the per-user multi-factor authentication state to enforced: the next sign-in requires a second factor (and registration, if none is set up). Can be undone.",
       approveLabel: "Approve: enforce MFA",
       doneTitle: `MFA enforced for ${who}`,
     },
     "disable-user-consent": {
       title: "Turn off user consent to apps",
-      effect: "Users will no longer be able to grant third-party apps access to their data; an administrator approves such requests instead. Consent for resources users own is kept. Can be undone.",
+      effect:
+        "Users will no longer be able to grant third-party apps access to their data; an administrator approves such requests instead. Consent for resources users own is kept. Can be undone.",
       approveLabel: "Approve: turn off user consent",
       doneTitle: "User consent to apps turned off",
     },
     "set-password-never-expire": {
       title: `Stop forced password expiry on ${approval.subjectId ?? "this domain"}`,
-      effect: "Sets the domain's password validity to never expire, as Microsoft and NIST recommend: forced periodic changes lead to weaker passwords. Can be undone.",
+      effect:
+        "Sets the domain's password validity to never expire, as Microsoft and NIST recommend: forced periodic changes lead to weaker passwords. Can be undone.",
       approveLabel: "Approve: stop forced expiry",
       doneTitle: `Passwords on ${approval.subjectId ?? "the domain"} no longer expire`,
     },

@@ -9,12 +9,7 @@
  * evidence is JSON from any version, so values are read defensively, and a field this version
  * does not know still gets a row under its own name rather than disappearing.
  */
-import {
-  DETAIL_TRUNCATED_KEY,
-  type AccountEvidence,
-  type JudgedEvidenceByControl,
-  type UnknownFields,
-} from "../model/evidence.js";
+import { DETAIL_TRUNCATED_KEY, type AccountEvidence, type JudgedEvidenceByControl, type UnknownFields } from "../model/evidence.js";
 import type { ControlId, FindingDetail } from "../model/findings.js";
 import { displayText, truncate } from "./html.js";
 import { formatInstant } from "./instant.js";
@@ -90,7 +85,11 @@ function policiesNotCounted(value: unknown): string | null {
 
 function policyNames(value: unknown): string | null {
   if (!Array.isArray(value)) return null;
-  return list(value.map((policy: unknown) => (typeof policy === "object" && policy !== null ? (policy as Record<string, unknown>).displayName : null)));
+  return list(
+    value.map((policy: unknown) =>
+      typeof policy === "object" && policy !== null ? (policy as Record<string, unknown>).displayName : null,
+    ),
+  );
 }
 
 const field = (label: string, show: Field["show"]): Field => ({ label, show });
@@ -114,7 +113,9 @@ const ADMIN_MFA_WHY: Readonly<Record<string, string>> = {
 const NOT_COUNTED = field("Policies that do not count", policiesNotCounted);
 
 const BASELINE: FieldsOf<"mfa.all-users" | "auth.legacy-blocked"> = {
-  decidedOn: field("Decided on", (value) => (value === "security-defaults" ? "Security defaults" : value === "conditional-access" ? "Conditional Access" : text(value))),
+  decidedOn: field("Decided on", (value) =>
+    value === "security-defaults" ? "Security defaults" : value === "conditional-access" ? "Conditional Access" : text(value),
+  ),
   securityDefaultsEnabled: field("Security defaults on", yesNo),
   conditionalAccess: field("Conditional Access", text),
   missing: field("Legacy clients not blocked", list),
@@ -149,7 +150,9 @@ export const EVIDENCE_FIELDS: { readonly [C in ControlId]: { readonly account: b
   },
   "password.never-expire": {
     account: false,
-    fields: { passwordValidityPeriodInDays: field("Passwords expire after", (value) => (number(value) === null ? null : `${number(value)} days`)) },
+    fields: {
+      passwordValidityPeriodInDays: field("Passwords expire after", (value) => (number(value) === null ? null : `${number(value)} days`)),
+    },
   },
   "apps.user-consent": {
     account: false,
@@ -163,7 +166,9 @@ export const EVIDENCE_FIELDS: { readonly [C in ControlId]: { readonly account: b
     fields: {
       count: field("Global Administrators", number),
       admins: field("Their object ids", list),
-      eligibleCounted: field("PIM-eligible holders counted", (value) => (value === false ? "No (eligibility not visible without Entra ID P2)" : yesNo(value))),
+      eligibleCounted: field("PIM-eligible holders counted", (value) =>
+        value === false ? "No (eligibility not visible without Entra ID P2)" : yesNo(value),
+      ),
     },
   },
 };

@@ -89,5 +89,10 @@ export function displayHtml(value: string): string {
 
 /** Text for a <pre>: every line shown through displayHtml, the line breaks between them kept. */
 export function preformatted(value: string): SafeHtml {
-  return new SafeHtml(value.split(/\r\n|\r|\n/).map(displayHtml).join("\n"));
+  return new SafeHtml(
+    value
+      .split(/\r\n|\r|\n/)
+      .map(displayHtml)
+      .join("\n"),
+  );
 }

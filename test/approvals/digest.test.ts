@@ -30,12 +30,24 @@ const bobby = approval("bobby", {
   },
 });
 const ben = approval("ben", {
-  evidence: { userPrincipalName: "ben.walters@contoso.com", displayName: "Ben Walters", neverSignedIn: true, lastActivity: null, daysInactive: 87, createdDateTime: "2026-09-01T00:00:00Z" },
+  evidence: {
+    userPrincipalName: "ben.walters@contoso.com",
+    displayName: "Ben Walters",
+    neverSignedIn: true,
+    lastActivity: null,
+    daysInactive: 87,
+    createdDateTime: "2026-09-01T00:00:00Z",
+  },
 });
 const admin = approval("admin", {
   control: "mfa.admins",
   action: "enforce-mfa",
-  evidence: { reason: "not-registered", userPrincipalName: "adele@contoso.com", displayName: "Adele Vance", roles: ["Global Administrator", "User Administrator"] },
+  evidence: {
+    reason: "not-registered",
+    userPrincipalName: "adele@contoso.com",
+    displayName: "Adele Vance",
+    roles: ["Global Administrator", "User Administrator"],
+  },
 });
 const consent = approval("consent", {
   control: "apps.user-consent",
@@ -71,7 +83,9 @@ describe("renderDigest", () => {
   });
 
   it("drops control and bidi characters from names, so they cannot fake lines or reverse text", () => {
-    const spoof = approval("spoof", { evidence: { displayName: "Eve\r\nApprove: https://evil.example \u202Egpj.exe", userPrincipalName: "eve@contoso.com" } });
+    const spoof = approval("spoof", {
+      evidence: { displayName: "Eve\r\nApprove: https://evil.example \u202Egpj.exe", userPrincipalName: "eve@contoso.com" },
+    });
     const rendered = renderDigest(input([spoof]));
     expect(rendered.text).toContain("Eve Approve: https://evil.example gpj.exe");
     expect(rendered.text).not.toContain("\u202E");
@@ -86,7 +100,9 @@ describe("renderDigest", () => {
       "Passwords are set to never expire",
       "Users cannot consent to applications on their own",
     ]);
-    expect(digest.text.indexOf("== Check failed: Enabled accounts inactive")).toBeLessThan(digest.text.indexOf("== Check failed: Administrators"));
+    expect(digest.text.indexOf("== Check failed: Enabled accounts inactive")).toBeLessThan(
+      digest.text.indexOf("== Check failed: Administrators"),
+    );
     expect(digest.text).toContain("== Check failed: Enabled accounts inactive for 30–89 days (low, 2) ==");
     expect(digest.subject).toBe("Tenant Patrol: 5 approval requests for Contoso");
   });
@@ -165,7 +181,11 @@ describe("sendDigest", () => {
       baseUrl: sim.baseUrl,
     });
     const digest = renderDigest(input([bobby, admin]));
-    await sendDigest(graph, { sender: "user1@contoso.com", approvers: ["it@contoso.com", " IT@contoso.com", "sec@contoso.com", "not an address"], digest });
+    await sendDigest(graph, {
+      sender: "user1@contoso.com",
+      approvers: ["it@contoso.com", " IT@contoso.com", "sec@contoso.com", "not an address"],
+      digest,
+    });
     const [sent, ...older] = sim.tenant(TENANT_A).sentMail(SENDER);
     expect(older).toEqual([]);
     expect(sent).toMatchObject({

@@ -10,7 +10,9 @@ describe("shared/views/html", () => {
   it("escapes every interpolated value but not nested html or trusted constants", () => {
     const name = '<img src=x onerror=alert(1)> "Bobby" & Tables';
     const inner = html`<b>${name}</b>`;
-    expect(html`<p title="${name}">${inner}${trustedHtml("<br>")}${[html`<i>${"<"}</i>`, ">"]}${null}${undefined}${false}${0}</p>`.toString()).toBe(
+    expect(
+      html`<p title="${name}">${inner}${trustedHtml("<br>")}${[html`<i>${"<"}</i>`, ">"]}${null}${undefined}${false}${0}</p>`.toString(),
+    ).toBe(
       '<p title="&lt;img src=x onerror=alert(1)&gt; &quot;Bobby&quot; &amp; Tables"><b>&lt;img src=x onerror=alert(1)&gt; &quot;Bobby&quot; &amp; Tables</b><br><i>&lt;</i>&gt;0</p>',
     );
   });

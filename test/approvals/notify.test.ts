@@ -53,7 +53,13 @@ async function deps(): Promise<NotifyDeps & { findings: TableFindingsRepository;
   const store = testStore();
   const findings = new TableFindingsRepository(store);
   await findings.applyChanges(TENANT_ID, findingsOfRun);
-  return { findings, approvals: new TableApprovalsRepository(store, { now: () => NOW }), digests: new TableDigestsRepository(store), settings, graphFor };
+  return {
+    findings,
+    approvals: new TableApprovalsRepository(store, { now: () => NOW }),
+    digests: new TableDigestsRepository(store),
+    settings,
+    graphFor,
+  };
 }
 
 const sent = () => sim.tenant(TENANT_ID).sentMail(SENDER);
@@ -109,18 +115,31 @@ describe("notifyApprovers on contoso-messy", () => {
       });
     }
     const bobby = stored.find((a) => a.subjectId === "d6b94b58-4552-5f6a-8d71-df62c3f5a358");
-    expect(bobby).toMatchObject({ control: "accounts.inactive-30", action: "block-account", evidence: { displayName: HOSTILE, daysInactive: 56 } });
+    expect(bobby).toMatchObject({
+      control: "accounts.inactive-30",
+      action: "block-account",
+      evidence: { displayName: HOSTILE, daysInactive: 56 },
+    });
   });
 
   it("sends nothing more when the same run notifies again, and nothing when the next run finds nothing new", async () => {
     const d = await deps();
     expect((await notifyApprovers(d, tenant, RUN, { now: NOW })).status).toBe("sent");
-    expect(await notifyApprovers(d, tenant, RUN, { now: NOW })).toMatchObject({ status: "already-sent", digest: { status: "sent", attempts: 1 } });
+    expect(await notifyApprovers(d, tenant, RUN, { now: NOW })).toMatchObject({
+      status: "already-sent",
+      digest: { status: "sent", attempts: 1 },
+    });
     expect(sent()).toHaveLength(1);
 
     const nextRun = "20261129T020000.000Z";
-    await d.findings.applyChanges(TENANT_ID, findingsOfRun.map((f) => ({ ...f, lastRunId: nextRun, lastSeen: new Date("2026-11-29T02:00:00Z") })));
-    expect(await notifyApprovers(d, tenant, nextRun, { now: new Date("2026-11-29T02:20:00Z") })).toEqual({ status: "nothing-new", deferred: 0 });
+    await d.findings.applyChanges(
+      TENANT_ID,
+      findingsOfRun.map((f) => ({ ...f, lastRunId: nextRun, lastSeen: new Date("2026-11-29T02:00:00Z") })),
+    );
+    expect(await notifyApprovers(d, tenant, nextRun, { now: new Date("2026-11-29T02:20:00Z") })).toEqual({
+      status: "nothing-new",
+      deferred: 0,
+    });
     expect(sent()).toHaveLength(1);
   });
 
@@ -150,7 +169,11 @@ describe("notifyApprovers on contoso-messy", () => {
     const other = { ...tenant, tenantId: "aaaaaaaa-0000-4000-8000-00000000000a", displayName: "Other" };
     await d.findings.applyChanges(other.tenantId, findingsOfRun);
     const used: string[] = [];
-    const viaContoso = { ...d, settings: { ...settings, mailTenantId: TENANT_ID }, graphFor: (id: string) => (used.push(id), graphFor(id)) };
+    const viaContoso = {
+      ...d,
+      settings: { ...settings, mailTenantId: TENANT_ID },
+      graphFor: (id: string) => (used.push(id), graphFor(id)),
+    };
     expect((await notifyApprovers(viaContoso, other, RUN, { now: NOW })).status).toBe("sent");
     expect(used).toEqual([TENANT_ID]);
     expect(sent()[0]?.subject).toMatch(/for Other$/);

@@ -106,7 +106,11 @@ describe("planApprovals", () => {
   });
 
   it("blocks unregistered admins instead of requiring MFA only when the tenant says so", () => {
-    const admin = finding({ control: "mfa.admins", severity: "high", detail: { reason: "not-registered", roles: ["Global Administrator"] } });
+    const admin = finding({
+      control: "mfa.admins",
+      severity: "high",
+      detail: { reason: "not-registered", roles: ["Global Administrator"] },
+    });
     expect(plan({ findings: [admin] }).map((a) => a.action)).toEqual(["enforce-mfa"]);
     const blocking = tenant({ remediation: { blockUnregisteredAdmins: true } });
     expect(plan({ findings: [admin], tenant: blocking }).map((a) => a.action)).toEqual(["block-account"]);
@@ -124,21 +128,33 @@ describe("planApprovals", () => {
   });
 
   it("skips a finding with a pending request for the same control, subject and action", () => {
-    const [pending] = plan({ runId: PREVIOUS_RUN, findings: [finding({ lastRunId: PREVIOUS_RUN })], now: new Date("2026-11-27T02:30:00Z") });
+    const [pending] = plan({
+      runId: PREVIOUS_RUN,
+      findings: [finding({ lastRunId: PREVIOUS_RUN })],
+      now: new Date("2026-11-27T02:30:00Z"),
+    });
     expect(plan({ existing: [pending!] })).toEqual([]);
     // Same subject, other control: not the same request.
     expect(plan({ existing: [{ ...pending!, control: "accounts.inactive-30" }] })).toHaveLength(1);
   });
 
   it("skips a finding whose approved request still awaits its outcome, within its window", () => {
-    const [earlier] = plan({ runId: PREVIOUS_RUN, findings: [finding({ lastRunId: PREVIOUS_RUN })], now: new Date("2026-11-27T02:30:00Z") });
+    const [earlier] = plan({
+      runId: PREVIOUS_RUN,
+      findings: [finding({ lastRunId: PREVIOUS_RUN })],
+      now: new Date("2026-11-27T02:30:00Z"),
+    });
     const approved: Approval = { ...earlier!, state: "approved", decidedBy: "it@contoso.com", decidedAt: NOW };
     expect(plan({ existing: [approved] })).toEqual([]);
     expect(plan({ existing: [{ ...approved, outcome: "failed" }] })).toHaveLength(1);
   });
 
   it("asks again after a rejection or an expiry", () => {
-    const [earlier] = plan({ runId: PREVIOUS_RUN, findings: [finding({ lastRunId: PREVIOUS_RUN })], now: new Date("2026-11-27T02:30:00Z") });
+    const [earlier] = plan({
+      runId: PREVIOUS_RUN,
+      findings: [finding({ lastRunId: PREVIOUS_RUN })],
+      now: new Date("2026-11-27T02:30:00Z"),
+    });
     expect(plan({ existing: [{ ...earlier!, state: "rejected" }] })).toHaveLength(1);
     expect(plan({ existing: [{ ...earlier!, state: "expired" }] })).toHaveLength(1);
     // Still stored as pending, but its window closed before `now`.

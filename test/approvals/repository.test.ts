@@ -114,7 +114,9 @@ describe("TableApprovalsRepository", () => {
   it("records the outcome of an approved request only", async () => {
     const { approvals } = repository();
     await approvals.createIfAbsent(approval("o1"));
-    await expect(approvals.recordOutcome(TENANT, "o1", { outcome: "done", message: "Blocked.", auditId: "audit-1" })).rejects.toThrow(/pending/);
+    await expect(approvals.recordOutcome(TENANT, "o1", { outcome: "done", message: "Blocked.", auditId: "audit-1" })).rejects.toThrow(
+      /pending/,
+    );
     await approvals.decide(TENANT, "o1", { decision: "approved", decidedBy: "it@contoso.com", at: new Date("2026-11-28T09:00:00Z") });
     const recorded = await approvals.recordOutcome(TENANT, "o1", { outcome: "done", message: "Blocked.", auditId: "audit-1" });
     expect(recorded).toMatchObject({ state: "approved", outcome: "done", outcomeMessage: "Blocked.", auditId: "audit-1" });
@@ -140,7 +142,10 @@ describe("TableDigestsRepository", () => {
     const digests = new TableDigestsRepository(testStore());
     await digests.claim(TENANT, RUN, request);
     // The first attempt crashed between claim and markSent: the retry sends again.
-    expect(await digests.claim(TENANT, RUN, { ...request, approvalCount: 4 })).toMatchObject({ claimed: true, digest: { status: "sending", attempts: 2, approvalCount: 4 } });
+    expect(await digests.claim(TENANT, RUN, { ...request, approvalCount: 4 })).toMatchObject({
+      claimed: true,
+      digest: { status: "sending", attempts: 2, approvalCount: 4 },
+    });
     await digests.markSent(TENANT, RUN, new Date("2026-11-28T02:10:00Z"));
     expect(await digests.claim(TENANT, RUN, request)).toMatchObject({ claimed: false, digest: { status: "sent", attempts: 2 } });
   });

@@ -4,12 +4,7 @@ import fc from "fast-check";
 import { base64url, SignJWT, UnsecuredJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { parseSigningKeys, SigningKey, signingKeys, type SigningKeys } from "../../shared/config/signing-keys.js";
-import {
-  APPROVAL_TOKEN_AUDIENCE,
-  APPROVAL_TOKEN_ISSUER,
-  ApprovalTokenSigner,
-  verifyApprovalToken,
-} from "../../shared/approvals/tokens.js";
+import { APPROVAL_TOKEN_AUDIENCE, APPROVAL_TOKEN_ISSUER, ApprovalTokenSigner, verifyApprovalToken } from "../../shared/approvals/tokens.js";
 import type { ApprovalTokenClaims } from "../../shared/model/approval.js";
 import { REMEDIATION_ACTIONS, type RemediationAction } from "../../shared/model/remediation.js";
 
@@ -33,9 +28,18 @@ describe("verifyApprovalToken", () => {
   it("accepts what the signer made, with the claims it bound", async () => {
     const token = await sign();
     expect(await verify(token)).toEqual({ ok: true, claims: CLAIMS });
-    const [header, payload] = token.split(".").slice(0, 2).map((part) => JSON.parse(Buffer.from(part, "base64url").toString("utf8")) as Record<string, unknown>);
+    const [header, payload] = token
+      .split(".")
+      .slice(0, 2)
+      .map((part) => JSON.parse(Buffer.from(part, "base64url").toString("utf8")) as Record<string, unknown>);
     expect(header).toEqual({ alg: "HS256", kid: "k1", typ: "JWT" });
-    expect(payload).toMatchObject({ iss: APPROVAL_TOKEN_ISSUER, aud: APPROVAL_TOKEN_AUDIENCE, tid: CLAIMS.tenantId, aid: CLAIMS.approvalId, act: "block-account" });
+    expect(payload).toMatchObject({
+      iss: APPROVAL_TOKEN_ISSUER,
+      aud: APPROVAL_TOKEN_AUDIENCE,
+      tid: CLAIMS.tenantId,
+      aid: CLAIMS.approvalId,
+      act: "block-account",
+    });
   });
 
   it("keeps a null subject (tenant-level action) null", async () => {
@@ -156,44 +160,36 @@ type Tamper = (token: string) => string;
 
 const tamperArbitrary: fc.Arbitrary<Tamper> = fc.oneof(
   // Replace one character (header, payload, signature or a dot) with a different one.
-  fc.tuple(fc.nat(), fc.constantFrom(...URL_SAFE), fc.constantFrom(...URL_SAFE)).map(
-    ([at, c, alt]): Tamper => (t) => {
-      const i = at % t.length;
-      const replacement = t[i] === c ? alt : c;
-      return replacement === t[i] ? `${t.slice(0, i)}${t[i] === "A" ? "B" : "A"}${t.slice(i + 1)}` : `${t.slice(0, i)}${replacement}${t.slice(i + 1)}`;
-    },
-  ),
+  fc.tuple(fc.nat(), fc.constantFrom(...URL_SAFE), fc.constantFrom(...URL_SAFE)).map(([at, c, alt]): Tamper => (t) => {
+    const i = at % t.length;
+    const replacement = t[i] === c ? alt : c;
+    return replacement === t[i]
+      ? `${t.slice(0, i)}${t[i] === "A" ? "B" : "A"}${t.slice(i + 1)}`
+      : `${t.slice(0, i)}${replacement}${t.slice(i + 1)}`;
+  }),
   // Insert characters anywhere.
-  fc.tuple(fc.nat(), fc.string({ minLength: 1, maxLength: 4, unit: fc.constantFrom(...URL_SAFE) })).map(
-    ([at, s]): Tamper => (t) => {
-      const i = at % (t.length + 1);
-      return `${t.slice(0, i)}${s}${t.slice(i)}`;
-    },
-  ),
+  fc.tuple(fc.nat(), fc.string({ minLength: 1, maxLength: 4, unit: fc.constantFrom(...URL_SAFE) })).map(([at, s]): Tamper => (t) => {
+    const i = at % (t.length + 1);
+    return `${t.slice(0, i)}${s}${t.slice(i)}`;
+  }),
   // Delete a run of characters.
-  fc.tuple(fc.nat(), fc.integer({ min: 1, max: 5 })).map(
-    ([at, n]): Tamper => (t) => {
-      const i = at % t.length;
-      return `${t.slice(0, i)}${t.slice(i + n)}`;
-    },
-  ),
+  fc.tuple(fc.nat(), fc.integer({ min: 1, max: 5 })).map(([at, n]): Tamper => (t) => {
+    const i = at % t.length;
+    return `${t.slice(0, i)}${t.slice(i + n)}`;
+  }),
   // Swap two different segments.
-  fc.constantFrom<[number, number]>([0, 1], [0, 2], [1, 2]).map(
-    ([a, b]): Tamper => (t) => {
-      const parts = t.split(".");
-      [parts[a], parts[b]] = [parts[b]!, parts[a]!];
-      return parts.join(".");
-    },
-  ),
+  fc.constantFrom<[number, number]>([0, 1], [0, 2], [1, 2]).map(([a, b]): Tamper => (t) => {
+    const parts = t.split(".");
+    [parts[a], parts[b]] = [parts[b]!, parts[a]!];
+    return parts.join(".");
+  }),
   // Re-encode the payload with one claim changed, keeping the signature.
-  fc.constantFrom("tid", "aid", "act", "sid", "exp").map(
-    (claim): Tamper => (t) => {
-      const [h, p, s] = t.split(".");
-      const payload = JSON.parse(Buffer.from(p!, "base64url").toString("utf8")) as Record<string, unknown>;
-      payload[claim] = claim === "exp" ? Number(payload.exp) + 86_400 : claim === "act" ? "enforce-mfa-x" : `${String(payload[claim])}x`;
-      return `${h}.${Buffer.from(JSON.stringify(payload)).toString("base64url")}.${s}`;
-    },
-  ),
+  fc.constantFrom("tid", "aid", "act", "sid", "exp").map((claim): Tamper => (t) => {
+    const [h, p, s] = t.split(".");
+    const payload = JSON.parse(Buffer.from(p!, "base64url").toString("utf8")) as Record<string, unknown>;
+    payload[claim] = claim === "exp" ? Number(payload.exp) + 86_400 : claim === "act" ? "enforce-mfa-x" : `${String(payload[claim])}x`;
+    return `${h}.${Buffer.from(JSON.stringify(payload)).toString("base64url")}.${s}`;
+  }),
   // Swap the header's kid to the other configured key.
   fc.constant<Tamper>((t) => {
     const [h, p, s] = t.split(".");
@@ -233,11 +229,16 @@ describe("verifyApprovalToken properties", () => {
 
   it("never accepts a token signed with a key it does not hold", async () => {
     await fc.assert(
-      fc.asyncProperty(claimsArbitrary, fc.uint8Array({ minLength: 32, maxLength: 64 }), fc.constantFrom("k1", "k2", "k9"), async (claims, secret, kid) => {
-        fc.pre(!KEYS.some((k) => Buffer.from(k.secret).equals(Buffer.from(secret))));
-        const result = await verify(await sign(claims, signingKeys([new SigningKey(kid, secret)])));
-        expect(result).toEqual({ ok: false, rejection: kid === "k9" ? "unknown-key" : "bad-signature" });
-      }),
+      fc.asyncProperty(
+        claimsArbitrary,
+        fc.uint8Array({ minLength: 32, maxLength: 64 }),
+        fc.constantFrom("k1", "k2", "k9"),
+        async (claims, secret, kid) => {
+          fc.pre(!KEYS.some((k) => Buffer.from(k.secret).equals(Buffer.from(secret))));
+          const result = await verify(await sign(claims, signingKeys([new SigningKey(kid, secret)])));
+          expect(result).toEqual({ ok: false, rejection: kid === "k9" ? "unknown-key" : "bad-signature" });
+        },
+      ),
       { numRuns: 100 },
     );
   });

@@ -25,14 +25,24 @@ beforeAll(async () => {
   const contoso = await demoFixture("contoso-messy");
   // Contoso consented to the read-only sweep minus Domain.Read.All: the sweep is not ready.
   sim = await startGraphSimulator({
-    fixtures: [{ ...contoso, app: { permissions: permissionsFor("sweep").filter((p) => p !== "Domain.Read.All") } }, await demoFixture("northwind-free")],
+    fixtures: [
+      { ...contoso, app: { permissions: permissionsFor("sweep").filter((p) => p !== "Domain.Read.All") } },
+      await demoFixture("northwind-free"),
+    ],
     throttling: { enabled: false },
   });
   const prefix = uniquePrefix();
   const settings = simulatorSettings(sim, { tablePrefix: prefix });
   env = { ...process.env, ...settings };
-  repository = new TableTenantsRepository(new TableStore({ connectionString: settings.AzureWebJobsStorage as string }, { tableNamePrefix: prefix }));
-  await repository.upsert({ tenantId: CONTOSO, displayName: "Contoso\u202e\nforged", enabled: true, config: { approvers: [], exclusions: { userIds: [], groupIds: [] } } });
+  repository = new TableTenantsRepository(
+    new TableStore({ connectionString: settings.AzureWebJobsStorage as string }, { tableNamePrefix: prefix }),
+  );
+  await repository.upsert({
+    tenantId: CONTOSO,
+    displayName: "Contoso\u202e\nforged",
+    enabled: true,
+    config: { approvers: [], exclusions: { userIds: [], groupIds: [] } },
+  });
 });
 afterAll(() => sim.close());
 
@@ -48,9 +58,20 @@ async function tenants(...args: string[]): Promise<{ code: number; stdout: strin
 
 describe("npm run tenants -- consent-url", () => {
   it("prints the admin-consent URL, the profile's permissions and how to grant them", async () => {
-    const result = await tenants("consent-url", CONTOSO, "--remediation", "--redirect-uri", "https://patrol.example.com/consented", "--state", "abc");
+    const result = await tenants(
+      "consent-url",
+      CONTOSO,
+      "--remediation",
+      "--redirect-uri",
+      "https://patrol.example.com/consented",
+      "--state",
+      "abc",
+    );
     expect(result.code).toBe(0);
-    const url = result.stdout.split("\n").map((l) => l.trim()).find((l) => l.includes("/v2.0/adminconsent?"));
+    const url = result.stdout
+      .split("\n")
+      .map((l) => l.trim())
+      .find((l) => l.includes("/v2.0/adminconsent?"));
     expect(url).toBe(
       `${sim.authorityHost}/${CONTOSO}/v2.0/adminconsent?client_id=${TEST_APP_CLIENT_ID}&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default&redirect_uri=https%3A%2F%2Fpatrol.example.com%2Fconsented&state=abc`,
     );
@@ -63,7 +84,9 @@ describe("npm run tenants -- consent-url", () => {
   it("--json gives the plan; a tenant id that is not a GUID is a usage error", async () => {
     const json = await tenants("consent-url", CONTOSO, "--json");
     expect(json.code).toBe(0);
-    expect((JSON.parse(json.stdout) as { permissions: { name: string }[] }).permissions.map((p) => p.name)).toEqual(permissionsFor("sweep"));
+    expect((JSON.parse(json.stdout) as { permissions: { name: string }[] }).permissions.map((p) => p.name)).toEqual(
+      permissionsFor("sweep"),
+    );
     const bad = await tenants("consent-url", "contoso.onmicrosoft.com");
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/is not a tenant id/);

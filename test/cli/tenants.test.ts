@@ -32,7 +32,16 @@ function deployment() {
 describe("npm run tenants", () => {
   it("registers, lists, disables and re-enables a tenant", async () => {
     const { tenants, repository } = deployment();
-    const added = await tenants("add", CONTOSO, "--name", "Contoso", "--approver", "it@contoso.com", "--exclude-user", "11111111-2222-3333-4444-555555555555");
+    const added = await tenants(
+      "add",
+      CONTOSO,
+      "--name",
+      "Contoso",
+      "--approver",
+      "it@contoso.com",
+      "--exclude-user",
+      "11111111-2222-3333-4444-555555555555",
+    );
     expect(added).toMatchObject({ code: 0, stdout: expect.stringContaining("Registered Contoso") as string });
     expect(await repository.get(CONTOSO)).toMatchObject({
       displayName: "Contoso",
@@ -58,7 +67,13 @@ describe("npm run tenants", () => {
     const { tenants, repository } = deployment();
     const dir = await mkdtemp(path.join(tmpdir(), "tenants-"));
     const file = path.join(dir, "tenants.json");
-    await writeFile(file, JSON.stringify([{ tenantId: CONTOSO, displayName: "Contoso" }, { tenantId: "x", displayName: "Broken" }]));
+    await writeFile(
+      file,
+      JSON.stringify([
+        { tenantId: CONTOSO, displayName: "Contoso" },
+        { tenantId: "x", displayName: "Broken" },
+      ]),
+    );
     const failed = await tenants("import", file);
     expect(failed.code).toBe(2);
     expect(failed.stderr).toMatch(/tenant #2 in .*tenants\.json:\n\s+- tenantId: must be a GUID/);
@@ -66,7 +81,10 @@ describe("npm run tenants", () => {
 
     await writeFile(file, JSON.stringify([{ tenantId: CONTOSO, displayName: "Contoso" }]));
     expect((await tenants("import", file)).code).toBe(0);
-    expect(await repository.get(CONTOSO)).toMatchObject({ enabled: true, config: { approvers: [], exclusions: { userIds: [], groupIds: [] } } });
+    expect(await repository.get(CONTOSO)).toMatchObject({
+      enabled: true,
+      config: { approvers: [], exclusions: { userIds: [], groupIds: [] } },
+    });
   }, 60_000);
 
   it("says which setting is missing when no storage is configured", async () => {

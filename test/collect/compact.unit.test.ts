@@ -11,21 +11,32 @@ const USER: SnapshotUser = {
   userType: "Member",
   createdDateTime: "2024-01-01T00:00:00Z",
   onPremisesSyncEnabled: false,
-  signInActivity: { lastSignInDateTime: "2026-11-01T00:00:00Z", lastNonInteractiveSignInDateTime: null, lastSuccessfulSignInDateTime: null },
+  signInActivity: {
+    lastSignInDateTime: "2026-11-01T00:00:00Z",
+    lastNonInteractiveSignInDateTime: null,
+    lastSuccessfulSignInDateTime: null,
+  },
 };
 
 describe("users", () => {
   it.each([
     ["with sign-in activity", USER],
     ["without sign-in activity", { ...USER, signInActivity: undefined }],
-    ["with unknown fields", { ...USER, displayName: null, userType: null, createdDateTime: null, onPremisesSyncEnabled: null, accountEnabled: false }],
+    [
+      "with unknown fields",
+      { ...USER, displayName: null, userType: null, createdDateTime: null, onPremisesSyncEnabled: null, accountEnabled: false },
+    ],
   ])("decode(encode(user)) is the user, %s", (_, user) => {
     const { signInActivity, ...rest } = user;
     const expected = signInActivity ? user : rest;
     expect(decodeUser(JSON.parse(JSON.stringify(encodeUser(user))))).toEqual(expected);
   });
 
-  it.each([["not an array", { id: "u1" }], ["a wrong length", ["u1", "a@b.c", null]], ["a numeric id", [1, "a@b.c", null, 1, null, null, null]]])("rejects a stored user that is %s", (_, stored) => {
+  it.each([
+    ["not an array", { id: "u1" }],
+    ["a wrong length", ["u1", "a@b.c", null]],
+    ["a numeric id", [1, "a@b.c", null, 1, null, null, null]],
+  ])("rejects a stored user that is %s", (_, stored) => {
     expect(() => decodeUser(stored)).toThrow(/^Not an encoded user/);
   });
 });
@@ -33,7 +44,13 @@ describe("users", () => {
 describe("registration rows", () => {
   it("decode(encode(row)) is the row, for every combination of flags", () => {
     for (let flags = 0; flags < 8; flags++) {
-      const row: RegistrationDetail = { id: "u1", userPrincipalName: "ada@contoso.com", isMfaRegistered: (flags & 1) !== 0, isSsprEnabled: (flags & 2) !== 0, isSsprRegistered: (flags & 4) !== 0 };
+      const row: RegistrationDetail = {
+        id: "u1",
+        userPrincipalName: "ada@contoso.com",
+        isMfaRegistered: (flags & 1) !== 0,
+        isSsprEnabled: (flags & 2) !== 0,
+        isSsprRegistered: (flags & 4) !== 0,
+      };
       expect(decodeRegistration(encodeRegistration(row))).toEqual(row);
     }
   });

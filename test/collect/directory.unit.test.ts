@@ -22,7 +22,11 @@ describe("readRoleAssignments", () => {
       "GET",
       ASSIGNMENTS,
       page([grant("u1", "#microsoft.graph.user"), grant("g1", "#microsoft.graph.group")], next),
-      page([grant("s1", "#microsoft.graph.servicePrincipal"), grant("x1", "#microsoft.graph.device"), { ...grant("n1", ""), principal: null }]),
+      page([
+        grant("s1", "#microsoft.graph.servicePrincipal"),
+        grant("x1", "#microsoft.graph.device"),
+        { ...grant("n1", ""), principal: null },
+      ]),
     );
     expect(await readRoleAssignments(graph.client().client)).toEqual([
       { principalId: "u1", roleDefinitionId: GLOBAL_ADMINISTRATOR, principalType: "user" },
@@ -36,14 +40,18 @@ describe("readRoleAssignments", () => {
 
   it("rejects an assignment without principalId or roleDefinitionId", async () => {
     const graph = new FakeGraph().on("GET", ASSIGNMENTS, page([{ id: "a1", roleDefinitionId: GLOBAL_ADMINISTRATOR }]));
-    await expect(readRoleAssignments(graph.client().client)).rejects.toThrow(`Graph returned a /roleManagement/directory/roleAssignments item without principalId or roleDefinitionId`);
+    await expect(readRoleAssignments(graph.client().client)).rejects.toThrow(
+      `Graph returned a /roleManagement/directory/roleAssignments item without principalId or roleDefinitionId`,
+    );
   });
 });
 
 describe("readRoleEligibility", () => {
   it("reads PIM eligibility schedules the same way", async () => {
     const graph = new FakeGraph().on("GET", ELIGIBILITY, page([grant("u2", "#microsoft.graph.user")]));
-    expect(await readRoleEligibility(graph.client().client)).toEqual([{ principalId: "u2", roleDefinitionId: GLOBAL_ADMINISTRATOR, principalType: "user" }]);
+    expect(await readRoleEligibility(graph.client().client)).toEqual([
+      { principalId: "u2", roleDefinitionId: GLOBAL_ADMINISTRATOR, principalType: "user" },
+    ]);
   });
 
   it("passes Graph's licence refusal on (the source records it)", async () => {
@@ -57,11 +65,7 @@ describe("readGroupMembers", () => {
     const graph = new FakeGraph().on(
       "GET",
       "v1.0/groups/g 1/members",
-      page([
-        { "@odata.type": "#microsoft.graph.user", id: "u1" },
-        { "@odata.type": "#microsoft.graph.group", id: "g2" },
-        { id: "d1" },
-      ]),
+      page([{ "@odata.type": "#microsoft.graph.user", id: "u1" }, { "@odata.type": "#microsoft.graph.group", id: "g2" }, { id: "d1" }]),
     );
     expect(await readGroupMembers(graph.client().client, "g 1")).toEqual([
       { id: "u1", type: "user" },
@@ -78,7 +82,16 @@ describe("readGroupMembers", () => {
 
 describe("toRegistrationDetail", () => {
   it("keeps the flags the controls read, true only when Graph says true", () => {
-    expect(toRegistrationDetail({ id: "u1", userPrincipalName: "ada@contoso.com", isMfaRegistered: true, isSsprEnabled: "true", isSsprRegistered: false, methodsRegistered: ["fido2"] })).toEqual({
+    expect(
+      toRegistrationDetail({
+        id: "u1",
+        userPrincipalName: "ada@contoso.com",
+        isMfaRegistered: true,
+        isSsprEnabled: "true",
+        isSsprRegistered: false,
+        methodsRegistered: ["fido2"],
+      }),
+    ).toEqual({
       id: "u1",
       userPrincipalName: "ada@contoso.com",
       isMfaRegistered: true,
@@ -89,6 +102,8 @@ describe("toRegistrationDetail", () => {
   });
 
   it("rejects a row without an id", () => {
-    expect(() => toRegistrationDetail({ userPrincipalName: "ada@contoso.com" })).toThrow("Graph returned a userRegistrationDetails row without an id");
+    expect(() => toRegistrationDetail({ userPrincipalName: "ada@contoso.com" })).toThrow(
+      "Graph returned a userRegistrationDetails row without an id",
+    );
   });
 });

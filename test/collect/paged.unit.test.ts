@@ -4,7 +4,14 @@
  * malformed answers.
  */
 import { describe, expect, it } from "vitest";
-import { MAX_RESTARTS, PAGED_START, readPagedSources, type PagedCursor, type PagedPage, type ReadPagedOptions } from "../../shared/collect/paged.js";
+import {
+  MAX_RESTARTS,
+  PAGED_START,
+  readPagedSources,
+  type PagedCursor,
+  type PagedPage,
+  type ReadPagedOptions,
+} from "../../shared/collect/paged.js";
 import { EXPIRED_PAGE_TOKEN, NON_PREMIUM_TENANT } from "../../shared/graph/errors.js";
 import { FAKE_GRAPH_URL, FakeGraph, graphError, json, page } from "../graph/fake-graph.js";
 
@@ -13,7 +20,13 @@ const REPORT = "v1.0/reports/authenticationMethods/userRegistrationDetails";
 const USERS_NEXT = `${FAKE_GRAPH_URL}${USERS}?$skiptoken=users2`;
 
 const user = (n: number) => ({ id: `u${n}`, userPrincipalName: `user${n}@contoso.com`, accountEnabled: true });
-const row = (n: number) => ({ id: `u${n}`, userPrincipalName: `user${n}@contoso.com`, isMfaRegistered: true, isSsprEnabled: false, isSsprRegistered: false });
+const row = (n: number) => ({
+  id: `u${n}`,
+  userPrincipalName: `user${n}@contoso.com`,
+  isMfaRegistered: true,
+  isSsprEnabled: false,
+  isSsprRegistered: false,
+});
 const LICENSE_REFUSAL = graphError(403, NON_PREMIUM_TENANT, "Tenant does not have a SKU required for this feature.");
 
 interface Read {
@@ -48,7 +61,9 @@ describe("readPagedSources", () => {
       [0, ["u1", "u2"]],
       [1, ["u3"]],
     ]);
-    expect(pages.find((p) => p.stream === "registration")?.rows).toEqual([{ id: "u1", userPrincipalName: "user1@contoso.com", isMfaRegistered: true, isSsprEnabled: false, isSsprRegistered: false }]);
+    expect(pages.find((p) => p.stream === "registration")?.rows).toEqual([
+      { id: "u1", userPrincipalName: "user1@contoso.com", isMfaRegistered: true, isSsprEnabled: false, isSsprRegistered: false },
+    ]);
     const first = graph.requestsTo(USERS)[0];
     expect(first?.query.$select).toContain("signInActivity");
     expect(first?.query.$top).toBe("500");
@@ -68,9 +83,17 @@ describe("readPagedSources", () => {
   });
 
   it("lists users again without signInActivity once Graph has repeated the licence refusal", async () => {
-    const graph = new FakeGraph().on("GET", USERS, LICENSE_REFUSAL, LICENSE_REFUSAL, LICENSE_REFUSAL, LICENSE_REFUSAL, page([user(1)])).on("GET", REPORT, page([row(1)]));
+    const graph = new FakeGraph()
+      .on("GET", USERS, LICENSE_REFUSAL, LICENSE_REFUSAL, LICENSE_REFUSAL, LICENSE_REFUSAL, page([user(1)]))
+      .on("GET", REPORT, page([row(1)]));
     const { cursor, licenseWaits } = await read(graph);
-    expect(cursor.users).toMatchObject({ status: "done", pages: 1, items: 1, withSignIn: false, signInFailure: { ok: false, reason: "license", code: NON_PREMIUM_TENANT } });
+    expect(cursor.users).toMatchObject({
+      status: "done",
+      pages: 1,
+      items: 1,
+      withSignIn: false,
+      signInFailure: { ok: false, reason: "license", code: NON_PREMIUM_TENANT },
+    });
     expect(licenseWaits).toEqual([1_000, 2_000, 4_000]);
     const last = graph.requestsTo(USERS).at(-1);
     expect(last?.query.$select).not.toContain("signInActivity");
@@ -84,9 +107,15 @@ describe("readPagedSources", () => {
   });
 
   it("lists users without signInActivity at once when the app lacks AuditLog.Read.All (a permission 403)", async () => {
-    const graph = new FakeGraph().on("GET", USERS, graphError(403, "Authorization_RequestDenied"), page([user(1)])).on("GET", REPORT, page([row(1)]));
+    const graph = new FakeGraph()
+      .on("GET", USERS, graphError(403, "Authorization_RequestDenied"), page([user(1)]))
+      .on("GET", REPORT, page([row(1)]));
     const { cursor, licenseWaits } = await read(graph);
-    expect(cursor.users).toMatchObject({ status: "done", withSignIn: false, signInFailure: { reason: "permission", code: "Authorization_RequestDenied" } });
+    expect(cursor.users).toMatchObject({
+      status: "done",
+      withSignIn: false,
+      signInFailure: { reason: "permission", code: "Authorization_RequestDenied" },
+    });
     expect(licenseWaits).toEqual([]);
   });
 
@@ -94,7 +123,11 @@ describe("readPagedSources", () => {
     const graph = new FakeGraph().on("GET", USERS, page([user(1)])).on("GET", REPORT, LICENSE_REFUSAL);
     const { cursor } = await read(graph);
     expect(cursor.users.status).toBe("done");
-    expect(cursor.registration).toMatchObject({ status: "failed", pages: 0, failure: { ok: false, reason: "license", code: NON_PREMIUM_TENANT } });
+    expect(cursor.registration).toMatchObject({
+      status: "failed",
+      pages: 0,
+      failure: { ok: false, reason: "license", code: NON_PREMIUM_TENANT },
+    });
   });
 
   it("starts a collection over when Graph refuses its saved link as expired, telling the caller to drop its rows", async () => {
@@ -109,7 +142,10 @@ describe("readPagedSources", () => {
 
   it(`fails a collection whose links expired ${MAX_RESTARTS} times already`, async () => {
     const graph = new FakeGraph().on("GET", USERS, graphError(400, EXPIRED_PAGE_TOKEN));
-    const start: PagedCursor = { users: { status: "reading", next: USERS_NEXT, pages: 3, items: 3, withSignIn: true, restarts: MAX_RESTARTS }, registration: DONE };
+    const start: PagedCursor = {
+      users: { status: "reading", next: USERS_NEXT, pages: 3, items: 3, withSignIn: true, restarts: MAX_RESTARTS },
+      registration: DONE,
+    };
     const { cursor, restarts } = await read(graph, start);
     expect(restarts).toEqual([]);
     expect(cursor.users).toMatchObject({ status: "failed", failure: { reason: "error", code: EXPIRED_PAGE_TOKEN } });
@@ -120,12 +156,18 @@ describe("readPagedSources", () => {
     const { cursor } = await read(graph);
     expect(cursor.registration).toMatchObject({
       status: "failed",
-      failure: { ok: false, reason: "error", message: 'Graph answered /reports/authenticationMethods/userRegistrationDetails without a "value" array' },
+      failure: {
+        ok: false,
+        reason: "error",
+        message: 'Graph answered /reports/authenticationMethods/userRegistrationDetails without a "value" array',
+      },
     });
   });
 
   it("rejects a user row without an id: a broken answer, never a user less", async () => {
-    const graph = new FakeGraph().on("GET", USERS, page([user(1), { userPrincipalName: "ghost@contoso.com" }])).on("GET", REPORT, page([row(1)]));
+    const graph = new FakeGraph()
+      .on("GET", USERS, page([user(1), { userPrincipalName: "ghost@contoso.com" }]))
+      .on("GET", REPORT, page([row(1)]));
     await expect(read(graph)).rejects.toThrow(/^Graph returned a user without id or userPrincipalName/);
   });
 

@@ -32,7 +32,7 @@ const NARROWED: Record<string, unknown> & { readonly id: string } = {
     insiderRiskLevels: "minor,elevated",
     platforms: { includePlatforms: ["android", "iOS"], excludePlatforms: ["linux"] },
     locations: { includeLocations: ["All"], excludeLocations: ["AllTrusted"] },
-    devices: { deviceFilter: { mode: "exclude", rule: 'device.isCompliant -eq True' } },
+    devices: { deviceFilter: { mode: "exclude", rule: "device.isCompliant -eq True" } },
     authenticationFlows: { transferMethods: "deviceCodeFlow,authenticationTransfer" },
     applications: {
       includeApplications: ["All"],
@@ -51,7 +51,11 @@ const NARROWED: Record<string, unknown> & { readonly id: string } = {
       includeGuestsOrExternalUsers: null,
       excludeGuestsOrExternalUsers: {
         guestOrExternalUserTypes: "b2bCollaborationGuest,b2bCollaborationMember",
-        externalTenants: { "@odata.type": "#microsoft.graph.conditionalAccessEnumeratedExternalTenants", membershipKind: "enumerated", members: ["partner-tenant-id"] },
+        externalTenants: {
+          "@odata.type": "#microsoft.graph.conditionalAccessEnumeratedExternalTenants",
+          membershipKind: "enumerated",
+          members: ["partner-tenant-id"],
+        },
       },
     },
   },
@@ -141,13 +145,21 @@ describe("readConditionalAccessPolicies", () => {
       builtInControls: ["compliantDevice"],
       customAuthenticationFactors: [],
       termsOfUse: ["tou-1"],
-      authenticationStrength: { id: "00000000-0000-0000-0000-000000000004", displayName: "Phishing-resistant MFA", requirementsSatisfied: "mfa" },
+      authenticationStrength: {
+        id: "00000000-0000-0000-0000-000000000004",
+        displayName: "Phishing-resistant MFA",
+        requirementsSatisfied: "mfa",
+      },
     });
   });
 
   it("reads a custom strength that admits a single factor as requirementsSatisfied none, and absent conditions as empty", async () => {
     const [, plain] = await readConditionalAccessPolicies(client);
-    expect(plain?.grantControls?.authenticationStrength).toEqual({ id: CUSTOM_STRENGTH, displayName: "Password is enough", requirementsSatisfied: "none" });
+    expect(plain?.grantControls?.authenticationStrength).toEqual({
+      id: CUSTOM_STRENGTH,
+      displayName: "Password is enough",
+      requirementsSatisfied: "none",
+    });
     expect(plain?.conditions).toMatchObject({
       platforms: null,
       locations: null,
@@ -168,12 +180,22 @@ describe("malformed policies", () => {
   const base = { id: "p1", state: "enabled", conditions: { users: { includeUsers: ["All"] } } };
 
   it.each([
-    ["a guest exclusion that is not an object", { users: { includeUsers: ["All"], excludeGuestsOrExternalUsers: "all" } }, "users.excludeGuestsOrExternalUsers that is not an object"],
+    [
+      "a guest exclusion that is not an object",
+      { users: { includeUsers: ["All"], excludeGuestsOrExternalUsers: "all" } },
+      "users.excludeGuestsOrExternalUsers that is not an object",
+    ],
     ["risk levels that are not strings", { signInRiskLevels: [1] }, "conditions.signInRiskLevels that is not a list of strings"],
-    ["a device filter without a rule", { devices: { deviceFilter: { mode: "include" } } }, "devices.deviceFilter that is not { mode, rule }"],
+    [
+      "a device filter without a rule",
+      { devices: { deviceFilter: { mode: "include" } } },
+      "devices.deviceFilter that is not { mode, rule }",
+    ],
     ["platforms that are a string", { platforms: "all" }, "conditions.platforms that is not an object"],
   ])("refuses %s, naming the policy and the field", async (_, conditions, message) => {
     const policy = { ...base, conditions: { ...base.conditions, ...conditions } };
-    await expect(readConditionalAccessPolicies(answering(policy))).rejects.toThrow(`Graph returned Conditional Access policy p1 with ${message}`);
+    await expect(readConditionalAccessPolicies(answering(policy))).rejects.toThrow(
+      `Graph returned Conditional Access policy p1 with ${message}`,
+    );
   });
 });

@@ -31,20 +31,43 @@ const CA_POLICY = {
   id: "ca1",
   displayName: "MFA for all",
   state: "enabled",
-  conditions: { clientAppTypes: ["all"], users: { includeUsers: ["All"], excludeGroups: ["ca-group"] }, applications: { includeApplications: ["All"] } },
+  conditions: {
+    clientAppTypes: ["all"],
+    users: { includeUsers: ["All"], excludeGroups: ["ca-group"] },
+    applications: { includeApplications: ["All"] },
+  },
   grantControls: { operator: "OR", builtInControls: ["mfa"] },
 };
 
 /** A small tenant: two admins directly, one through a role-assignable group, one non-privileged role holder. */
 function tenant(): FakeGraph {
   return new FakeGraph()
-    .on("GET", "v1.0/roleManagement/directory/roleAssignments", page([grant("admin-1", "user"), grant("admins-group", "group", HELPDESK_ADMINISTRATOR), grant("reader-1", "user", NOT_PRIVILEGED)]))
+    .on(
+      "GET",
+      "v1.0/roleManagement/directory/roleAssignments",
+      page([grant("admin-1", "user"), grant("admins-group", "group", HELPDESK_ADMINISTRATOR), grant("reader-1", "user", NOT_PRIVILEGED)]),
+    )
     .on("GET", "v1.0/roleManagement/directory/roleEligibilitySchedules", page([grant("admin-2", "user")]))
-    .on("GET", "v1.0/policies/identitySecurityDefaultsEnforcementPolicy", json({ id: "00000000-0000-0000-0000-000000000005", isEnabled: false }))
+    .on(
+      "GET",
+      "v1.0/policies/identitySecurityDefaultsEnforcementPolicy",
+      json({ id: "00000000-0000-0000-0000-000000000005", isEnabled: false }),
+    )
     .on("GET", "v1.0/identity/conditionalAccess/policies", page([CA_POLICY]))
     .on("GET", "v1.0/policies/authorizationPolicy", json({ defaultUserRolePermissions: { permissionGrantPoliciesAssigned: [] } }))
-    .on("GET", "v1.0/domains", page([{ id: "contoso.com", isVerified: true, isRoot: true, authenticationType: "Managed", passwordValidityPeriodInDays: 90 }]))
-    .on("GET", "v1.0/groups/admins-group/members", page([{ "@odata.type": "#microsoft.graph.user", id: "admin-3" }, { "@odata.type": "#microsoft.graph.group", id: "nested" }]))
+    .on(
+      "GET",
+      "v1.0/domains",
+      page([{ id: "contoso.com", isVerified: true, isRoot: true, authenticationType: "Managed", passwordValidityPeriodInDays: 90 }]),
+    )
+    .on(
+      "GET",
+      "v1.0/groups/admins-group/members",
+      page([
+        { "@odata.type": "#microsoft.graph.user", id: "admin-3" },
+        { "@odata.type": "#microsoft.graph.group", id: "nested" },
+      ]),
+    )
     .on("GET", "v1.0/groups/ca-group/members", page([]))
     .on("GET", "v1.0/groups/excluded-group/members", page([{ "@odata.type": "#microsoft.graph.user", id: "break-glass" }]))
     .on("GET", "beta/users/admin-1/authentication/requirements", json({ perUserMfaState: "enforced" }))
@@ -58,12 +81,23 @@ describe("completeSnapshot", () => {
     const progress: string[] = [];
     const snapshot = await completeSnapshot(graph.client(), "tenant-1", CONFIG, PAGED, { onProgress: (line) => progress.push(line) });
 
-    expect(snapshot).toMatchObject({ tenantId: "tenant-1", collectedAt: PAGED.collectedAt, users: PAGED.users, signInActivity: PAGED.signInActivity });
+    expect(snapshot).toMatchObject({
+      tenantId: "tenant-1",
+      collectedAt: PAGED.collectedAt,
+      users: PAGED.users,
+      signInActivity: PAGED.signInActivity,
+    });
     expect(snapshot.securityDefaults).toEqual({ ok: true, data: { isEnabled: false } });
     expect(snapshot.roleAssignments.ok && snapshot.roleAssignments.data).toHaveLength(3);
     expect(snapshot.conditionalAccessPolicies.ok && snapshot.conditionalAccessPolicies.data.map((p) => p.id)).toEqual(["ca1"]);
     expect(Object.keys(snapshot.groupMembers)).toEqual(["admins-group", "ca-group", "excluded-group"]);
-    expect(snapshot.groupMembers["admins-group"]).toEqual({ ok: true, data: [{ id: "admin-3", type: "user" }, { id: "nested", type: "group" }] });
+    expect(snapshot.groupMembers["admins-group"]).toEqual({
+      ok: true,
+      data: [
+        { id: "admin-3", type: "user" },
+        { id: "nested", type: "group" },
+      ],
+    });
     expect(snapshot.perUserMfa).toEqual({
       "admin-1": { ok: true, data: "enforced" },
       "admin-2": { ok: true, data: "disabled" },
@@ -100,11 +134,19 @@ describe("completeSnapshot", () => {
       .on("GET", "beta/users/admin-1/authentication/requirements", json({ perUserMfaState: "sometimes" }))
       .on("GET", "beta/users/admin-3/authentication/requirements", graphError(404, "Request_ResourceNotFound", "gone"));
     const snapshot = await completeSnapshot(graph.client(), "tenant-1", CONFIG, PAGED);
-    expect(snapshot.securityDefaults).toEqual({ ok: false, reason: "error", message: "Graph returned the security defaults policy without isEnabled" });
+    expect(snapshot.securityDefaults).toEqual({
+      ok: false,
+      reason: "error",
+      message: "Graph returned the security defaults policy without isEnabled",
+    });
     expect(snapshot.domains).toMatchObject({ ok: false, reason: "error", message: 'Graph answered /domains without a "value" array' });
     expect(snapshot.perUserMfa["admin-1"]).toEqual({ ok: false, reason: "error", message: 'unexpected perUserMfaState "sometimes"' });
     expect(snapshot.perUserMfa["admin-2"]).toEqual({ ok: true, data: "disabled" });
-    expect(snapshot.perUserMfa["admin-3"]).toEqual({ ok: false, reason: "error", message: "Graph 404: Request_ResourceNotFound: gone: request-id request-Request_ResourceNotFound" });
+    expect(snapshot.perUserMfa["admin-3"]).toEqual({
+      ok: false,
+      reason: "error",
+      message: "Graph 404: Request_ResourceNotFound: gone: request-id request-Request_ResourceNotFound",
+    });
   });
 
   it("gives every admin the batch's failure when $batch itself fails", async () => {
@@ -120,17 +162,39 @@ describe("completeSnapshot", () => {
 });
 
 describe("pagedSources", () => {
-  const done: PagedCursor = { users: { status: "done", pages: 1, items: 1, withSignIn: true }, registration: { status: "done", pages: 1, items: 0 } };
-  const user = { id: "u1", userPrincipalName: "u1@contoso.com", displayName: null, accountEnabled: true, userType: "Member", createdDateTime: null, onPremisesSyncEnabled: null };
+  const done: PagedCursor = {
+    users: { status: "done", pages: 1, items: 1, withSignIn: true },
+    registration: { status: "done", pages: 1, items: 0 },
+  };
+  const user = {
+    id: "u1",
+    userPrincipalName: "u1@contoso.com",
+    displayName: null,
+    accountEnabled: true,
+    userType: "Member",
+    createdDateTime: null,
+    onPremisesSyncEnabled: null,
+  };
 
   it("gives the rows as sources when both collections are done", () => {
-    expect(pagedSources(done, [user], [])).toEqual({ users: { ok: true, data: [user] }, signInActivity: { ok: true, data: true }, registrationDetails: { ok: true, data: [] } });
+    expect(pagedSources(done, [user], [])).toEqual({
+      users: { ok: true, data: [user] },
+      signInActivity: { ok: true, data: true },
+      registrationDetails: { ok: true, data: [] },
+    });
   });
 
   it("gives a refused signInActivity and a failed collection their failures", () => {
     const licence = { ok: false, reason: "license", message: "no P1" } as const;
-    const cursor: PagedCursor = { users: { ...done.users, withSignIn: false, signInFailure: licence }, registration: { status: "failed", pages: 0, items: 0, failure: licence } };
-    expect(pagedSources(cursor, [user], [])).toEqual({ users: { ok: true, data: [user] }, signInActivity: licence, registrationDetails: licence });
+    const cursor: PagedCursor = {
+      users: { ...done.users, withSignIn: false, signInFailure: licence },
+      registration: { status: "failed", pages: 0, items: 0, failure: licence },
+    };
+    expect(pagedSources(cursor, [user], [])).toEqual({
+      users: { ok: true, data: [user] },
+      signInActivity: licence,
+      registrationDetails: licence,
+    });
     const usersFailed: PagedCursor = { ...done, users: { status: "failed", pages: 0, items: 0, withSignIn: true, failure: licence } };
     expect(pagedSources(usersFailed, [], [])).toMatchObject({ users: licence, signInActivity: licence });
   });

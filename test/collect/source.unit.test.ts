@@ -29,7 +29,7 @@ describe("readSource", () => {
   });
 
   it("records a broken answer as an error with its message and no code", async () => {
-    expect(await readSource(() => Promise.reject(new TypeError("Graph answered /domains without a \"value\" array")))).toEqual({
+    expect(await readSource(() => Promise.reject(new TypeError('Graph answered /domains without a "value" array')))).toEqual({
       ok: false,
       reason: "error",
       message: 'Graph answered /domains without a "value" array',

@@ -37,7 +37,11 @@ describe("toSnapshotUser", () => {
       userType: "Member",
       createdDateTime: "2024-01-01T00:00:00Z",
       onPremisesSyncEnabled: null,
-      signInActivity: { lastSignInDateTime: "2026-11-01T00:00:00Z", lastNonInteractiveSignInDateTime: null, lastSuccessfulSignInDateTime: "2026-11-01T00:00:00Z" },
+      signInActivity: {
+        lastSignInDateTime: "2026-11-01T00:00:00Z",
+        lastNonInteractiveSignInDateTime: null,
+        lastSuccessfulSignInDateTime: "2026-11-01T00:00:00Z",
+      },
     });
   });
 
@@ -48,9 +52,20 @@ describe("toSnapshotUser", () => {
   });
 
   it("reads fields of the wrong type as unknown, never as a value they are not", () => {
-    const user = toSnapshotUser({ ...GRAPH_USER, displayName: 5, accountEnabled: "true", userType: {}, onPremisesSyncEnabled: "yes", signInActivity: { lastSignInDateTime: 1 } });
+    const user = toSnapshotUser({
+      ...GRAPH_USER,
+      displayName: 5,
+      accountEnabled: "true",
+      userType: {},
+      onPremisesSyncEnabled: "yes",
+      signInActivity: { lastSignInDateTime: 1 },
+    });
     expect(user).toMatchObject({ displayName: null, accountEnabled: false, userType: null, onPremisesSyncEnabled: null });
-    expect(user.signInActivity).toEqual({ lastSignInDateTime: null, lastNonInteractiveSignInDateTime: null, lastSuccessfulSignInDateTime: null });
+    expect(user.signInActivity).toEqual({
+      lastSignInDateTime: null,
+      lastNonInteractiveSignInDateTime: null,
+      lastSuccessfulSignInDateTime: null,
+    });
   });
 
   it.each([

@@ -41,14 +41,20 @@ describe("cloudMismatch", () => {
   });
 
   it("names the authority that would work for a cross-cloud pair", () => {
-    expect(cloudMismatch("https://graph.microsoft.us/", "https://login.microsoftonline.com")).toContain("use https://login.microsoftonline.us");
-    expect(cloudMismatch("https://microsoftgraph.chinacloudapi.cn/", "https://login.microsoftonline.us")).toContain("use https://login.chinacloudapi.cn");
+    expect(cloudMismatch("https://graph.microsoft.us/", "https://login.microsoftonline.com")).toContain(
+      "use https://login.microsoftonline.us",
+    );
+    expect(cloudMismatch("https://microsoftgraph.chinacloudapi.cn/", "https://login.microsoftonline.us")).toContain(
+      "use https://login.chinacloudapi.cn",
+    );
   });
 
   it("is a settings error naming GRAPH_AUTHORITY_HOST", () => {
     const env = { AzureWebJobsStorage: "UseDevelopmentStorage=true", GRAPH_BASE_URL: "https://graph.microsoft.us/" };
     expect(() => loadSettings(env)).toThrow(SettingsError);
     expect(() => loadSettings(env)).toThrow(/GRAPH_AUTHORITY_HOST is login\.microsoftonline\.com, which signs in to global/);
-    expect(loadSettings({ ...env, GRAPH_AUTHORITY_HOST: "https://login.microsoftonline.us" }).graph.baseUrl).toBe("https://graph.microsoft.us/");
+    expect(loadSettings({ ...env, GRAPH_AUTHORITY_HOST: "https://login.microsoftonline.us" }).graph.baseUrl).toBe(
+      "https://graph.microsoft.us/",
+    );
   });
 });

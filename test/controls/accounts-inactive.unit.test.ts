@@ -3,7 +3,11 @@ import { accountsInactive30, accountsInactive90 } from "../../shared/controls/ac
 import { AS_OF, ID, daysAgo, failed, goodConfig, goodSnapshot, patchUser, run } from "./fixture.js";
 
 const lastSeen = (days: number) => ({
-  signInActivity: { lastSignInDateTime: daysAgo(days), lastNonInteractiveSignInDateTime: daysAgo(days), lastSuccessfulSignInDateTime: daysAgo(days) },
+  signInActivity: {
+    lastSignInDateTime: daysAgo(days),
+    lastNonInteractiveSignInDateTime: daysAgo(days),
+    lastSuccessfulSignInDateTime: daysAgo(days),
+  },
 });
 const erinInactive = (days: number) => patchUser(goodSnapshot(), ID.erin, lastSeen(days));
 const both = (snapshot = goodSnapshot(), config = goodConfig()) => ({
@@ -64,7 +68,11 @@ describe("accounts.inactive-30 / accounts.inactive-90", () => {
 
   it("takes the latest non-null of the three sign-in fields", () => {
     const snapshot = patchUser(goodSnapshot(), ID.erin, {
-      signInActivity: { lastSuccessfulSignInDateTime: daysAgo(200), lastSignInDateTime: null, lastNonInteractiveSignInDateTime: daysAgo(40) },
+      signInActivity: {
+        lastSuccessfulSignInDateTime: daysAgo(200),
+        lastSignInDateTime: null,
+        lastNonInteractiveSignInDateTime: daysAgo(40),
+      },
     });
     const { d30, d90 } = both(snapshot);
     expect(d90).toEqual([]);
@@ -73,7 +81,11 @@ describe("accounts.inactive-30 / accounts.inactive-90", () => {
 
   it("counts a recent failed interactive sign-in as activity (conservative)", () => {
     const snapshot = patchUser(goodSnapshot(), ID.erin, {
-      signInActivity: { lastSuccessfulSignInDateTime: daysAgo(120), lastSignInDateTime: daysAgo(3), lastNonInteractiveSignInDateTime: null },
+      signInActivity: {
+        lastSuccessfulSignInDateTime: daysAgo(120),
+        lastSignInDateTime: daysAgo(3),
+        lastNonInteractiveSignInDateTime: null,
+      },
     });
     expect(both(snapshot)).toEqual({ d30: [], d90: [] });
   });
@@ -101,7 +113,9 @@ describe("accounts.inactive-30 / accounts.inactive-90", () => {
   });
 
   it("reports unknown rather than guessing on an unparseable timestamp", () => {
-    const snapshot = patchUser(goodSnapshot(), ID.erin, { signInActivity: { lastSignInDateTime: "yesterday", lastSuccessfulSignInDateTime: daysAgo(100) } });
+    const snapshot = patchUser(goodSnapshot(), ID.erin, {
+      signInActivity: { lastSignInDateTime: "yesterday", lastSuccessfulSignInDateTime: daysAgo(100) },
+    });
     expect(both(snapshot).d90[0]).toMatchObject({ subjectId: ID.erin, status: "unknown", detail: { reason: "error" } });
   });
 
@@ -131,7 +145,10 @@ describe("accounts.inactive-30 / accounts.inactive-90", () => {
   });
 
   it("reports unknown, not fail, for a user an unreadable excluded group might exclude", () => {
-    const snapshot = { ...goodSnapshot(), groupMembers: { ...goodSnapshot().groupMembers, [ID.breakGlassGroup]: failed("permission", "Insufficient privileges") } };
+    const snapshot = {
+      ...goodSnapshot(),
+      groupMembers: { ...goodSnapshot().groupMembers, [ID.breakGlassGroup]: failed("permission", "Insufficient privileges") },
+    };
     const { d30, d90 } = both(snapshot);
     expect(d30).toEqual([]);
     expect(d90).toEqual([
@@ -160,7 +177,9 @@ describe("accounts.inactive-30 / accounts.inactive-90", () => {
 
   it("treats an excluded group the collectors did not record as unreadable (reason error)", () => {
     const snapshot = { ...goodSnapshot(), groupMembers: {} };
-    expect(both(snapshot).d90).toMatchObject([{ subjectId: ID.sam, status: "unknown", detail: { reason: "error", message: "not collected" } }]);
+    expect(both(snapshot).d90).toMatchObject([
+      { subjectId: ID.sam, status: "unknown", detail: { reason: "error", message: "not collected" } },
+    ]);
   });
 
   it("yields one tenant-level unknown per control when signInActivity needs a licence", () => {

@@ -3,7 +3,10 @@ import { appsUserConsent } from "../../shared/controls/apps-user-consent.js";
 import { failed, goodSnapshot, ok, only, run } from "./fixture.js";
 
 const OWNED = "ManagePermissionGrantsForOwnedResource.microsoft-dynamically-managed-permissions-for-team";
-const withAssigned = (...ids: string[]) => ({ ...goodSnapshot(), authorizationPolicy: ok({ permissionGrantPoliciesAssigned: [OWNED, ...ids] }) });
+const withAssigned = (...ids: string[]) => ({
+  ...goodSnapshot(),
+  authorizationPolicy: ok({ permissionGrantPoliciesAssigned: [OWNED, ...ids] }),
+});
 const verdict = (snapshot = goodSnapshot()) => only(run(appsUserConsent, snapshot));
 
 describe("apps.user-consent", () => {

@@ -70,7 +70,12 @@ describe("auth.legacy-blocked", () => {
   it("decides on security defaults alone when CA needs a licence: fail, both types missing", () => {
     expect(verdict({ ...goodSnapshot(), conditionalAccessPolicies: failed("license", "Forbidden") })).toMatchObject({
       status: "fail",
-      detail: { decidedOn: "security-defaults", securityDefaultsEnabled: false, missing: BOTH, conditionalAccess: "not readable (license): Forbidden" },
+      detail: {
+        decidedOn: "security-defaults",
+        securityDefaultsEnabled: false,
+        missing: BOTH,
+        conditionalAccess: "not readable (license): Forbidden",
+      },
     });
   });
 
@@ -85,7 +90,12 @@ describe("auth.legacy-blocked", () => {
     const snapshot = { ...goodSnapshot(), securityDefaults: failed("error", "timeout"), conditionalAccessPolicies: failed("license") };
     expect(verdict(snapshot)).toMatchObject({
       status: "unknown",
-      detail: { reason: "error", source: "securityDefaults", message: "timeout", sources: ["securityDefaults", "conditionalAccessPolicies"] },
+      detail: {
+        reason: "error",
+        source: "securityDefaults",
+        message: "timeout",
+        sources: ["securityDefaults", "conditionalAccessPolicies"],
+      },
     });
   });
 });

@@ -10,7 +10,20 @@ import { mfaAdmins } from "../../shared/controls/mfa-admins.js";
 import { mfaAllUsers } from "../../shared/controls/mfa-all-users.js";
 import type { Control } from "../../shared/controls/control.js";
 import type { TenantSnapshot } from "../../shared/model/snapshot.js";
-import { ID, ROLE, STRENGTH, goodSnapshot, grant, ok, only, patchPolicy, patchRegistration, run, withGrant, type PolicyPatch } from "./fixture.js";
+import {
+  ID,
+  ROLE,
+  STRENGTH,
+  goodSnapshot,
+  grant,
+  ok,
+  only,
+  patchPolicy,
+  patchRegistration,
+  run,
+  withGrant,
+  type PolicyPatch,
+} from "./fixture.js";
 
 const ALL_GUESTS = {
   guestOrExternalUserTypes: ["internalGuest", "b2bCollaborationGuest", "b2bCollaborationMember"],
@@ -19,24 +32,74 @@ const ALL_GUESTS = {
 
 /** Rules shared by both policies: [case, patch, the reason the fail row gives]. */
 const SHARED_RULES: [string, PolicyPatch, string][] = [
-  ["excluding an application", { applications: { excludeApplications: ["00000002-0000-0ff1-ce00-000000000000"] } }, "excludes applications: 00000002-0000-0ff1-ce00-000000000000"],
-  ["for a user action (registering security info)", { includeApplications: [], applications: { includeUserActions: ["urn:user:registersecurityinfo"] } }, "only for user actions: urn:user:registersecurityinfo"],
-  ["for an authentication context", { includeApplications: [], applications: { includeAuthenticationContextClassReferences: ["c1"] } }, "only for authentication contexts: c1"],
-  ["filtering applications", { applications: { applicationFilter: { mode: "exclude", rule: 'CustomSecurityAttribute.tier -eq "low"' } } }, "applications filtered (exclude"],
+  [
+    "excluding an application",
+    { applications: { excludeApplications: ["00000002-0000-0ff1-ce00-000000000000"] } },
+    "excludes applications: 00000002-0000-0ff1-ce00-000000000000",
+  ],
+  [
+    "for a user action (registering security info)",
+    { includeApplications: [], applications: { includeUserActions: ["urn:user:registersecurityinfo"] } },
+    "only for user actions: urn:user:registersecurityinfo",
+  ],
+  [
+    "for an authentication context",
+    { includeApplications: [], applications: { includeAuthenticationContextClassReferences: ["c1"] } },
+    "only for authentication contexts: c1",
+  ],
+  [
+    "filtering applications",
+    { applications: { applicationFilter: { mode: "exclude", rule: 'CustomSecurityAttribute.tier -eq "low"' } } },
+    "applications filtered (exclude",
+  ],
   ["firing only at high user risk", { conditions: { userRiskLevels: ["high"] } }, "fires only at user risk: high"],
   ["firing only at sign-in risk", { conditions: { signInRiskLevels: ["high", "medium"] } }, "fires only at sign-in risk: high, medium"],
-  ["firing only at service principal risk", { conditions: { servicePrincipalRiskLevels: ["high"] } }, "fires only at service principal risk: high"],
+  [
+    "firing only at service principal risk",
+    { conditions: { servicePrincipalRiskLevels: ["high"] } },
+    "fires only at service principal risk: high",
+  ],
   ["firing only at insider risk", { conditions: { insiderRiskLevels: ["elevated"] } }, "fires only at insider risk: elevated"],
-  ["limited to some platforms", { conditions: { platforms: { include: ["android", "iOS"], exclude: [] } } }, "only for platforms: android, iOS"],
+  [
+    "limited to some platforms",
+    { conditions: { platforms: { include: ["android", "iOS"], exclude: [] } } },
+    "only for platforms: android, iOS",
+  ],
   ["excluding a platform", { conditions: { platforms: { include: ["all"], exclude: ["linux"] } } }, "excludes platforms: linux"],
   ["limited to some locations", { conditions: { locations: { include: ["loc-branch"], exclude: [] } } }, "only for locations: loc-branch"],
-  ["excluding trusted locations", { conditions: { locations: { include: ["All"], exclude: ["AllTrusted"] } } }, "excludes locations: AllTrusted"],
-  ["filtering devices", { conditions: { deviceFilter: { mode: "include", rule: 'device.operatingSystem -eq "Windows"' } } }, "devices filtered (include"],
-  ["limited to an authentication flow", { conditions: { authenticationFlows: ["deviceCodeFlow"] } }, "only for authentication flows: deviceCodeFlow"],
-  ["excluding all B2B guests", { users: { excludeGuestsOrExternalUsers: ALL_GUESTS } }, "excludes guests or external users: internalGuest, b2bCollaborationGuest, b2bCollaborationMember (all external tenants)"],
-  ["excluding guests of one partner tenant", { users: { excludeGuestsOrExternalUsers: { guestOrExternalUserTypes: ["b2bCollaborationGuest"], externalTenants: ["partner-tenant"] } } }, "excludes guests or external users: b2bCollaborationGuest (tenants partner-tenant)"],
+  [
+    "excluding trusted locations",
+    { conditions: { locations: { include: ["All"], exclude: ["AllTrusted"] } } },
+    "excludes locations: AllTrusted",
+  ],
+  [
+    "filtering devices",
+    { conditions: { deviceFilter: { mode: "include", rule: 'device.operatingSystem -eq "Windows"' } } },
+    "devices filtered (include",
+  ],
+  [
+    "limited to an authentication flow",
+    { conditions: { authenticationFlows: ["deviceCodeFlow"] } },
+    "only for authentication flows: deviceCodeFlow",
+  ],
+  [
+    "excluding all B2B guests",
+    { users: { excludeGuestsOrExternalUsers: ALL_GUESTS } },
+    "excludes guests or external users: internalGuest, b2bCollaborationGuest, b2bCollaborationMember (all external tenants)",
+  ],
+  [
+    "excluding guests of one partner tenant",
+    {
+      users: { excludeGuestsOrExternalUsers: { guestOrExternalUserTypes: ["b2bCollaborationGuest"], externalTenants: ["partner-tenant"] } },
+    },
+    "excludes guests or external users: b2bCollaborationGuest (tenants partner-tenant)",
+  ],
   ["excluding a role", { users: { excludeRoles: [ROLE.globalAdministrator] } }, `excludes roles: ${ROLE.globalAdministrator}`],
-  ["excluding a user who is not a configured exclusion", { users: { excludeUsers: [ID.breakGlass, ID.erin] } }, `excludes users that are not configured exclusions: ${ID.erin}`],
+  [
+    "excluding a user who is not a configured exclusion",
+    { users: { excludeUsers: [ID.breakGlass, ID.erin] } },
+    `excludes users that are not configured exclusions: ${ID.erin}`,
+  ],
   ["report-only", { state: "enabledForReportingButNotEnforced" }, "report-only"],
 ];
 
@@ -85,16 +148,31 @@ describe("the MFA grant", () => {
 
   it.each([
     ["an MFA authentication strength alone", { builtInControls: [], authenticationStrength: STRENGTH.mfa }],
-    ["a phishing-resistant strength AND a compliant device", { operator: "AND", builtInControls: ["compliantDevice"], authenticationStrength: STRENGTH.phishingResistant }],
+    [
+      "a phishing-resistant strength AND a compliant device",
+      { operator: "AND", builtInControls: ["compliantDevice"], authenticationStrength: STRENGTH.phishingResistant },
+    ],
     ["mfa AND terms of use", { operator: "AND", builtInControls: ["mfa"], termsOfUse: ["tou-1"] }],
   ])("counts %s", (_, grantPatch) => {
     expect(mfaVerdict({ grant: grantPatch }).status).toBe("pass");
   });
 
   it.each([
-    ["a strength admitting a single factor", { builtInControls: [], authenticationStrength: STRENGTH.singleFactor }, "authentication strength Password is enough does not require MFA (requirementsSatisfied: none)"],
-    ["a strength Graph returned without requirementsSatisfied", { builtInControls: [], authenticationStrength: { id: "s", displayName: "Unknown", requirementsSatisfied: null } }, "requirementsSatisfied: not returned"],
-    ["an MFA strength OR a compliant device", { builtInControls: ["compliantDevice"], authenticationStrength: STRENGTH.mfa }, "MFA OR compliantDevice"],
+    [
+      "a strength admitting a single factor",
+      { builtInControls: [], authenticationStrength: STRENGTH.singleFactor },
+      "authentication strength Password is enough does not require MFA (requirementsSatisfied: none)",
+    ],
+    [
+      "a strength Graph returned without requirementsSatisfied",
+      { builtInControls: [], authenticationStrength: { id: "s", displayName: "Unknown", requirementsSatisfied: null } },
+      "requirementsSatisfied: not returned",
+    ],
+    [
+      "an MFA strength OR a compliant device",
+      { builtInControls: ["compliantDevice"], authenticationStrength: STRENGTH.mfa },
+      "MFA OR compliantDevice",
+    ],
     ["mfa OR terms of use", { builtInControls: ["mfa"], termsOfUse: ["tou-1"] }, "MFA OR terms of use tou-1"],
     ["mfa OR a custom control", { builtInControls: ["mfa"], customAuthenticationFactors: ["duo"] }, "MFA OR custom control duo"],
   ])("does not count %s", (_, grantPatch, reason) => {
@@ -139,7 +217,10 @@ describe("mfa.admins: whose exclusions matter", () => {
     const snapshot = withGuestAdmin({ users: { excludeGuestsOrExternalUsers: ALL_GUESTS } });
     const asMember = {
       ...snapshot,
-      users: { ok: true as const, data: (snapshot.users.ok ? snapshot.users.data : []).map((u) => (u.id === ID.gus ? { ...u, userType: "Member" } : u)) },
+      users: {
+        ok: true as const,
+        data: (snapshot.users.ok ? snapshot.users.data : []).map((u) => (u.id === ID.gus ? { ...u, userType: "Member" } : u)),
+      },
     };
     expect(run(mfaAdmins, asMember).map((row) => row.subjectId)).toEqual([ID.gus]);
   });

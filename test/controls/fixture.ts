@@ -135,7 +135,9 @@ export const STRENGTH = {
 } as const;
 
 export function goodSnapshot(): TenantSnapshot {
-  const neverSignedIn = { signInActivity: { lastSignInDateTime: null, lastNonInteractiveSignInDateTime: null, lastSuccessfulSignInDateTime: null } };
+  const neverSignedIn = {
+    signInActivity: { lastSignInDateTime: null, lastNonInteractiveSignInDateTime: null, lastSuccessfulSignInDateTime: null },
+  };
   return {
     tenantId: "tenant-contoso",
     collectedAt: AS_OF.toISOString(),
@@ -188,9 +190,7 @@ export function goodSnapshot(): TenantSnapshot {
       { id: "contoso.onmicrosoft.com", isVerified: true, isRoot: true, authenticationType: "Managed", passwordValidityPeriodInDays: null },
       { id: "contoso.com", isVerified: true, isRoot: true, authenticationType: "Managed", passwordValidityPeriodInDays: 2147483647 },
     ]),
-    perUserMfa: Object.fromEntries(
-      [ID.alice, ID.bob, ID.breakGlass, ID.carol, ID.dave].map((id) => [id, ok("disabled" as const)]),
-    ),
+    perUserMfa: Object.fromEntries([ID.alice, ID.bob, ID.breakGlass, ID.carol, ID.dave].map((id) => [id, ok("disabled" as const)])),
   };
 }
 
@@ -241,7 +241,8 @@ export function patchPolicy(snapshot: TenantSnapshot, id: string, patch: PolicyP
       applications: {
         ...p.conditions.applications,
         ...patch.applications,
-        includeApplications: patch.includeApplications ?? patch.applications?.includeApplications ?? p.conditions.applications.includeApplications,
+        includeApplications:
+          patch.includeApplications ?? patch.applications?.includeApplications ?? p.conditions.applications.includeApplications,
       },
     },
     grantControls: patch.grant === null || p.grantControls === null ? null : { ...p.grantControls, ...patch.grant },
@@ -264,14 +265,14 @@ export function only(rows: readonly FindingRow[]): FindingRow {
   return rows[0];
 }
 
-export function withGrant(
-  snapshot: TenantSnapshot,
-  source: "roleAssignments" | "roleEligibility",
-  added: RoleGrant,
-): TenantSnapshot {
+export function withGrant(snapshot: TenantSnapshot, source: "roleAssignments" | "roleEligibility", added: RoleGrant): TenantSnapshot {
   return { ...snapshot, [source]: ok([...dataOf(snapshot[source]), added]) };
 }
 
-export function withGroupMembers(snapshot: TenantSnapshot, groupId: string, members: TenantSnapshot["groupMembers"][string]): TenantSnapshot {
+export function withGroupMembers(
+  snapshot: TenantSnapshot,
+  groupId: string,
+  members: TenantSnapshot["groupMembers"][string],
+): TenantSnapshot {
   return { ...snapshot, groupMembers: { ...snapshot.groupMembers, [groupId]: members } };
 }

@@ -51,7 +51,11 @@ describe("evaluateTenant", () => {
   });
 
   it("notes that PIM eligible admins are not visible without P2", () => {
-    const { notes } = evaluateTenant({ ...goodSnapshot(), roleEligibility: failed("license", "AadPremiumLicenseRequired") }, goodConfig(), AS_OF);
+    const { notes } = evaluateTenant(
+      { ...goodSnapshot(), roleEligibility: failed("license", "AadPremiumLicenseRequired") },
+      goodConfig(),
+      AS_OF,
+    );
     expect(notes).toEqual(["PIM eligible assignments not visible (no Entra ID P2): eligible admins are not counted"]);
   });
 

@@ -150,7 +150,9 @@ describe("mfa.admins", () => {
 
     it("is not met when the policy excludes a group the admin belongs to", () => {
       const rows = run(mfaAdmins, mfaPolicy({ users: { excludeGroups: [ID.breakGlassGroup, ID.helpdeskGroup] } }));
-      expect(rows).toMatchObject([{ subjectId: ID.carol, status: "fail", detail: { reason: "not-enforced", roles: ["Helpdesk Administrator"] } }]);
+      expect(rows).toMatchObject([
+        { subjectId: ID.carol, status: "fail", detail: { reason: "not-enforced", roles: ["Helpdesk Administrator"] } },
+      ]);
     });
 
     it("is not met when the policy excludes one of the admin's roles, eligible ones included", () => {
@@ -200,7 +202,9 @@ describe("mfa.admins", () => {
     });
 
     it("still fails a not-registered admin when CA is unreadable", () => {
-      const snapshot = patchRegistration({ ...goodSnapshot(), conditionalAccessPolicies: failed("permission") }, ID.alice, { isMfaRegistered: false });
+      const snapshot = patchRegistration({ ...goodSnapshot(), conditionalAccessPolicies: failed("permission") }, ID.alice, {
+        isMfaRegistered: false,
+      });
       expect(statuses(run(mfaAdmins, snapshot))[ID.alice]).toBe("fail");
     });
 

@@ -46,7 +46,10 @@ describe("mfa.all-users", () => {
     ["excluding a user who is not a configured exclusion", { users: { excludeUsers: [ID.breakGlass, ID.erin] } }],
     ["excluding a group that is not a configured exclusion", { users: { excludeGroups: [ID.breakGlassGroup, ID.helpdeskGroup] } }],
     ["OR with compliantDevice (a compliant device alone passes)", { grant: { builtInControls: ["mfa", "compliantDevice"] } }],
-    ["OR of an authentication strength with compliantDevice", { grant: { builtInControls: ["compliantDevice"], authenticationStrength: STRENGTH.mfa } }],
+    [
+      "OR of an authentication strength with compliantDevice",
+      { grant: { builtInControls: ["compliantDevice"], authenticationStrength: STRENGTH.mfa } },
+    ],
     ["a risk policy (passwordChange)", { grant: { operator: "AND", builtInControls: ["mfa", "passwordChange"] } }],
     ["not requiring MFA", { grant: { builtInControls: ["compliantDevice"] } }],
     ["limited to legacy client types", { clientAppTypes: ["exchangeActiveSync", "other"] }],

@@ -5,7 +5,14 @@ import { dataOf, failed, goodSnapshot, ok, run } from "./fixture.js";
 
 const withDomain = (domain: Partial<Domain>) => {
   const snapshot = goodSnapshot();
-  const added = { id: "fabrikam.com", isVerified: true, isRoot: true, authenticationType: "Managed", passwordValidityPeriodInDays: 90, ...domain };
+  const added = {
+    id: "fabrikam.com",
+    isVerified: true,
+    isRoot: true,
+    authenticationType: "Managed",
+    passwordValidityPeriodInDays: 90,
+    ...domain,
+  };
   return { ...snapshot, domains: ok([...dataOf(snapshot.domains), added]) };
 };
 

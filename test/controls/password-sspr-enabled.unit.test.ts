@@ -46,7 +46,10 @@ describe("password.sspr-enabled", () => {
 
   it("ignores guests (users say Guest, registration details say guest)", () => {
     // Gus the guest has isSsprEnabled false in the known-good tenant; as a member he fails it.
-    expect(verdict(patchUser(goodSnapshot(), ID.gus, { userType: "Member" }))).toMatchObject({ status: "fail", detail: { sample: [ID.gus] } });
+    expect(verdict(patchUser(goodSnapshot(), ID.gus, { userType: "Member" }))).toMatchObject({
+      status: "fail",
+      detail: { sample: [ID.gus] },
+    });
   });
 
   it("counts a user without userType as a member", () => {

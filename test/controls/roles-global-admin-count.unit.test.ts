@@ -22,7 +22,10 @@ describe("roles.global-admin-count", () => {
   });
 
   it("counts PIM-eligible holders (4 passes)", () => {
-    expect(verdict(withGrant(goodSnapshot(), "roleEligibility", grant(ID.dave, GA)))).toMatchObject({ status: "pass", detail: { count: 4 } });
+    expect(verdict(withGrant(goodSnapshot(), "roleEligibility", grant(ID.dave, GA)))).toMatchObject({
+      status: "pass",
+      detail: { count: 4 },
+    });
   });
 
   it("fails with 5, listing them", () => {
@@ -65,8 +68,15 @@ describe("roles.global-admin-count", () => {
   });
 
   it("reports unknown when a group holding the role has unreadable members", () => {
-    const snapshot = withGroupMembers(withGrant(goodSnapshot(), "roleAssignments", grant(ID.helpdeskGroup, GA, "group")), ID.helpdeskGroup, failed("permission"));
-    expect(verdict(snapshot)).toMatchObject({ status: "unknown", detail: { reason: "permission", source: `groupMembers/${ID.helpdeskGroup}` } });
+    const snapshot = withGroupMembers(
+      withGrant(goodSnapshot(), "roleAssignments", grant(ID.helpdeskGroup, GA, "group")),
+      ID.helpdeskGroup,
+      failed("permission"),
+    );
+    expect(verdict(snapshot)).toMatchObject({
+      status: "unknown",
+      detail: { reason: "permission", source: `groupMembers/${ID.helpdeskGroup}` },
+    });
   });
 
   it("ignores unreadable groups that do not hold the role", () => {

@@ -9,7 +9,9 @@ import { describe, expect, it } from "vitest";
  * that nothing imports yet (dependency-cruiser only sees folders through their imports).
  */
 const ROOT = path.resolve(import.meta.dirname, "../..");
-const { LAYERS } = (await import(pathToFileURL(path.join(ROOT, ".dependency-cruiser.mjs")).href)) as { LAYERS: readonly (readonly string[])[] };
+const { LAYERS } = (await import(pathToFileURL(path.join(ROOT, ".dependency-cruiser.mjs")).href)) as {
+  LAYERS: readonly (readonly string[])[];
+};
 const topFirst = [...LAYERS].reverse();
 
 function architectureBlocks(): string[] {
@@ -20,7 +22,9 @@ function architectureBlocks(): string[] {
 
 describe("the layers of shared/", () => {
   it("are every folder under shared/, each on one row", () => {
-    const folders = readdirSync(path.join(ROOT, "shared"), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    const folders = readdirSync(path.join(ROOT, "shared"), { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name);
     expect([...LAYERS.flat()].sort()).toEqual(folders.sort());
   });
 
@@ -32,7 +36,10 @@ describe("the layers of shared/", () => {
   it("are described in the README's folder tree in the same order", () => {
     const tree = (architectureBlocks()[1] ?? "").split("\n");
     const below = tree.slice(tree.findIndex((line) => line.startsWith("shared/")) + 1);
-    const shared = below.slice(0, below.findIndex((line) => !line.startsWith(" ")));
+    const shared = below.slice(
+      0,
+      below.findIndex((line) => !line.startsWith(" ")),
+    );
     const described = shared.flatMap((line) => /^ {2}([a-z-]+)\/ /.exec(line)?.[1] ?? []);
     expect(described).toEqual(topFirst.flat());
   });

@@ -11,7 +11,9 @@ export const ROOT = path.resolve(import.meta.dirname, "../..");
  */
 export function repositoryFiles(): string[] {
   const listed = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: ROOT, encoding: "utf8" });
-  const files = new Set(listed.split("\0").filter((file) => file !== "" && statSync(path.join(ROOT, file), { throwIfNoEntry: false })?.isFile()));
+  const files = new Set(
+    listed.split("\0").filter((file) => file !== "" && statSync(path.join(ROOT, file), { throwIfNoEntry: false })?.isFile()),
+  );
   return [...files].sort();
 }
 

@@ -28,7 +28,9 @@ function slug(heading: string): string {
 function anchors(file: string): Set<string> {
   const seen = new Map<string, number>();
   const result = new Set<string>();
-  for (const match of readFileSync(file, "utf8").replace(/^```[\s\S]*?^```/gm, "").matchAll(/^#{1,6}\s+(.+?)\s*#*\s*$/gm)) {
+  for (const match of readFileSync(file, "utf8")
+    .replace(/^```[\s\S]*?^```/gm, "")
+    .matchAll(/^#{1,6}\s+(.+?)\s*#*\s*$/gm)) {
     const base = slug(match[1] ?? "");
     const n = seen.get(base) ?? 0;
     seen.set(base, n + 1);
@@ -44,7 +46,13 @@ const FILES = repositoryFiles()
 describe("documentation links", () => {
   it("finds the README, the runbook, the control catalog and the reference notes", () => {
     expect(FILES.map((f) => path.relative(ROOT, f))).toEqual(
-      expect.arrayContaining(["README.md", "docs/runbook/README.md", "docs/controls.md", "docs/reference/graph-facts.md", "docs/reference/assessors.md"]),
+      expect.arrayContaining([
+        "README.md",
+        "docs/runbook/README.md",
+        "docs/controls.md",
+        "docs/reference/graph-facts.md",
+        "docs/reference/assessors.md",
+      ]),
     );
   });
 

@@ -22,14 +22,25 @@ import { uniquePrefix } from "../storage/store.js";
 import { simulatorSettings } from "../setup/simulator-settings.js";
 
 const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 const DEMO_AS_OF = new Date("2026-11-28T02:00:00Z");
 const SCREENSHOT = "test-results/confirmation-page.png";
 
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) {
   // Loud on purpose: CI installs chromium (apt), so a skip there would hide a broken pipeline.
-  console.warn(`\n${"!".repeat(78)}\n!! SKIPPING the browser end-to-end test: ${CHROMIUM} is missing.\n!! Install it (apt-get install chromium) to run test/e2e/approval.browser.test.ts.\n${"!".repeat(78)}\n`);
+  console.warn(
+    `\n${"!".repeat(78)}\n!! SKIPPING the browser end-to-end test: ${CHROMIUM} is missing.\n!! Install it (apt-get install chromium) to run test/e2e/approval.browser.test.ts.\n${"!".repeat(78)}\n`,
+  );
 }
 
 describe.skipIf(!hasChromium)("approval by email, in a browser", () => {
@@ -86,7 +97,11 @@ describe.skipIf(!hasChromium)("approval by email, in a browser", () => {
     sim = await startGraphSimulator({ fixtures: [contoso], throttling: { enabled: false } });
     // The dev pages need the settings, which need the host's URL: bound once both exist.
     const devPages: { serve?: ExtraRoutes } = {};
-    host = await startLocalHttpHost({ functions: FUNCTIONS, port: 0, extraRoutes: (request) => devPages.serve?.(request) ?? Promise.resolve(undefined) });
+    host = await startLocalHttpHost({
+      functions: FUNCTIONS,
+      port: 0,
+      extraRoutes: (request) => devPages.serve?.(request) ?? Promise.resolve(undefined),
+    });
     Object.assign(process.env, {
       ...simulatorSettings(sim, { tablePrefix: uniquePrefix() }),
       ...devApprovalSettings([contoso], { publicBaseUrl: host.url }),
@@ -117,13 +132,23 @@ describe.skipIf(!hasChromium)("approval by email, in a browser", () => {
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     expect(accountEnabled("ben.walters@contoso.com")).toBe(true); // opening the link changed nothing
 
-    const [response] = await Promise.all([page.waitForResponse((r) => r.request().method() === "POST"), page.getByRole("button", { name: "Approve: block sign-in" }).click()]);
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === "POST"),
+      page.getByRole("button", { name: "Approve: block sign-in" }).click(),
+    ]);
     expect(response.status()).toBe(200);
     expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Sign-in blocked for Ben Walters");
 
     expect(accountEnabled("ben.walters@contoso.com")).toBe(false);
     const audit = await auditFor("ben.walters@contoso.com");
-    expect(audit).toEqual([expect.objectContaining({ action: "block-account", outcome: "done", channel: "approval", requestedBy: "approval link sent to it-security@contoso.com" })]);
+    expect(audit).toEqual([
+      expect.objectContaining({
+        action: "block-account",
+        outcome: "done",
+        channel: "approval",
+        requestedBy: "approval link sent to it-security@contoso.com",
+      }),
+    ]);
 
     // The dev tenant page shows the simulator's state and the audit row.
     await page.goto(`${host.url}/dev/tenants/${contoso.tenant.id}`);
@@ -136,7 +161,10 @@ describe.skipIf(!hasChromium)("approval by email, in a browser", () => {
     const page = await newPage();
     await followEmailLink(page, "joni.sherman@contoso.com", "Reject");
     expect(await page.getByRole("button", { name: "Reject" }).getAttribute("class")).toContain("chosen");
-    const [response] = await Promise.all([page.waitForResponse((r) => r.request().method() === "POST"), page.getByRole("button", { name: "Reject" }).click()]);
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === "POST"),
+      page.getByRole("button", { name: "Reject" }).click(),
+    ]);
     expect(response.status()).toBe(200);
     expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Rejected");
     expect(accountEnabled("joni.sherman@contoso.com")).toBe(true);
@@ -159,8 +187,14 @@ describe.skipIf(!hasChromium)("approval by email, in a browser", () => {
     await followEmailLink(first, "lynne.robbins@contoso.com", "Approve");
     const second = await first.context().newPage();
     await second.goto(first.url());
-    const [one] = await Promise.all([first.waitForResponse((r) => r.request().method() === "POST"), first.getByRole("button", { name: "Approve: block sign-in" }).click()]);
-    const [two] = await Promise.all([second.waitForResponse((r) => r.request().method() === "POST"), second.getByRole("button", { name: "Approve: block sign-in" }).click()]);
+    const [one] = await Promise.all([
+      first.waitForResponse((r) => r.request().method() === "POST"),
+      first.getByRole("button", { name: "Approve: block sign-in" }).click(),
+    ]);
+    const [two] = await Promise.all([
+      second.waitForResponse((r) => r.request().method() === "POST"),
+      second.getByRole("button", { name: "Approve: block sign-in" }).click(),
+    ]);
     expect([one.status(), two.status()]).toEqual([200, 409]);
     expect(await second.getByRole("heading", { level: 1 }).textContent()).toBe("Sign-in blocked for Lynne Robbins");
     expect(await second.getByRole("status").textContent()).toContain("already decided");
@@ -174,7 +208,13 @@ describe.skipIf(!hasChromium)("approval by email, in a browser", () => {
     if (!pending) throw new Error("no pending block-account request left");
     const keys = parseSigningKeys(process.env.APPROVAL_SIGNING_KEYS ?? "");
     const expired = await new ApprovalTokenSigner(keys).sign(
-      { tenantId: pending.tenantId, approvalId: pending.approvalId, action: pending.action, subjectId: pending.subjectId, expiresAt: new Date(Date.now() - 60_000) },
+      {
+        tenantId: pending.tenantId,
+        approvalId: pending.approvalId,
+        action: pending.action,
+        subjectId: pending.subjectId,
+        expiresAt: new Date(Date.now() - 60_000),
+      },
       new Date(Date.now() - 3_600_000),
     );
     const page = await newPage();
@@ -188,7 +228,9 @@ describe.skipIf(!hasChromium)("approval by email, in a browser", () => {
   it("shows the hostile display name as text: no script ran, no CSP violation on the app's pages", async () => {
     const page = await newPage();
     await followEmailLink(page, "bobby.tables@contoso.com", "Approve");
-    expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe(`Block sign-in for <img src=x onerror=alert(1)> "Bobby" & Tables`);
+    expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe(
+      `Block sign-in for <img src=x onerror=alert(1)> "Bobby" & Tables`,
+    );
     expect(await page.locator("main img").count()).toBe(0);
     expect(dialogs).toEqual([]);
     expect(cspViolations).toEqual([]);

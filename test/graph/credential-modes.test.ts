@@ -23,7 +23,11 @@ import { demoFixture } from "../sweep/harness.js";
 const CONTOSO = "db7e339f-4fdd-5d4e-8778-ad3eb108a2f9";
 const UNREGISTERED_PEM_PATH = fileURLToPath(new URL("../../dev/simulator/certs/unregistered-credential.pem", import.meta.url));
 /** An identity the simulator serves but no federated credential of the app trusts. */
-const STRANGER_IDENTITY = { clientId: "3d2c1b0a-9f8e-4d7c-8b6a-5f4e3d2c1b0a", principalId: "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d", tenantId: TEST_MANAGED_IDENTITY.tenantId };
+const STRANGER_IDENTITY = {
+  clientId: "3d2c1b0a-9f8e-4d7c-8b6a-5f4e3d2c1b0a",
+  principalId: "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
+  tenantId: TEST_MANAGED_IDENTITY.tenantId,
+};
 
 let sim: GraphSimulator;
 beforeAll(async () => {
@@ -47,7 +51,11 @@ function graphSettings(credential: Record<string, string>): GraphSettings {
 /** Signs in to Contoso with the mode's credential and reads its domains through Graph. */
 async function readDomains(credential: Record<string, string>): Promise<string[]> {
   const settings = graphSettings(credential);
-  const { client } = createGraphClient({ credential: createTenantCredential(settings, CONTOSO), baseUrl: settings.baseUrl, retry: { maxRetries: 0 } });
+  const { client } = createGraphClient({
+    credential: createTenantCredential(settings, CONTOSO),
+    baseUrl: settings.baseUrl,
+    retry: { maxRetries: 0 },
+  });
   const domains = (await client.api("/domains").select("id").get()) as { value: { id: string }[] };
   return domains.value.map((domain) => domain.id);
 }
@@ -65,13 +73,17 @@ describe("managed identity as a federated credential (the default in infra/)", (
 
   it("signs in with the identity's token-exchange token as the client assertion", async () => {
     const issued = sim.tenant(CONTOSO).counters.tokensIssued;
-    expect(await readDomains({ GRAPH_CREDENTIAL_MODE: "managed-identity", GRAPH_MANAGED_IDENTITY_CLIENT_ID: TEST_MANAGED_IDENTITY.clientId })).toContain("contoso.com");
+    expect(
+      await readDomains({ GRAPH_CREDENTIAL_MODE: "managed-identity", GRAPH_MANAGED_IDENTITY_CLIENT_ID: TEST_MANAGED_IDENTITY.clientId }),
+    ).toContain("contoso.com");
     expect(sim.tenant(CONTOSO).counters.tokensIssued).toBe(issued + 1);
   });
 
   it("an identity the app registration does not trust is refused with AADSTS700213, naming the subject", async () => {
     await expect(readDomains({ GRAPH_MANAGED_IDENTITY_CLIENT_ID: STRANGER_IDENTITY.clientId })).rejects.toThrow(
-      new RegExp(`AADSTS700213: No matching federated identity record found for presented assertion subject '${STRANGER_IDENTITY.principalId}'`),
+      new RegExp(
+        `AADSTS700213: No matching federated identity record found for presented assertion subject '${STRANGER_IDENTITY.principalId}'`,
+      ),
     );
   });
 });
@@ -86,7 +98,9 @@ describe("certificate", () => {
   });
 
   it("a certificate the app registration does not hold is refused with AADSTS700027 (key not found)", async () => {
-    await expect(readDomains({ GRAPH_CLIENT_CERTIFICATE_PATH: UNREGISTERED_PEM_PATH })).rejects.toThrow(/AADSTS700027: Client assertion contains an invalid signature\. \[Reason - The key was not found\./);
+    await expect(readDomains({ GRAPH_CLIENT_CERTIFICATE_PATH: UNREGISTERED_PEM_PATH })).rejects.toThrow(
+      /AADSTS700027: Client assertion contains an invalid signature\. \[Reason - The key was not found\./,
+    );
   });
 });
 
@@ -110,7 +124,10 @@ describe("the token endpoint judges client assertions as Entra does", () => {
       scope: "https://graph.microsoft.com/.default",
     });
     const response = await fetch(`${sim.authorityHost}/${CONTOSO}/oauth2/v2.0/token`, { method: "POST", body });
-    return { status: response.status, body: (await response.json()) as { error?: string; error_codes?: number[]; error_description?: string } };
+    return {
+      status: response.status,
+      body: (await response.json()) as { error?: string; error_codes?: number[]; error_description?: string },
+    };
   };
   const identityToken = async (resource: string) => {
     const url = new URL(sim.managedIdentityEnvironment.IDENTITY_ENDPOINT);
@@ -127,7 +144,11 @@ describe("the token endpoint judges client assertions as Entra does", () => {
 
   it("the identity endpoint answers only requests that carry App Service's identity header", async () => {
     const url = new URL(sim.managedIdentityEnvironment.IDENTITY_ENDPOINT);
-    url.search = new URLSearchParams({ "api-version": "2019-08-01", resource: "api://AzureADTokenExchange", client_id: TEST_MANAGED_IDENTITY.clientId }).toString();
+    url.search = new URLSearchParams({
+      "api-version": "2019-08-01",
+      resource: "api://AzureADTokenExchange",
+      client_id: TEST_MANAGED_IDENTITY.clientId,
+    }).toString();
     expect((await fetch(url, { headers: { "X-IDENTITY-HEADER": "not-the-header" } })).status).toBe(401);
     expect((await fetch(url)).status).toBe(401);
   });

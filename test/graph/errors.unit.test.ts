@@ -12,7 +12,12 @@ const GRAPH_BODY = {
 
 describe("graphErrorFrom", () => {
   it("reads status, code, message, request id and date from Graph's body as JSON text", () => {
-    const e = graphErrorFrom({ status: 403, body: JSON.stringify(GRAPH_BODY), headers: new Headers({ "request-id": "from-header" }), fallbackMessage: "Forbidden" });
+    const e = graphErrorFrom({
+      status: 403,
+      body: JSON.stringify(GRAPH_BODY),
+      headers: new Headers({ "request-id": "from-header" }),
+      fallbackMessage: "Forbidden",
+    });
     expect(isGraphError(e)).toBe(true);
     expect(e).toMatchObject({
       statusCode: 403,
@@ -24,11 +29,18 @@ describe("graphErrorFrom", () => {
     expect(e.headers?.get("request-id")).toBe("from-header");
     expect(JSON.parse(e.body as string)).toEqual(GRAPH_BODY);
     expect(unavailableReason(e)).toBe("permission");
-    expect(describeError(e)).toBe("Graph 403: Authorization_RequestDenied: Insufficient privileges to complete the operation.: request-id 4f6c1b0e-1d2a-4b3c-9d8e-7f6a5b4c3d2e");
+    expect(describeError(e)).toBe(
+      "Graph 403: Authorization_RequestDenied: Insufficient privileges to complete the operation.: request-id 4f6c1b0e-1d2a-4b3c-9d8e-7f6a5b4c3d2e",
+    );
   });
 
   it("reads a $batch item's parsed body and its plain-object headers (any case)", () => {
-    const e = graphErrorFrom({ status: 400, body: { error: { code: "AadPremiumLicenseRequired", message: "P2 needed" } }, headers: { "Request-Id": "r-9" }, fallbackMessage: "item failed" });
+    const e = graphErrorFrom({
+      status: 400,
+      body: { error: { code: "AadPremiumLicenseRequired", message: "P2 needed" } },
+      headers: { "Request-Id": "r-9" },
+      fallbackMessage: "item failed",
+    });
     expect(e).toMatchObject({ statusCode: 400, code: "AadPremiumLicenseRequired", message: "P2 needed", requestId: "r-9" });
     expect(unavailableReason(e)).toBe("license");
   });
@@ -42,7 +54,10 @@ describe("graphErrorFrom", () => {
     ["no error member", JSON.stringify({ value: [] })],
     ["error as a string", JSON.stringify({ error: "denied" })],
     ["error as an array", { error: ["Authorization_RequestDenied"] }],
-    ["code and message of the wrong types", { error: { code: 403, message: { text: "no" }, innerError: { "request-id": 7, date: "not a date" } } }],
+    [
+      "code and message of the wrong types",
+      { error: { code: 403, message: { text: "no" }, innerError: { "request-id": 7, date: "not a date" } } },
+    ],
     ["innerError as a string", { error: { innerError: "request-id: x" } }],
   ])("never takes a field Graph did not send as documented: %s", (_, body) => {
     const before = Date.now();
@@ -53,10 +68,14 @@ describe("graphErrorFrom", () => {
   });
 
   it("keeps a body that is not JSON as it came, for debugging", () => {
-    expect(graphErrorFrom({ status: 502, body: "<html>Bad Gateway</html>", fallbackMessage: "Bad Gateway" }).body).toBe("<html>Bad Gateway</html>");
+    expect(graphErrorFrom({ status: 502, body: "<html>Bad Gateway</html>", fallbackMessage: "Bad Gateway" }).body).toBe(
+      "<html>Bad Gateway</html>",
+    );
   });
 
   it("has no request id when neither the body nor the headers carry one", () => {
-    expect(graphErrorFrom({ status: 500, body: { error: { code: "generalException", message: "boom" } }, fallbackMessage: "x" }).requestId).toBeNull();
+    expect(
+      graphErrorFrom({ status: 500, body: { error: { code: "generalException", message: "boom" } }, fallbackMessage: "x" }).requestId,
+    ).toBeNull();
   });
 });

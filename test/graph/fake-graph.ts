@@ -43,7 +43,12 @@ export function raw(status: number, text: string, contentType = "text/plain"): F
 }
 
 /** Graph's error body (`{ error: { code, message, innerError } }`), request id and date included. */
-export function graphError(status: number, code: string, message = `${code} (fake)`, headers: Readonly<Record<string, string>> = {}): FakeAnswer {
+export function graphError(
+  status: number,
+  code: string,
+  message = `${code} (fake)`,
+  headers: Readonly<Record<string, string>> = {},
+): FakeAnswer {
   const innerError = { date: "2026-11-28T02:00:00", "request-id": `request-${code}`, "client-request-id": "client-request" };
   return { status, headers, body: { error: { code, message, innerError } } };
 }
@@ -78,7 +83,12 @@ export class FakeGraph {
    */
   client(options: Omit<GraphClientOptions, "credential" | "baseUrl"> = {}): TenantGraph {
     vi.stubGlobal("fetch", this.fetch);
-    return createGraphClient({ ...options, credential: FAKE_CREDENTIAL, baseUrl: FAKE_GRAPH_URL, retry: { sleep: this.sleep, ...options.retry } });
+    return createGraphClient({
+      ...options,
+      credential: FAKE_CREDENTIAL,
+      baseUrl: FAKE_GRAPH_URL,
+      retry: { sleep: this.sleep, ...options.retry },
+    });
   }
 
   readonly sleep = (ms: number): Promise<void> => {
@@ -97,8 +107,16 @@ export class FakeGraph {
     const path = decodeURIComponent(url.pathname.slice(1));
     const text = await request.text();
     const body: unknown = text === "" ? undefined : JSON.parse(text);
-    this.requests.push({ method: request.method, path, query: Object.fromEntries(url.searchParams), headers: request.headers, body, batchItem: false });
-    if (path.endsWith("/$batch") && !this.scripts.has(routeKey("POST", path))) return Response.json({ responses: this.answerBatch(path, body) });
+    this.requests.push({
+      method: request.method,
+      path,
+      query: Object.fromEntries(url.searchParams),
+      headers: request.headers,
+      body,
+      batchItem: false,
+    });
+    if (path.endsWith("/$batch") && !this.scripts.has(routeKey("POST", path)))
+      return Response.json({ responses: this.answerBatch(path, body) });
     return toResponse(this.answer(request.method, path));
   };
 
@@ -110,11 +128,20 @@ export class FakeGraph {
 
   private answerBatch(envelopePath: string, envelope: unknown): unknown[] {
     const version = envelopePath.slice(0, envelopePath.indexOf("/"));
-    const items = (envelope as { requests: { id: string; method: string; url: string; headers?: Record<string, string>; body?: unknown }[] }).requests;
+    const items = (
+      envelope as { requests: { id: string; method: string; url: string; headers?: Record<string, string>; body?: unknown }[] }
+    ).requests;
     return items.map((item) => {
       const url = new URL(`${version}${item.url}`, FAKE_GRAPH_URL);
       const path = decodeURIComponent(url.pathname.slice(1));
-      this.requests.push({ method: item.method, path, query: Object.fromEntries(url.searchParams), headers: new Headers(item.headers), body: item.body, batchItem: true });
+      this.requests.push({
+        method: item.method,
+        path,
+        query: Object.fromEntries(url.searchParams),
+        headers: new Headers(item.headers),
+        body: item.body,
+        batchItem: true,
+      });
       const answer = this.answer(item.method, path);
       if ("brokenConnection" in answer) throw new RangeError(`a $batch item cannot break its connection (${path})`);
       return { id: item.id, status: answer.status, headers: answer.headers ?? {}, body: answer.text ?? answer.body };
@@ -132,5 +159,8 @@ function toResponse(answer: FakeAnswer): Response {
     throw new TypeError("fetch failed", { cause: Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" }) });
   }
   const text = answer.text ?? (answer.body === undefined ? null : JSON.stringify(answer.body));
-  return new Response(answer.status === 204 ? null : text, { status: answer.status, headers: { "content-type": "application/json", ...answer.headers } });
+  return new Response(answer.status === 204 ? null : text, {
+    status: answer.status,
+    headers: { "content-type": "application/json", ...answer.headers },
+  });
 }

@@ -4,7 +4,13 @@ import { isGraphError } from "../../shared/graph/errors.js";
 import { listAll, listPages, type ListRequest } from "../../shared/graph/paging.js";
 import { FAKE_GRAPH_URL, FakeGraph, graphError, json, page, raw } from "./fake-graph.js";
 
-const USERS: ListRequest = { path: "/users", select: ["id", "displayName"], top: 2, filter: "accountEnabled eq true", headers: { ConsistencyLevel: "eventual" } };
+const USERS: ListRequest = {
+  path: "/users",
+  select: ["id", "displayName"],
+  top: 2,
+  filter: "accountEnabled eq true",
+  headers: { ConsistencyLevel: "eventual" },
+};
 const NEXT_1 = `${FAKE_GRAPH_URL}v1.0/users?$top=2&$skiptoken=page2`;
 const NEXT_2 = `${FAKE_GRAPH_URL}v1.0/users?$top=2&$skiptoken=page3`;
 
@@ -16,7 +22,13 @@ async function allPages<T>(pages: AsyncIterable<{ items: T[]; continuationToken?
 
 describe("listPages", () => {
   it("follows @odata.nextLink to the last page, each link being the next page's continuation token", async () => {
-    const graph = new FakeGraph().on("GET", "v1.0/users", page([{ id: "1" }, { id: "2" }], NEXT_1), page([{ id: "3" }, { id: "4" }], NEXT_2), page([{ id: "5" }]));
+    const graph = new FakeGraph().on(
+      "GET",
+      "v1.0/users",
+      page([{ id: "1" }, { id: "2" }], NEXT_1),
+      page([{ id: "3" }, { id: "4" }], NEXT_2),
+      page([{ id: "5" }]),
+    );
     const pages = await allPages(listPages(graph.client().client, USERS));
     expect(pages).toEqual([
       { items: [{ id: "1" }, { id: "2" }], continuationToken: NEXT_1 },
@@ -62,7 +74,12 @@ describe("listPages", () => {
   });
 
   it("yields the pages before a page Graph refuses, then rejects with Graph's error", async () => {
-    const graph = new FakeGraph().on("GET", "v1.0/users", page([{ id: "1" }], NEXT_1), graphError(400, "Directory_ExpiredPageToken", "The specified page token value has expired."));
+    const graph = new FakeGraph().on(
+      "GET",
+      "v1.0/users",
+      page([{ id: "1" }], NEXT_1),
+      graphError(400, "Directory_ExpiredPageToken", "The specified page token value has expired."),
+    );
     const seen: unknown[] = [];
     const error = await (async () => {
       for await (const p of listPages(graph.client().client, USERS)) seen.push(p.items);

@@ -38,7 +38,10 @@ describe("RetryMiddleware", () => {
 
   it("backs off exponentially on a 429 without Retry-After (Conditional Access sends none)", async () => {
     const graph = new FakeGraph().on("GET", "v1.0/identity/conditionalAccess/policies", throttled(), throttled(), json({ value: [] }));
-    await graph.client({ retry: { baseDelayInMs: 100 } }).client.api("/identity/conditionalAccess/policies").get();
+    await graph
+      .client({ retry: { baseDelayInMs: 100 } })
+      .client.api("/identity/conditionalAccess/policies")
+      .get();
     const [first, second] = graph.waits;
     expect(first).toBeGreaterThanOrEqual(100);
     expect(first).toBeLessThanOrEqual(150);
@@ -48,12 +51,20 @@ describe("RetryMiddleware", () => {
 
   it("caps a far-off Retry-After at maxDelayInMs", async () => {
     const graph = new FakeGraph().on("GET", "v1.0/users/u1", throttled("86400"), json(ME));
-    await graph.client({ retry: { maxDelayInMs: 60_000 } }).client.api("/users/u1").get();
+    await graph
+      .client({ retry: { maxDelayInMs: 60_000 } })
+      .client.api("/users/u1")
+      .get();
     expect(graph.waits).toEqual([60_000]);
   });
 
   it.each([503, 504])("sends a read answered %i again", async (status) => {
-    const graph = new FakeGraph().on("GET", "v1.0/users/u1", graphError(status, "serviceUnavailable", "later", { "Retry-After": "1" }), json(ME));
+    const graph = new FakeGraph().on(
+      "GET",
+      "v1.0/users/u1",
+      graphError(status, "serviceUnavailable", "later", { "Retry-After": "1" }),
+      json(ME),
+    );
     const { client, stats } = graph.client();
     expect(await client.api("/users/u1").get()).toEqual(ME);
     expect(graph.waits).toEqual([1_000]);
@@ -61,8 +72,13 @@ describe("RetryMiddleware", () => {
   });
 
   it("never sends a write answered 503 again: it may have happened", async () => {
-    const graph = new FakeGraph().on("PATCH", "v1.0/users/u1", graphError(503, "serviceUnavailable", "later", { "Retry-After": "1" }), { status: 204 });
-    expect(await failure(graph.client().client.api("/users/u1").patch({ accountEnabled: false }))).toEqual({ status: 503, code: "serviceUnavailable" });
+    const graph = new FakeGraph().on("PATCH", "v1.0/users/u1", graphError(503, "serviceUnavailable", "later", { "Retry-After": "1" }), {
+      status: 204,
+    });
+    expect(await failure(graph.client().client.api("/users/u1").patch({ accountEnabled: false }))).toEqual({
+      status: 503,
+      code: "serviceUnavailable",
+    });
     expect(graph.requestsTo("v1.0/users/u1")).toHaveLength(1);
     expect(graph.waits).toEqual([]);
   });
@@ -97,7 +113,10 @@ describe("RetryMiddleware", () => {
 
   it("does not send a write again when its connection broke: it may have arrived", async () => {
     const graph = new FakeGraph().on("PATCH", "v1.0/users/u1", BROKEN_CONNECTION, { status: 204 });
-    expect(await failure(graph.client().client.api("/users/u1").patch({ accountEnabled: false }))).toEqual({ status: -1, code: "TypeError" });
+    expect(await failure(graph.client().client.api("/users/u1").patch({ accountEnabled: false }))).toEqual({
+      status: -1,
+      code: "TypeError",
+    });
     expect(graph.requestsTo("v1.0/users/u1")).toHaveLength(1);
   });
 

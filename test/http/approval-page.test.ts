@@ -21,7 +21,11 @@ function fixtures(): TenantFixture[] {
   const inactive = Array.from({ length: 40 }, (_, i) =>
     user(i + 1, {
       createdDateTime: "2019-03-01T00:00:00Z",
-      signInActivity: { lastSignInDateTime: INACTIVE_SINCE, lastNonInteractiveSignInDateTime: INACTIVE_SINCE, lastSuccessfulSignInDateTime: INACTIVE_SINCE },
+      signInActivity: {
+        lastSignInDateTime: INACTIVE_SINCE,
+        lastNonInteractiveSignInDateTime: INACTIVE_SINCE,
+        lastSuccessfulSignInDateTime: INACTIVE_SINCE,
+      },
       ...(i + 1 === 7 ? { displayName: HOSTILE_NAME } : {}),
     }),
   );
@@ -34,7 +38,10 @@ let h: ApprovalHarness;
 let nextUser = 1;
 
 /** A pending block-account request for a fresh inactive user. */
-async function blockRequest(overrides: Parameters<ApprovalHarness["createApproval"]>[0] = {}, tokenOverrides: Parameters<ApprovalHarness["createApproval"]>[1] = {}) {
+async function blockRequest(
+  overrides: Parameters<ApprovalHarness["createApproval"]>[0] = {},
+  tokenOverrides: Parameters<ApprovalHarness["createApproval"]>[1] = {},
+) {
   const n = nextUser++;
   if (n === 7) return blockRequest(overrides, tokenOverrides); // the hostile name has its own test
   const subjectId = userId(n);
@@ -129,7 +136,11 @@ describe("GET: the confirmation page", () => {
   });
 
   it("shows a tenant name without its bidi override, on the confirmation page and the 409 paused page", async () => {
-    const { approval, token } = await h.createApproval({ tenantId: BIDI_TENANT, subjectId: userId(1), evidence: { displayName: "User 1", userPrincipalName: "user1@contoso.com" } });
+    const { approval, token } = await h.createApproval({
+      tenantId: BIDI_TENANT,
+      subjectId: userId(1),
+      evidence: { displayName: "User 1", userPrincipalName: "user1@contoso.com" },
+    });
     const page = await h.get(token);
     expect(page.status).toBe(200);
     expect(page.body).toContain("Contosogpj.exe ·");
@@ -153,15 +164,30 @@ describe("POST: the decision", () => {
     const { approval, token, subjectId } = await blockRequest();
     const browser = newBrowser();
     const csrf = await h.openForm(token, browser);
-    const page = await h.post(token, { csrf, decision: "approve" }, { browser, headers: { origin: "http://localhost:7071", "sec-fetch-site": "same-origin" } });
+    const page = await h.post(
+      token,
+      { csrf, decision: "approve" },
+      { browser, headers: { origin: "http://localhost:7071", "sec-fetch-site": "same-origin" } },
+    );
     expect(page.status).toBe(200);
     expect(page.body).toContain(`Sign-in blocked for User`);
     expect(accountEnabled(subjectId)).toBe(false);
     const audit = await h.auditFor(approval.approvalId);
     expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ outcome: "done", action: "block-account", subjectId, channel: "approval", requestedBy: "approval link sent to it@contoso.com" });
+    expect(audit[0]).toMatchObject({
+      outcome: "done",
+      action: "block-account",
+      subjectId,
+      channel: "approval",
+      requestedBy: "approval link sent to it@contoso.com",
+    });
     const stored = await h.approvals.get(TENANT, approval.approvalId);
-    expect(stored).toMatchObject({ state: "approved", outcome: "done", auditId: audit[0]?.auditId, decidedBy: "approval link sent to it@contoso.com" });
+    expect(stored).toMatchObject({
+      state: "approved",
+      outcome: "done",
+      auditId: audit[0]?.auditId,
+      decidedBy: "approval link sent to it@contoso.com",
+    });
   });
 
   it("answers a second POST with the recorded outcome (409) and does not act again", async () => {
@@ -213,7 +239,13 @@ describe("POST: the decision", () => {
 
   it("shows a failed remediation as such, with no exception text", async () => {
     const { approval, token, subjectId } = await blockRequest();
-    const fault = h.sim.faults.add({ tenantId: TENANT, method: "PATCH", path: `v1.0/users/${subjectId}`, times: Infinity, fault: { type: "status", status: 400, message: "Secret internal detail" } });
+    const fault = h.sim.faults.add({
+      tenantId: TENANT,
+      method: "PATCH",
+      path: `v1.0/users/${subjectId}`,
+      times: Infinity,
+      fault: { type: "status", status: 400, message: "Secret internal detail" },
+    });
     try {
       const browser = newBrowser();
       const csrf = await h.openForm(token, browser);
@@ -271,7 +303,11 @@ describe("POST: cross-site request forgery", () => {
   });
 
   it("refuses what the browser marks as cross-site, and a foreign Origin", async () => {
-    const crossSite: Record<string, string>[] = [{ "sec-fetch-site": "cross-site" }, { "sec-fetch-site": "same-site" }, { origin: "https://evil.example" }];
+    const crossSite: Record<string, string>[] = [
+      { "sec-fetch-site": "cross-site" },
+      { "sec-fetch-site": "same-site" },
+      { origin: "https://evil.example" },
+    ];
     for (const headers of crossSite) {
       await refused(async (token) => {
         const browser = newBrowser();
@@ -295,7 +331,11 @@ describe("POST: cross-site request forgery", () => {
     const { token } = await blockRequest();
     const browser = newBrowser();
     const csrf = await h.openForm(token, browser);
-    const page = await h.post(token, { csrf, decision: "reject" }, { browser, headers: { origin: "null", "sec-fetch-site": "same-origin" } });
+    const page = await h.post(
+      token,
+      { csrf, decision: "reject" },
+      { browser, headers: { origin: "null", "sec-fetch-site": "same-origin" } },
+    );
     expect(page.status).toBe(200);
   });
 
@@ -347,7 +387,10 @@ describe("links that cannot be used: a clear page, the right status, no side eff
   });
 
   it("410 for a request that expired while its token still verifies", async () => {
-    const { approval, token, subjectId } = await blockRequest({ expiresAt: new Date(Date.now() - HOUR) }, { expiresAt: new Date(Date.now() + HOUR) });
+    const { approval, token, subjectId } = await blockRequest(
+      { expiresAt: new Date(Date.now() - HOUR) },
+      { expiresAt: new Date(Date.now() + HOUR) },
+    );
     await refusedBoth(token, 410, "This link has expired", approval.approvalId, subjectId);
   });
 
@@ -361,7 +404,10 @@ describe("links that cannot be used: a clear page, the right status, no side eff
 
   it("403 for a token signed with a key we do not have", async () => {
     const { approval, subjectId } = await blockRequest();
-    const token = await h.sign({ tenantId: TENANT, approvalId: approval.approvalId, action: "block-account", subjectId, expiresAt: approval.expiresAt }, randomSigningKeys("test"));
+    const token = await h.sign(
+      { tenantId: TENANT, approvalId: approval.approvalId, action: "block-account", subjectId, expiresAt: approval.expiresAt },
+      randomSigningKeys("test"),
+    );
     await refusedBoth(token, 403, "This link is not valid", approval.approvalId, subjectId);
   });
 
@@ -373,9 +419,22 @@ describe("links that cannot be used: a clear page, the right status, no side eff
 
   it("400 for a well-signed token whose claims we never issue (a tenant id that is no GUID…), nothing logged as an error", async () => {
     const { approval, subjectId } = await blockRequest();
-    const claims = { tenantId: TENANT, approvalId: approval.approvalId, action: "block-account" as const, subjectId, expiresAt: approval.expiresAt };
+    const claims = {
+      tenantId: TENANT,
+      approvalId: approval.approvalId,
+      action: "block-account" as const,
+      subjectId,
+      expiresAt: approval.expiresAt,
+    };
     const errorsBefore = errorsLogged().length;
-    const bad = [{ tenantId: "a/b" }, { tenantId: "contoso" }, { approvalId: "a/b" }, { approvalId: "0".repeat(600) }, { subjectId: "a/b" }, { subjectId: null }];
+    const bad = [
+      { tenantId: "a/b" },
+      { tenantId: "contoso" },
+      { approvalId: "a/b" },
+      { approvalId: "0".repeat(600) },
+      { subjectId: "a/b" },
+      { subjectId: null },
+    ];
     for (const change of bad) {
       await refusedBoth(await h.sign({ ...claims, ...change }), 400, "This link is damaged", approval.approvalId, subjectId);
     }
@@ -383,21 +442,45 @@ describe("links that cannot be used: a clear page, the right status, no side eff
   });
 
   it("404 for an approval that does not exist", async () => {
-    const token = await h.sign({ tenantId: TENANT, approvalId: "0123456789abcdef0123456789abcdef", action: "block-account", subjectId: userId(1), expiresAt: new Date(Date.now() + HOUR) });
+    const token = await h.sign({
+      tenantId: TENANT,
+      approvalId: "0123456789abcdef0123456789abcdef",
+      action: "block-account",
+      subjectId: userId(1),
+      expiresAt: new Date(Date.now() + HOUR),
+    });
     await refusedBoth(token, 404, "Request not found");
   });
 
   it("404 for a valid token naming another tenant (the request is not in its partition)", async () => {
     const { approval, subjectId } = await blockRequest();
-    const token = await h.sign({ tenantId: OTHER_TENANT, approvalId: approval.approvalId, action: "block-account", subjectId, expiresAt: approval.expiresAt });
+    const token = await h.sign({
+      tenantId: OTHER_TENANT,
+      approvalId: approval.approvalId,
+      action: "block-account",
+      subjectId,
+      expiresAt: approval.expiresAt,
+    });
     await refusedBoth(token, 404, "Request not found", approval.approvalId, subjectId);
   });
 
   it("403 for a valid token whose action or subject differ from the stored request", async () => {
     const { approval, subjectId } = await blockRequest();
-    const otherSubject = await h.sign({ tenantId: TENANT, approvalId: approval.approvalId, action: "block-account", subjectId: userId(2), expiresAt: approval.expiresAt });
+    const otherSubject = await h.sign({
+      tenantId: TENANT,
+      approvalId: approval.approvalId,
+      action: "block-account",
+      subjectId: userId(2),
+      expiresAt: approval.expiresAt,
+    });
     await refusedBoth(otherSubject, 403, "does not match", approval.approvalId, subjectId);
-    const otherAction = await h.sign({ tenantId: TENANT, approvalId: approval.approvalId, action: "enforce-mfa", subjectId, expiresAt: approval.expiresAt });
+    const otherAction = await h.sign({
+      tenantId: TENANT,
+      approvalId: approval.approvalId,
+      action: "enforce-mfa",
+      subjectId,
+      expiresAt: approval.expiresAt,
+    });
     await refusedBoth(otherAction, 403, "does not match", approval.approvalId, subjectId);
   });
 

@@ -33,7 +33,9 @@ function raw(request: string): Promise<string> {
 describe("the dev host", () => {
   it("a Host header with NEL (U+0085) and CSI (U+009B) is refused and logged with them escaped", async () => {
     hostLog.length = 0;
-    const answer = await raw(`GET /dev/inbox HTTP/1.1\r\nHost: evil\x85GET /api/approvals/x \u2192 200 (approval-decision)\x9b2K\r\nConnection: close\r\n\r\n`);
+    const answer = await raw(
+      `GET /dev/inbox HTTP/1.1\r\nHost: evil\x85GET /api/approvals/x \u2192 200 (approval-decision)\x9b2K\r\nConnection: close\r\n\r\n`,
+    );
     expect(answer.startsWith("HTTP/1.1 421")).toBe(true);
     const line = hostLog.find((l) => l.includes("refused (421)"));
     expect(line).toBeDefined();

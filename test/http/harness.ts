@@ -59,8 +59,20 @@ export interface ApprovalHarness {
   readonly approvals: ApprovalsRepository;
   readonly audit: AuditRepository;
   /** A pending request (or as overridden) in storage, and its signed link token. */
-  createApproval(overrides?: Partial<Approval>, tokenOverrides?: Partial<{ tenantId: string; approvalId: string; action: RemediationAction; subjectId: string | null; expiresAt: Date }>): Promise<{ approval: Approval; token: string }>;
-  sign(claims: { tenantId: string; approvalId: string; action: RemediationAction; subjectId: string | null; expiresAt: Date }, keys?: SigningKeys): Promise<string>;
+  createApproval(
+    overrides?: Partial<Approval>,
+    tokenOverrides?: Partial<{
+      tenantId: string;
+      approvalId: string;
+      action: RemediationAction;
+      subjectId: string | null;
+      expiresAt: Date;
+    }>,
+  ): Promise<{ approval: Approval; token: string }>;
+  sign(
+    claims: { tenantId: string; approvalId: string; action: RemediationAction; subjectId: string | null; expiresAt: Date },
+    keys?: SigningKeys,
+  ): Promise<string>;
   get(token: string, options?: CallOptions & { query?: string }): Promise<PageResponse>;
   /** GET the page in `browser` (keeping its cookie), then the form's hidden CSRF value. */
   openForm(token: string, browser: Browser): Promise<string>;
@@ -100,7 +112,11 @@ export async function startApprovalHarness(fixtures: readonly TenantFixture[]): 
   const sign: ApprovalHarness["sign"] = (claims, signWith = keys) => new ApprovalTokenSigner(signWith).sign(claims);
 
   const logs: LoggedLine[] = [];
-  const call = async (method: "GET" | "POST", token: string, init: CallOptions & { query?: string; body?: string }): Promise<PageResponse> => {
+  const call = async (
+    method: "GET" | "POST",
+    token: string,
+    init: CallOptions & { query?: string; body?: string },
+  ): Promise<PageResponse> => {
     const headers: Record<string, string> = { ...init.headers };
     if (init.browser && init.browser.cookies.size > 0) headers.cookie = [...init.browser.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
     if (init.body !== undefined) headers["content-type"] ??= "application/x-www-form-urlencoded";

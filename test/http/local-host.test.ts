@@ -18,7 +18,9 @@ describe("route templates", () => {
 
   it("supports constraints, an optional last parameter and a catch-all", () => {
     expect(compileRoute("api/tenants/{id:guid}/findings").match("/api/tenants/not-a-guid/findings")).toBeUndefined();
-    expect(compileRoute("api/tenants/{id:guid}/findings").match("/api/tenants/aaaaaaaa-0000-4000-8000-00000000000a/findings")).toEqual({ id: "aaaaaaaa-0000-4000-8000-00000000000a" });
+    expect(compileRoute("api/tenants/{id:guid}/findings").match("/api/tenants/aaaaaaaa-0000-4000-8000-00000000000a/findings")).toEqual({
+      id: "aaaaaaaa-0000-4000-8000-00000000000a",
+    });
     expect(compileRoute("api/items/{id:int?}").match("/api/items")).toEqual({});
     expect(compileRoute("api/items/{id:int?}").match("/api/items/12")).toEqual({ id: "12" });
     expect(compileRoute("api/files/{*path}").match("/api/files/a/b/c")).toEqual({ path: "a/b/c" });
@@ -36,7 +38,13 @@ describe("the local HTTP host", () => {
   const seen: { method: string; params: Record<string, string>; query: string | null; body: string; cookie: string | null }[] = [];
 
   const echo = async (request: HttpRequest, _context: InvocationContext) => {
-    seen.push({ method: request.method, params: request.params, query: request.query.get("q"), body: await request.text(), cookie: request.headers.get("cookie") });
+    seen.push({
+      method: request.method,
+      params: request.params,
+      query: request.query.get("q"),
+      body: await request.text(),
+      cookie: request.headers.get("cookie"),
+    });
     return {
       status: 201,
       headers: { "X-Test": "yes" },
@@ -55,13 +63,18 @@ describe("the local HTTP host", () => {
       functions: table,
       port: 0,
       functionKey: "the-key",
-      extraRoutes: (request) => Promise.resolve(new URL(request.url).pathname === "/dev/hello" ? { status: 200, body: "hello" } : undefined),
+      extraRoutes: (request) =>
+        Promise.resolve(new URL(request.url).pathname === "/dev/hello" ? { status: 200, body: "hello" } : undefined),
     });
   });
   afterAll(() => host.close());
 
   it("calls the handler on /api/<route> with params, query, headers and body, and writes its response", async () => {
-    const response = await fetch(`${host.url}/api/things/42?q=x`, { method: "POST", body: "a=b", headers: { cookie: "c=d", "content-type": "application/x-www-form-urlencoded" } });
+    const response = await fetch(`${host.url}/api/things/42?q=x`, {
+      method: "POST",
+      body: "a=b",
+      headers: { cookie: "c=d", "content-type": "application/x-www-form-urlencoded" },
+    });
     expect(response.status).toBe(201);
     expect(response.headers.get("x-test")).toBe("yes");
     expect(response.headers.get("content-type")).toBe("application/json");
@@ -106,7 +119,14 @@ describe("the local HTTP host", () => {
   it("refuses a request not addressed to it by a loopback name and its own port (DNS rebinding), before any handler", async () => {
     const calls = seen.length;
     const port = host.port;
-    for (const foreign of ["evil.example", `evil.example:${port}`, "localhost", `localhost:${port + 1}`, `127.0.0.2:${port}`, `localhost:${port}.evil.example`]) {
+    for (const foreign of [
+      "evil.example",
+      `evil.example:${port}`,
+      "localhost",
+      `localhost:${port + 1}`,
+      `127.0.0.2:${port}`,
+      `localhost:${port}.evil.example`,
+    ]) {
       for (const path of ["/dev/hello", "/api/things/42"]) {
         const refused = await rawGet(path, foreign);
         expect(refused.status, `${foreign} ${path}`).toBe(421);

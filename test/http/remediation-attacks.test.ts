@@ -48,7 +48,8 @@ const post = (params: Record<string, string>, body: unknown) =>
   new HttpRequest({ method: "POST", url: "http://localhost/api/x", params, body: { string: JSON.stringify(body) } });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const enabled = (id: string) => (h.sim.tenant(CONTOSO).get(`v1.0/users/${id}`) as { accountEnabled: boolean }).accountEnabled;
-const validity = () => (h.sim.tenant(CONTOSO).get(`v1.0/domains/${LABS}`) as { passwordValidityPeriodInDays: number }).passwordValidityPeriodInDays;
+const validity = () =>
+  (h.sim.tenant(CONTOSO).get(`v1.0/domains/${LABS}`) as { passwordValidityPeriodInDays: number }).passwordValidityPeriodInDays;
 
 async function apply(body: object, app: App = h.app): Promise<RemediationResult> {
   const response = await handleRequestRemediation(app, post({ tenantId: CONTOSO }, { requestedBy: "servicenow:INC1", ...body }), context());
@@ -57,7 +58,8 @@ async function apply(body: object, app: App = h.app): Promise<RemediationResult>
 }
 
 async function undo(auditId: string): Promise<RemediationResult> {
-  return (await handleUndoRemediation(h.app, post({ tenantId: CONTOSO, auditId }, { requestedBy: "servicenow:INC2" }), context())).jsonBody as RemediationResult;
+  return (await handleUndoRemediation(h.app, post({ tenantId: CONTOSO, auditId }, { requestedBy: "servicenow:INC2" }), context()))
+    .jsonBody as RemediationResult;
 }
 
 const blockEnrico = { action: "block-account", control: "accounts.inactive-90", subjectId: ENRICO };
@@ -81,20 +83,29 @@ describe("a request queued behind the tenant's lease judges the registration as 
   });
 
   it("a policy narrowed to no actions while it waited: refused", async () => {
-    const result = await queuedBehindLease(async () => h.app.tenants.upsert({ ...(await tenantRecord()), config: { ...config, remediation: { actions: [] } } }));
+    const result = await queuedBehindLease(async () =>
+      h.app.tenants.upsert({ ...(await tenantRecord()), config: { ...config, remediation: { actions: [] } } }),
+    );
     expect(result.outcome).toBe("refused");
     expect(enabled(ENRICO)).toBe(true);
   });
 
   it("the subject excluded while it waited: refused", async () => {
     const exclusions = { ...config.exclusions, userIds: [...config.exclusions.userIds, ENRICO] };
-    const result = await queuedBehindLease(async () => h.app.tenants.upsert({ ...(await tenantRecord()), config: { ...config, exclusions } }));
+    const result = await queuedBehindLease(async () =>
+      h.app.tenants.upsert({ ...(await tenantRecord()), config: { ...config, exclusions } }),
+    );
     expect(result).toMatchObject({ outcome: "refused", message: expect.stringContaining("exclusions") as unknown });
     expect(enabled(ENRICO)).toBe(true);
   });
 
   it("an approval whose tenant is disabled after the link was checked: refused, nothing changed", async () => {
-    const { token } = await h.createApproval({ tenantId: CONTOSO, control: "accounts.inactive-90", action: "block-account", subjectId: ENRICO });
+    const { token } = await h.createApproval({
+      tenantId: CONTOSO,
+      control: "accounts.inactive-90",
+      action: "block-account",
+      subjectId: ENRICO,
+    });
     const browser = newBrowser();
     const csrf = await h.openForm(token, browser);
     const held = await h.app.leases.acquire(CONTOSO, REMEDIATION_LEASE, { waitInMs: 0 });
@@ -131,7 +142,10 @@ it("an undo waits for a later change's audit row (written under the lease) and t
   await sleep(300);
   letAuditWrite();
   expect((await second).outcome).toBe("done");
-  expect(await undoFirst).toMatchObject({ outcome: "stale", message: expect.stringContaining("changed the same subject since") as unknown });
+  expect(await undoFirst).toMatchObject({
+    outcome: "stale",
+    message: expect.stringContaining("changed the same subject since") as unknown,
+  });
   expect(validity()).toBe(NEVER);
   expect((await undo((await second).auditId)).outcome).toBe("done");
   expect(validity()).toBe(180);
@@ -148,7 +162,11 @@ it("an undo right after enforce-mfa, while Graph's read still lags, still sets t
 
 describe("route values and tenant settings that once broke a handler", () => {
   it("an undo route with a 1,025-character audit id is 404, not a 500", async () => {
-    const response = await handleUndoRemediation(h.app, post({ tenantId: CONTOSO, auditId: "2".repeat(1025) }, { requestedBy: "x" }), context());
+    const response = await handleUndoRemediation(
+      h.app,
+      post({ tenantId: CONTOSO, auditId: "2".repeat(1025) }, { requestedBy: "x" }),
+      context(),
+    );
     expect(response.status).toBe(404);
   });
 
@@ -163,7 +181,12 @@ describe("route values and tenant settings that once broke a handler", () => {
   it("a tenant with 30 approvers: approving runs the action and audits who decided, summarised", async () => {
     const approvers = Array.from({ length: 30 }, (_, i) => `security-approver-${i}@contoso-holdings.example`);
     await h.app.tenants.upsert({ ...(await tenantRecord()), config: { ...config, approvers } });
-    const { approval, token } = await h.createApproval({ tenantId: CONTOSO, control: "accounts.inactive-90", action: "block-account", subjectId: ENRICO });
+    const { approval, token } = await h.createApproval({
+      tenantId: CONTOSO,
+      control: "accounts.inactive-90",
+      action: "block-account",
+      subjectId: ENRICO,
+    });
     const browser = newBrowser();
     const page = await h.post(token, { decision: "approve", csrf: await h.openForm(token, browser) }, { browser });
     expect(page.status).toBe(200);

@@ -31,9 +31,17 @@ function fourGaTenant(): TenantFixture {
   const inactive = { signInActivity: { lastSignInDateTime: "2026-08-20T00:00:00Z", lastSuccessfulSignInDateTime: "2026-08-20T00:00:00Z" } };
   const graph: FixtureGraph = {
     // The first user's UPN becomes MAIL_SENDER in the approval harness.
-    "v1.0/users": [user(1, { ...inactive, userPrincipalName: "patrol-mail@fourgas.example" }), ...[2, 3, 4, 5].map((n) => user(n, inactive))],
+    "v1.0/users": [
+      user(1, { ...inactive, userPrincipalName: "patrol-mail@fourgas.example" }),
+      ...[2, 3, 4, 5].map((n) => user(n, inactive)),
+    ],
     "v1.0/servicePrincipals": [{ id: OWN_PRINCIPAL, appId: TEST_APP_CLIENT_ID, displayName: "Tenant Patrol" }],
-    "v1.0/roleManagement/directory/roleAssignments": GAS.map((id, i) => ({ id: `ra-${i}`, principalId: id, roleDefinitionId: GLOBAL_ADMIN, directoryScopeId: "/" })),
+    "v1.0/roleManagement/directory/roleAssignments": GAS.map((id, i) => ({
+      id: `ra-${i}`,
+      principalId: id,
+      roleDefinitionId: GLOBAL_ADMIN,
+      directoryScopeId: "/",
+    })),
   };
   return tenantFixture({ id: FOUR_GAS, displayName: "Four GAs", graph });
 }
@@ -134,12 +142,20 @@ describe("weak", () => {
     expect((await undoRow(CONTOSO, first.auditId)).jsonBody).toMatchObject({ outcome: "done" });
     expect((await apply(CONTOSO, blockInactive(ENRICO))).outcome).toBe("done");
     const again = await undoRow(CONTOSO, first.auditId);
-    expect(again.jsonBody).toMatchObject({ outcome: "stale", message: expect.stringContaining("changed the same subject since") as unknown });
+    expect(again.jsonBody).toMatchObject({
+      outcome: "stale",
+      message: expect.stringContaining("changed the same subject since") as unknown,
+    });
     expect(enabled(CONTOSO, ENRICO).accountEnabled).toBe(false);
   });
 
   it("6. an API undo of an action approved by link shows as undone on the approval page", async () => {
-    const { approval, token } = await h.createApproval({ tenantId: CONTOSO, control: "accounts.inactive-90", action: "block-account", subjectId: ENRICO });
+    const { approval, token } = await h.createApproval({
+      tenantId: CONTOSO,
+      control: "accounts.inactive-90",
+      action: "block-account",
+      subjectId: ENRICO,
+    });
     const browser = newBrowser();
     const csrf = await h.openForm(token, browser);
     const decided = await h.post(token, { decision: "approve", csrf }, { browser });
@@ -157,7 +173,12 @@ describe("weak", () => {
 
   it("7. three concurrent blocks of Global Administrators through both entry points leave at least two enabled", async () => {
     const [linked, ...viaApi] = GAS.slice(0, 3);
-    const { token } = await h.createApproval({ tenantId: FOUR_GAS, control: "accounts.inactive-90", action: "block-account", subjectId: linked ?? "" });
+    const { token } = await h.createApproval({
+      tenantId: FOUR_GAS,
+      control: "accounts.inactive-90",
+      action: "block-account",
+      subjectId: linked ?? "",
+    });
     const browser = newBrowser();
     const csrf = await h.openForm(token, browser);
     const [page, ...results] = await Promise.all([
@@ -200,7 +221,12 @@ describe("weak", () => {
     expect(warning?.text).toContain(`Graph request id ${failed.graphRequestId ?? "?"}`);
     expect(failed.graphRequestId).toEqual(expect.any(String));
 
-    const huge = { action: "block-account", control: "accounts.inactive-90", subjectId: ENRICO, requestedBy: "x".repeat(MAX_API_BODY_BYTES) };
+    const huge = {
+      action: "block-account",
+      control: "accounts.inactive-90",
+      subjectId: ENRICO,
+      requestedBy: "x".repeat(MAX_API_BODY_BYTES),
+    };
     const response = await handleRequestRemediation(h.app, post({ tenantId: CONTOSO }, huge), context());
     expect(response).toMatchObject({ status: 413, jsonBody: { error: { code: "body-too-large" } } });
   });

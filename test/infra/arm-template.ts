@@ -99,7 +99,9 @@ export class Scope {
     const count = resource.copy ? this.value(resource.copy.count) : 1;
     if (typeof count !== "number") throw new Error(`copy count of ${resource.type} is not known offline`);
     const all = Array.from({ length: count }, (_, i) => (resource.copy ? this.withCopyIndex(i) : (this as Scope)));
-    return all.filter((scope) => resource.condition === undefined || scope.value(resource.condition) === true).map((scope) => ({ scope, resource }));
+    return all
+      .filter((scope) => resource.condition === undefined || scope.value(resource.condition) === true)
+      .map((scope) => ({ scope, resource }));
   }
 
   /** The nested template of a module deployment, with the parameter values this scope passes it. */
@@ -212,7 +214,8 @@ export function text(v: Value | undefined): string {
   return JSON.stringify(v) ?? "undefined";
 }
 
-const isObject = (v: Value): v is { [key: string]: Value } => v !== null && typeof v === "object" && !Array.isArray(v) && !(v instanceof Opaque);
+const isObject = (v: Value): v is { [key: string]: Value } =>
+  v !== null && typeof v === "object" && !Array.isArray(v) && !(v instanceof Opaque);
 
 /** Text of a value inside an Opaque result: known strings as they are, Opaque parts as ⟨expression⟩. */
 function fragment(v: Value): string {
@@ -329,9 +332,11 @@ function call(node: Extract<Node, { kind: "call" }>, scope: Scope): Value {
       return items.map((item, i) => fn(item, i));
     }
     case "flatten":
-      return Array.isArray(args[0]) ? (args[0]).flat() : new Opaque(node.src);
+      return Array.isArray(args[0]) ? args[0].flat() : new Opaque(node.src);
     case "subscriptionresourceid":
-      return opaque ? new Opaque(node.src) : `/subscriptions/{subscriptionId}/providers/${text(args[0])}/${args.slice(1).map(String).join("/")}`;
+      return opaque
+        ? new Opaque(node.src)
+        : `/subscriptions/{subscriptionId}/providers/${text(args[0])}/${args.slice(1).map(String).join("/")}`;
     default:
       // reference(), resourceId(), uniquetext(), guid(), subscription(), environment(), ...: known in Azure only.
       return new Opaque(node.src);

@@ -36,7 +36,7 @@ if (!BICEP) {
   if (process.env.CI) throw new Error("test/infra: no Bicep CLI in CI. .ci/run must export BICEP_CLI=$(infra/tools/bicep.sh path).");
   console.warn(
     "\n!!! test/infra/template.test.ts SKIPPED: no Bicep CLI found.\n" +
-      "!!! Restore it from NuGet (a few seconds): export BICEP_CLI=\"$(infra/tools/bicep.sh path)\"\n",
+      '!!! Restore it from NuGet (a few seconds): export BICEP_CLI="$(infra/tools/bicep.sh path)"\n',
   );
 }
 
@@ -119,7 +119,10 @@ const KEY_VAULT_REFERENCE = /^@Microsoft\.KeyVault\(SecretUri=⟨[^⟩]*vaultUri
 const AZURE_VALUES: readonly [RegExp, string][] = [
   [/'identity'.*outputs\.clientId/, "8f6c1c2e-3b1d-4c0a-9e53-6f3f2a1b7c44"],
   [/'storage'.*outputs\.name/, "stpatrolabc123"],
-  [/appInsightsConnectionString/, "InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/"],
+  [
+    /appInsightsConnectionString/,
+    "InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/",
+  ],
   [/vaultUri/, "https://kv-patrol-abc123.vault.azure.net/"],
   [/defaultHostName/, "func-patrol-abc123.azurewebsites.net"],
 ];
@@ -196,7 +199,8 @@ describe.skipIf(!BICEP)("infra/main.bicep compiled by the Bicep CLI", () => {
     const config = app.resources().find((r) => r.type === "Microsoft.Web/sites/config");
     expect(config?.name).toMatch(/'appsettings'/);
     const settings = app.value(config?.properties);
-    if (!(settings !== null && typeof settings === "object" && !Array.isArray(settings) && !(settings instanceof Opaque))) throw new Error("app settings are not an object offline");
+    if (!(settings !== null && typeof settings === "object" && !Array.isArray(settings) && !(settings instanceof Opaque)))
+      throw new Error("app settings are not an object offline");
     return settings;
   }
 
@@ -211,7 +215,9 @@ describe.skipIf(!BICEP)("infra/main.bicep compiled by the Bicep CLI", () => {
   });
 
   it("treats every linter rule bicepconfig.json names as an error, and each one exists in this Bicep", () => {
-    const config = JSON.parse(readFileSync(join(ROOT, "bicepconfig.json"), "utf8")) as { analyzers: { core: { enabled: boolean; rules: Record<string, { level: string }> } } };
+    const config = JSON.parse(readFileSync(join(ROOT, "bicepconfig.json"), "utf8")) as {
+      analyzers: { core: { enabled: boolean; rules: Record<string, { level: string }> } };
+    };
     expect(config.analyzers.core.enabled).toBe(true);
     const rules = Object.entries(config.analyzers.core.rules);
     expect(rules.length).toBeGreaterThan(10);
@@ -246,18 +252,28 @@ describe.skipIf(!BICEP)("infra/main.bicep compiled by the Bicep CLI", () => {
   it("splits Graph's app-wide reports limit over the instances by default", () => {
     for (const maximumInstanceCount of [1, 20, 100, 1000]) {
       const settings = appSettings({ maximumInstanceCount });
-      expect(settings.GRAPH_REPORTS_BUDGET_PER_10S).toBe(String(Math.max(1, Math.floor(GRAPH_REPORTS_LIMIT_PER_10S / maximumInstanceCount))));
+      expect(settings.GRAPH_REPORTS_BUDGET_PER_10S).toBe(
+        String(Math.max(1, Math.floor(GRAPH_REPORTS_LIMIT_PER_10S / maximumInstanceCount))),
+      );
     }
   });
 
   it("turns shared-key access off and keeps the account private", () => {
     const storage = main.module("storage");
     const account = storage.value(resource(storage, "Microsoft.Storage/storageAccounts").properties) as Record<string, Value>;
-    expect(account).toMatchObject({ allowSharedKeyAccess: false, allowBlobPublicAccess: false, minimumTlsVersion: "TLS1_2", supportsHttpsTrafficOnly: true });
+    expect(account).toMatchObject({
+      allowSharedKeyAccess: false,
+      allowBlobPublicAccess: false,
+      minimumTlsVersion: "TLS1_2",
+      supportsHttpsTrafficOnly: true,
+    });
   });
 
   it("declares every queue the code names, and its -poison twin", async () => {
-    const named = new Set([...(await exportedNames("shared/queue", "_QUEUE")), ...FUNCTIONS.flatMap((f) => (f.trigger === "queue" ? [f.queueName] : []))]);
+    const named = new Set([
+      ...(await exportedNames("shared/queue", "_QUEUE")),
+      ...FUNCTIONS.flatMap((f) => (f.trigger === "queue" ? [f.queueName] : [])),
+    ]);
     expect(named.size).toBeGreaterThanOrEqual(4);
     const storage = main.module("storage");
     const queues = resource(storage, "Microsoft.Storage/storageAccounts/queueServices/queues");
@@ -298,13 +314,25 @@ describe.skipIf(!BICEP)("infra/main.bicep compiled by the Bicep CLI", () => {
         }
       }
     }
-    for (const [type, roles] of Object.entries(REQUIRED_ROLES)) expect([...(granted.get(type) ?? [])].sort(), type).toEqual([...roles].sort());
+    for (const [type, roles] of Object.entries(REQUIRED_ROLES))
+      expect([...(granted.get(type) ?? [])].sort(), type).toEqual([...roles].sort());
   });
 
   it("sets exactly the schema's deployment settings and the platform's, nothing Flex Consumption deprecates", () => {
-    expect([...DEPLOYED, ...Object.keys(NOT_DEPLOYED)].sort(), "every schema setting is either deployed or explained").toEqual([...SETTING_NAMES].sort());
+    expect([...DEPLOYED, ...Object.keys(NOT_DEPLOYED)].sort(), "every schema setting is either deployed or explained").toEqual(
+      [...SETTING_NAMES].sort(),
+    );
     const seen = new Set<string>();
-    const scenarios: Record<string, Value>[] = [{}, ...CREDENTIAL_MODES.map((mode) => ({ graphClientId: GRAPH_APP_ID, graphCredentialMode: mode, mailSender: "patrol@contoso.com", mailTenantId: MAIL_TENANT, storageTablePrefix: "Patrol" }))];
+    const scenarios: Record<string, Value>[] = [
+      {},
+      ...CREDENTIAL_MODES.map((mode) => ({
+        graphClientId: GRAPH_APP_ID,
+        graphCredentialMode: mode,
+        mailSender: "patrol@contoso.com",
+        mailTenantId: MAIL_TENANT,
+        storageTablePrefix: "Patrol",
+      })),
+    ];
     for (const params of scenarios) {
       for (const name of Object.keys(appSettings(params))) {
         seen.add(name);
@@ -322,7 +350,12 @@ describe.skipIf(!BICEP)("infra/main.bicep compiled by the Bicep CLI", () => {
       .filter((r) => r.type === "Microsoft.KeyVault/vaults/secrets")
       .map((r) => leaf(vault.value(r.name)));
     for (const mode of CREDENTIAL_MODES) {
-      const raw = appSettings({ graphClientId: GRAPH_APP_ID, graphCredentialMode: mode, mailSender: "patrol@contoso.com", mailTenantId: MAIL_TENANT });
+      const raw = appSettings({
+        graphClientId: GRAPH_APP_ID,
+        graphCredentialMode: mode,
+        mailSender: "patrol@contoso.com",
+        mailTenantId: MAIL_TENANT,
+      });
       const env: Record<string, string> = {};
       for (const [name, value] of Object.entries(raw)) {
         const resolved = resolveAzure(value, name);
@@ -337,7 +370,12 @@ describe.skipIf(!BICEP)("infra/main.bicep compiled by the Bicep CLI", () => {
         }
       }
       const settings = loadSettings(env);
-      expect(settings.storage).toEqual({ kind: "managedIdentity", accountName: "stpatrolabc123", clientId: azureValue("'identity' outputs.clientId", ""), tablePrefix: "" });
+      expect(settings.storage).toEqual({
+        kind: "managedIdentity",
+        accountName: "stpatrolabc123",
+        clientId: azureValue("'identity' outputs.clientId", ""),
+        tablePrefix: "",
+      });
       expect(settings.graph.credential?.kind).toBe(mode);
       expect(settings.graph.credential?.clientId).toBe(GRAPH_APP_ID);
       expect(settings.approvals?.publicBaseUrl).toBe("https://func-patrol-abc123.azurewebsites.net");
@@ -355,13 +393,18 @@ describe.skipIf(!BICEP)("infra/main.bicep compiled by the Bicep CLI", () => {
   it("holds no secret: no keys listed, secure parameters only, nothing secret in outputs", () => {
     expect(text).not.toMatch(/list(Keys|Secrets|AccountSas|ServiceSas)\s*\(/i);
     expect(text).not.toMatch(/AccountKey=/i);
-    const templates: Template[] = [main.template, ...["identity", "monitoring", "storage", "key-vault", "function-app"].map((m) => main.module(m).template)];
+    const templates: Template[] = [
+      main.template,
+      ...["identity", "monitoring", "storage", "key-vault", "function-app"].map((m) => main.module(m).template),
+    ];
     for (const template of templates) {
       for (const [name, declared] of Object.entries(template.parameters ?? {})) {
         if (/secret|password|signingkeys|pem/i.test(name)) expect(declared.type, name).toBe("securestring");
         if (declared.type === "securestring") expect(declared.defaultValue ?? "", name).toBe("");
       }
-      const secure = Object.entries(template.parameters ?? {}).filter(([, d]) => d.type === "securestring").map(([n]) => n);
+      const secure = Object.entries(template.parameters ?? {})
+        .filter(([, d]) => d.type === "securestring")
+        .map(([n]) => n);
       for (const [name, output] of Object.entries(template.outputs ?? {})) {
         expect(name).not.toMatch(/secret|password|token|pem|signing/i);
         for (const parameter of secure) expect(JSON.stringify(output.value), name).not.toContain(`'${parameter}'`);
@@ -370,7 +413,9 @@ describe.skipIf(!BICEP)("infra/main.bicep compiled by the Bicep CLI", () => {
   });
 
   it("maps azd's environment onto the parameters, and azure.yaml deploys the api service to it", () => {
-    const parameters = JSON.parse(readFileSync(join(ROOT, "infra/main.parameters.json"), "utf8")) as { parameters: Record<string, { value: string }> };
+    const parameters = JSON.parse(readFileSync(join(ROOT, "infra/main.parameters.json"), "utf8")) as {
+      parameters: Record<string, { value: string }>;
+    };
     for (const name of Object.keys(parameters.parameters)) expect(Object.keys(main.template.parameters ?? {})).toContain(name);
     expect(parameters.parameters.environmentName?.value).toBe("${AZURE_ENV_NAME}");
     expect(parameters.parameters.location?.value).toBe("${AZURE_LOCATION}");
@@ -378,7 +423,9 @@ describe.skipIf(!BICEP)("infra/main.bicep compiled by the Bicep CLI", () => {
     expect(azureYaml).toMatch(/^ {2}api:\n {4}project: \.\n {4}language: ts\n {4}host: function$/m);
     // azd deploys the unpacked zip of `npm run package` (https://learn.microsoft.com/azure/developer/azure-developer-cli/azd-schema).
     const dist = /^ {4}dist: (\S+)$/m.exec(azureYaml)?.[1];
-    expect(azureYaml).toMatch(new RegExp(`prepackage:[\\s\\S]*run: npm run package && .*unzip -q \\S+ -d ${dist?.replace(/\./g, "\\.") ?? "-"}\n`));
+    expect(azureYaml).toMatch(
+      new RegExp(`prepackage:[\\s\\S]*run: npm run package && .*unzip -q \\S+ -d ${dist?.replace(/\./g, "\\.") ?? "-"}\n`),
+    );
     const site = resource(main.module("function-app"), "Microsoft.Web/sites");
     expect(String(site.tags)).toContain("'azd-service-name', 'api'");
   });

@@ -26,7 +26,9 @@ const BROAD = "3e8b5a4f-9d7a-4c4b-8f6e-5ab1ac9d8e74";
 const PARTIAL_MISSING = ["AuditLog.Read.All", "Policy.ReadWrite.Authorization"];
 /** Directory.Read.All in place of the narrower reads it covers (each API's Learn page accepts it). */
 const BROAD_PERMISSIONS = [
-  ...permissionsFor("sweep").filter((p) => !["User.Read.All", "GroupMember.Read.All", "Domain.Read.All", "RoleManagement.Read.Directory"].includes(p)),
+  ...permissionsFor("sweep").filter(
+    (p) => !["User.Read.All", "GroupMember.Read.All", "Domain.Read.All", "RoleManagement.Read.Directory"].includes(p),
+  ),
   "Directory.Read.All",
 ];
 
@@ -78,7 +80,11 @@ const statuses = (tenantId: string) => Object.fromEntries(report(tenantId).featu
 
 describe("the onboarding check", () => {
   it("a tenant that consented to everything, with the app's role: every feature ready (the digest is not needed with approvals off)", () => {
-    expect(report(CONTOSO)).toMatchObject({ signedIn: true, sweepReady: true, appDirectoryRoles: ["Privileged Authentication Administrator"] });
+    expect(report(CONTOSO)).toMatchObject({
+      signedIn: true,
+      sweepReady: true,
+      appDirectoryRoles: ["Privileged Authentication Administrator"],
+    });
     expect(statuses(CONTOSO)).toEqual({
       sweep: "ready",
       "block-account": "ready",
@@ -87,7 +93,9 @@ describe("the onboarding check", () => {
       "set-password-never-expire": "ready",
       "digest-mail": "not-needed",
     });
-    expect(report(CONTOSO).grantedPermissions).toEqual(permissionsFor("sweep", "block-account", "enforce-mfa", "disable-user-consent", "set-password-never-expire", "digest-mail"));
+    expect(report(CONTOSO).grantedPermissions).toEqual(
+      permissionsFor("sweep", "block-account", "enforce-mfa", "disable-user-consent", "set-password-never-expire", "digest-mail"),
+    );
     expect(report(CONTOSO).probes.filter((p) => p.outcome !== "ok")).toEqual([]);
   });
 
@@ -102,7 +110,9 @@ describe("the onboarding check", () => {
     expect(feature(PARTIAL, "sweep").missingPermissions).toEqual(["AuditLog.Read.All"]);
     expect(feature(PARTIAL, "disable-user-consent").missingPermissions).toEqual(["Policy.ReadWrite.Authorization"]);
     expect(feature(PARTIAL, "set-password-never-expire").status).toBe("ready");
-    expect(feature(PARTIAL, "sweep").next.join("\n")).toMatch(/grant AuditLog\.Read\.All \(Microsoft Graph application permission\) and re-consent: https:\/\/localhost:\d+\/0b5e2d1c-[^ ]*\/v2\.0\/adminconsent\?client_id=/);
+    expect(feature(PARTIAL, "sweep").next.join("\n")).toMatch(
+      /grant AuditLog\.Read\.All \(Microsoft Graph application permission\) and re-consent: https:\/\/localhost:\d+\/0b5e2d1c-[^ ]*\/v2\.0\/adminconsent\?client_id=/,
+    );
     // The reads that permission would allow were not even tried.
     expect(r.probes.filter((p) => p.outcome === "skipped").map((p) => p.source)).toEqual(["sign-in activity", "MFA registration report"]);
   });
@@ -115,13 +125,22 @@ describe("the onboarding check", () => {
   it("a tenant consented for the read-only sweep: the sweep is ready, each remediation names what it lacks", () => {
     expect(report(SWEEP_ONLY).sweepReady).toBe(true);
     expect(feature(SWEEP_ONLY, "sweep").status).toBe("ready");
-    expect(feature(SWEEP_ONLY, "block-account").missingPermissions).toEqual(["Application.Read.All", "User.EnableDisableAccount.All", "User.RevokeSessions.All"]);
-    expect(feature(SWEEP_ONLY, "enforce-mfa").missingPermissions).toEqual(["Application.Read.All", "Policy.ReadWrite.AuthenticationMethod"]);
+    expect(feature(SWEEP_ONLY, "block-account").missingPermissions).toEqual([
+      "Application.Read.All",
+      "User.EnableDisableAccount.All",
+      "User.RevokeSessions.All",
+    ]);
+    expect(feature(SWEEP_ONLY, "enforce-mfa").missingPermissions).toEqual([
+      "Application.Read.All",
+      "Policy.ReadWrite.AuthenticationMethod",
+    ]);
     expect(feature(SWEEP_ONLY, "disable-user-consent").missingPermissions).toEqual(["Policy.ReadWrite.Authorization"]);
     expect(feature(SWEEP_ONLY, "set-password-never-expire").missingPermissions).toEqual(["Domain.ReadWrite.All"]);
     // Without Application.Read.All the app's own principal (and so its role) cannot be read: said, not guessed.
     expect(report(SWEEP_ONLY).appDirectoryRoles).toBeNull();
-    expect(feature(SWEEP_ONLY, "block-account").problems.join("\n")).toMatch(/Entra role Privileged Authentication Administrator not checked: .*Application\.Read\.All/);
+    expect(feature(SWEEP_ONLY, "block-account").problems.join("\n")).toMatch(
+      /Entra role Privileged Authentication Administrator not checked: .*Application\.Read\.All/,
+    );
   });
 
   it("a tenant whose app lacks Privileged Authentication Administrator: block-account names the role, the rest is ready", () => {
@@ -129,7 +148,9 @@ describe("the onboarding check", () => {
     expect(statuses(NO_PAA)).toMatchObject({ sweep: "ready", "block-account": "missing-role", "enforce-mfa": "ready" });
     const block = feature(NO_PAA, "block-account");
     expect(block).toMatchObject({ missingRole: "Privileged Authentication Administrator", missingPermissions: [] });
-    expect(block.next.join("\n")).toMatch(/assign the Entra role Privileged Authentication Administrator to the app's service principal [0-9a-f-]{36} in this tenant.*7be44c8a-adaf-4e2a-84d6-ab2649e08a13/);
+    expect(block.next.join("\n")).toMatch(
+      /assign the Entra role Privileged Authentication Administrator to the app's service principal [0-9a-f-]{36} in this tenant.*7be44c8a-adaf-4e2a-84d6-ab2649e08a13/,
+    );
   });
 
   it("a Free tenant: missing licences where a licence decides, and the sweep still runs", () => {
@@ -137,39 +158,64 @@ describe("the onboarding check", () => {
     expect(report(NORTHWIND).sweepReady).toBe(true);
     expect(sweep.status).toBe("missing-licence");
     expect(sweep.missingLicences).toEqual([
-      { licence: "Entra ID P1", for: ["list users with sign-in activity", "read the MFA registration report", "list Conditional Access policies"] },
+      {
+        licence: "Entra ID P1",
+        for: ["list users with sign-in activity", "read the MFA registration report", "list Conditional Access policies"],
+      },
       { licence: "Entra ID P2", for: ["list PIM eligible assignments"] },
     ]);
     expect(sweep.next.join("\n")).toMatch(/Entra ID P1 is needed to list users with sign-in activity.*reported unknown \(licence\)/);
     // Remediations that need no licensed read are ready.
-    expect(statuses(NORTHWIND)).toMatchObject({ "disable-user-consent": "ready", "set-password-never-expire": "ready", "block-account": "missing-licence" });
+    expect(statuses(NORTHWIND)).toMatchObject({
+      "disable-user-consent": "ready",
+      "set-password-never-expire": "ready",
+      "block-account": "missing-licence",
+    });
     const probes = Object.fromEntries(report(NORTHWIND).probes.map((p) => [p.source, p.outcome]));
-    expect(probes).toMatchObject({ users: "ok", "sign-in activity": "missing-licence", "PIM eligible assignments": "missing-licence", domains: "ok" });
+    expect(probes).toMatchObject({
+      users: "ok",
+      "sign-in activity": "missing-licence",
+      "PIM eligible assignments": "missing-licence",
+      domains: "ok",
+    });
   });
 
   it("only reads: every request is a GET the permission manifest lists", () => {
     for (const tenantId of [CONTOSO, NORTHWIND, PARTIAL, SWEEP_ONLY, NO_PAA, BROAD]) {
       const requests = harness().sim.tenant(tenantId).requests;
       expect(requests.length, tenantId).toBeGreaterThan(0);
-      expect(requests.filter((r) => r.method !== "GET").map((r) => `${r.method} ${r.path}`), tenantId).toEqual([]);
+      expect(
+        requests.filter((r) => r.method !== "GET").map((r) => `${r.method} ${r.path}`),
+        tenantId,
+      ).toEqual([]);
       const unlisted = requests.filter((r) => {
         const [version = "", ...rest] = r.path.split("/");
         return matchGraphCall(r.method, version, rest.join("/"), (r.query.$select ?? "").split(",")) === undefined;
       });
-      expect(unlisted.map((r) => r.path), tenantId).toEqual([]);
+      expect(
+        unlisted.map((r) => r.path),
+        tenantId,
+      ).toEqual([]);
     }
   });
 });
 
 describe("POST tenants/{tenantId}/check", () => {
   const post = (tenantId: string) =>
-    handleCheckTenant(harness().app, new HttpRequest({ method: "POST", url: `http://localhost/api/tenants/${tenantId}/check`, params: { tenantId } }), new InvocationContext());
+    handleCheckTenant(
+      harness().app,
+      new HttpRequest({ method: "POST", url: `http://localhost/api/tenants/${tenantId}/check`, params: { tenantId } }),
+      new InvocationContext(),
+    );
 
   it("400 for a malformed tenant id, 404 for an unregistered one, and nothing is read from Graph", async () => {
     const before = harness().sim.requests.length;
     expect(await post("contoso.onmicrosoft.com")).toMatchObject({ status: 400, jsonBody: { error: { code: "bad-tenant-id" } } });
     expect(await post("not-a-guid\n[x] forged")).toMatchObject({ status: 400 });
-    expect(await post("9f0e8d7c-6b5a-4c3d-8e2f-1a0b9c8d7e6f")).toMatchObject({ status: 404, jsonBody: { error: { code: "unknown-tenant" } } });
+    expect(await post("9f0e8d7c-6b5a-4c3d-8e2f-1a0b9c8d7e6f")).toMatchObject({
+      status: 404,
+      jsonBody: { error: { code: "unknown-tenant" } },
+    });
     expect(harness().sim.requests.length).toBe(before);
   });
 
@@ -190,7 +236,10 @@ describe("a new tenant's first sweep", () => {
   let sweepHarness: SweepHarness;
   beforeAll(async () => {
     const contoso = await demoFixture("contoso-messy");
-    sweepHarness = await startSweepHarness([contoso, variant(contoso, PARTIAL, "Partial", { permissions: permissionsFor("sweep").filter((p) => p !== "Domain.Read.All") })]);
+    sweepHarness = await startSweepHarness([
+      contoso,
+      variant(contoso, PARTIAL, "Partial", { permissions: permissionsFor("sweep").filter((p) => p !== "Domain.Read.All") }),
+    ]);
   }, 60_000);
   afterAll(() => sweepHarness.close());
 
@@ -212,9 +261,12 @@ describe("a new tenant's first sweep", () => {
     sweepHarness.sim.tenant(CONTOSO).reset();
     sweepHarness.sim.tenant(PARTIAL).reset();
     await sweepHarness.sweep();
-    const ownPrincipalReads = (tenantId: string) => sweepHarness.sim.tenant(tenantId).requests.filter((r) => r.path === "v1.0/servicePrincipals").length;
+    const ownPrincipalReads = (tenantId: string) =>
+      sweepHarness.sim.tenant(tenantId).requests.filter((r) => r.path === "v1.0/servicePrincipals").length;
     expect(ownPrincipalReads(CONTOSO)).toBe(0);
-    expect(sweepHarness.sim.tenant(PARTIAL).requests.some((r) => r.path === "v1.0/policies/authorizationPolicy" && r.query.$select === "id")).toBe(true);
+    expect(
+      sweepHarness.sim.tenant(PARTIAL).requests.some((r) => r.path === "v1.0/policies/authorizationPolicy" && r.query.$select === "id"),
+    ).toBe(true);
     expect(ownPrincipalReads(PARTIAL)).toBe(0); // Application.Read.All not granted: not even tried
   }, 120_000);
 });

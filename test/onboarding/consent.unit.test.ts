@@ -7,7 +7,13 @@ import { accessTokenClaims } from "../../shared/onboarding/token-claims.js";
 
 const TENANT = "db7e339f-4fdd-5d4e-8778-ad3eb108a2f9";
 const APP = "5e3ce6c0-2b1f-4285-8d4b-75ee78787346";
-const GLOBAL = { tenantId: TENANT, clientId: APP, authorityHost: "https://login.microsoftonline.com", graphBaseUrl: "https://graph.microsoft.com/", state: "s1" };
+const GLOBAL = {
+  tenantId: TENANT,
+  clientId: APP,
+  authorityHost: "https://login.microsoftonline.com",
+  graphBaseUrl: "https://graph.microsoft.com/",
+  state: "s1",
+};
 
 describe("consent plans", () => {
   it("knows the Graph app role id of every permission the manifest names", () => {
@@ -39,7 +45,9 @@ describe("consent plans", () => {
     const plan = consentPlan({ ...GLOBAL, profile: "remediation" });
     expect(plan.permissions.map((p) => p.name)).toEqual(allPermissions());
     expect(plan.permissions.find((p) => p.name === "Mail.Send")?.features).toEqual(["digest-mail"]);
-    expect(plan.entraRoles).toEqual([{ name: "Privileged Authentication Administrator", templateId: "7be44c8a-adaf-4e2a-84d6-ab2649e08a13", features: ["block-account"] }]);
+    expect(plan.entraRoles).toEqual([
+      { name: "Privileged Authentication Administrator", templateId: "7be44c8a-adaf-4e2a-84d6-ab2649e08a13", features: ["block-account"] },
+    ]);
     expect(plan.commands.assignRoles[0]).toContain("https://graph.microsoft.com/v1.0/roleManagement/directory/roleAssignments");
     expect(plan.redirectUri).toBeNull();
     expect(new URL(plan.url).searchParams.has("redirect_uri")).toBe(false);
@@ -48,10 +56,17 @@ describe("consent plans", () => {
   });
 
   it("national clouds: the authority and Graph of the configured cloud", () => {
-    const url = new URL(adminConsentUrl({ ...GLOBAL, authorityHost: "https://login.microsoftonline.us", graphBaseUrl: "https://graph.microsoft.us/" }));
+    const url = new URL(
+      adminConsentUrl({ ...GLOBAL, authorityHost: "https://login.microsoftonline.us", graphBaseUrl: "https://graph.microsoft.us/" }),
+    );
     expect(url.origin).toBe("https://login.microsoftonline.us");
     expect(url.searchParams.get("scope")).toBe("https://graph.microsoft.us/.default");
-    const china = consentPlan({ ...GLOBAL, authorityHost: "https://login.chinacloudapi.cn", graphBaseUrl: "https://microsoftgraph.chinacloudapi.cn/", profile: "remediation" });
+    const china = consentPlan({
+      ...GLOBAL,
+      authorityHost: "https://login.chinacloudapi.cn",
+      graphBaseUrl: "https://microsoftgraph.chinacloudapi.cn/",
+      profile: "remediation",
+    });
     expect(new URL(china.url).searchParams.get("scope")).toBe("https://microsoftgraph.chinacloudapi.cn/.default");
     expect(china.commands.assignRoles[0]).toContain("https://microsoftgraph.chinacloudapi.cn/v1.0/");
   });
@@ -68,7 +83,11 @@ describe("access token claims", () => {
   const token = (claims: object) => `e30.${Buffer.from(JSON.stringify(claims)).toString("base64url")}.sig`;
 
   it("reads roles, tid and oid; a token that grants nothing has no roles claim", () => {
-    expect(accessTokenClaims(token({ roles: ["User.Read.All"], tid: TENANT, oid: APP }))).toEqual({ roles: ["User.Read.All"], tenantId: TENANT, objectId: APP });
+    expect(accessTokenClaims(token({ roles: ["User.Read.All"], tid: TENANT, oid: APP }))).toEqual({
+      roles: ["User.Read.All"],
+      tenantId: TENANT,
+      objectId: APP,
+    });
     expect(accessTokenClaims(token({ tid: TENANT })).roles).toEqual([]);
     expect(() => accessTokenClaims("opaque")).toThrow(TypeError);
   });

@@ -33,11 +33,17 @@ function expectedCall(definition: FunctionDefinition): { method: string; args: u
     case "timer":
       return { method: "timer", args: [definition.name, { schedule: definition.schedule, handler: "function" }] };
     case "queue":
-      return { method: "storageQueue", args: [definition.name, { queueName: definition.queueName, connection: STORAGE_CONNECTION, handler: "function" }] };
+      return {
+        method: "storageQueue",
+        args: [definition.name, { queueName: definition.queueName, connection: STORAGE_CONNECTION, handler: "function" }],
+      };
     case "http":
       return {
         method: "http",
-        args: [definition.name, { route: definition.route, methods: [...definition.methods], authLevel: definition.authLevel, handler: "function" }],
+        args: [
+          definition.name,
+          { route: definition.route, methods: [...definition.methods], authLevel: definition.authLevel, handler: "function" },
+        ],
       };
   }
 }
@@ -66,15 +72,24 @@ describe("npm run package", () => {
   it("holds dist/, host.json, package.json and the production dependencies, nothing else", async () => {
     const topLevel = new Set(Object.keys(files).map((name) => (name.includes("/") ? `${name.split("/")[0]}/` : name)));
     expect([...topLevel].sort()).toEqual([...PACKAGE_ROOT].sort());
-    for (const name of ["host.json", "package.json"]) expect(Buffer.from(files[name]!).equals(await readFile(path.join(REPO_ROOT, name)))).toBe(true);
+    for (const name of ["host.json", "package.json"])
+      expect(Buffer.from(files[name]!).equals(await readFile(path.join(REPO_ROOT, name)))).toBe(true);
 
     const lock = await readJson<Parameters<typeof productionDependencies>[0]>(path.join(REPO_ROOT, "package-lock.json"));
     const production = new Set(productionDependencies(lock).map(([key]) => key));
-    const packagedDirs = new Set(Object.keys(files).flatMap((name) => (name.endsWith("/package.json") && name.startsWith("node_modules/") ? [path.posix.dirname(name)] : [])));
+    const packagedDirs = new Set(
+      Object.keys(files).flatMap((name) =>
+        name.endsWith("/package.json") && name.startsWith("node_modules/") ? [path.posix.dirname(name)] : [],
+      ),
+    );
     // Every production package is there, and every package.json under node_modules/ belongs to one
     // (a package may hold package.json files of its own sub-folders, e.g. dist/esm/package.json).
     for (const key of production) expect(packagedDirs, `missing ${key}`).toContain(key);
-    for (const dir of packagedDirs) expect([...production].some((key) => dir === key || dir.startsWith(`${key}/`)), `not a production package: ${dir}`).toBe(true);
+    for (const dir of packagedDirs)
+      expect(
+        [...production].some((key) => dir === key || dir.startsWith(`${key}/`)),
+        `not a production package: ${dir}`,
+      ).toBe(true);
     expect(Object.keys(files).filter((name) => name.startsWith("node_modules/.bin/"))).toEqual([]);
   });
 
@@ -85,11 +100,15 @@ describe("npm run package", () => {
     // A bare environment: no NODE_OPTIONS or loaders inherited from vitest/tsx, nothing from the repository.
     const env = { PATH: process.env.PATH ?? "", FUNCTIONS_RECORD_FILE: recordFile };
     try {
-      await promisify(execFile)(process.execPath, ["--import", pathToFileURL(REGISTER_RECORDER).href, "--input-type=module", "-e", `await import(${JSON.stringify(entry)})`], {
-        cwd: appDir,
-        env,
-        timeout: 30_000,
-      });
+      await promisify(execFile)(
+        process.execPath,
+        ["--import", pathToFileURL(REGISTER_RECORDER).href, "--input-type=module", "-e", `await import(${JSON.stringify(entry)})`],
+        {
+          cwd: appDir,
+          env,
+          timeout: 30_000,
+        },
+      );
     } catch (e) {
       const failed = e as { stderr?: string; message: string };
       throw new Error(`importing the packaged entry point failed:\n${failed.stderr || failed.message}`);
@@ -101,8 +120,12 @@ describe("npm run package", () => {
     expect(recording.calls).toEqual(FUNCTIONS.map(expectedCall));
 
     // Every queue the code names has a function listening on it, on the host's storage connection.
-    const queueNames = Object.entries({ ...scanMessage, ...approvalsMessage }).flatMap(([name, value]) => (name.endsWith("_QUEUE") && typeof value === "string" ? [value] : []));
-    const listened = recording.calls.filter((call) => call.method === "storageQueue").map((call) => (call.args[1] as { queueName: string }).queueName);
+    const queueNames = Object.entries({ ...scanMessage, ...approvalsMessage }).flatMap(([name, value]) =>
+      name.endsWith("_QUEUE") && typeof value === "string" ? [value] : [],
+    );
+    const listened = recording.calls
+      .filter((call) => call.method === "storageQueue")
+      .map((call) => (call.args[1] as { queueName: string }).queueName);
     expect(queueNames.length).toBeGreaterThan(0);
     for (const queue of queueNames) expect(listened, `no function listens on ${queue}`).toContain(queue);
 
@@ -111,12 +134,17 @@ describe("npm run package", () => {
       const schedule = (call.args[1] as { schedule: string }).schedule;
       const setting = /^%(\w+)%$/.exec(schedule)?.[1];
       expect(setting, `${String(call.args[0])}: schedule ${schedule} is not an app setting`).toBeDefined();
-      expect(JSON.stringify(loadSettings({ AzureWebJobsStorage: "UseDevelopmentStorage=true", [setting!]: "0 17 4 * * *" }))).toContain("0 17 4 * * *");
+      expect(JSON.stringify(loadSettings({ AzureWebJobsStorage: "UseDevelopmentStorage=true", [setting!]: "0 17 4 * * *" }))).toContain(
+        "0 17 4 * * *",
+      );
     }
   });
 
   it(".funcignore keeps exactly the package's top-level entries for tools that pack the folder themselves", async () => {
-    const rules = (await readFile(path.join(REPO_ROOT, ".funcignore"), "utf8")).split("\n").map((line) => line.trim()).filter((line) => line && !line.startsWith("#"));
+    const rules = (await readFile(path.join(REPO_ROOT, ".funcignore"), "utf8"))
+      .split("\n")
+      .map((line) => line.trim())
+      .filter((line) => line && !line.startsWith("#"));
     expect(rules).toEqual(["/*", ...PACKAGE_ROOT.map((entry) => `!/${entry}`)]);
   });
 });

@@ -68,9 +68,7 @@ describe("reconcile: a row that was stored", () => {
       stored: [stored()],
       rows: [row({ severity: "medium", detail: { mfa: false, methods: 0 } })],
     });
-    expect(upserts).toEqual([
-      stored({ severity: "medium", detail: { mfa: false, methods: 0 }, lastSeen: AS_OF, lastRunId: RUN }),
-    ]);
+    expect(upserts).toEqual([stored({ severity: "medium", detail: { mfa: false, methods: 0 }, lastSeen: AS_OF, lastRunId: RUN })]);
     expect(events).toEqual([]);
   });
 

@@ -56,7 +56,18 @@ describe("TableAuditRepository", () => {
     expect(await audit.get(TENANT, stored.auditId)).toEqual(stored);
 
     const bare = await audit.record(
-      entry("2026-01-28T02:00:01Z", { action: null, control: null, subjectId: null, approvalId: null, before: null, after: null, graphRequestId: null, mode: "undo", undoOf: "whatever", outcome: "refused" }),
+      entry("2026-01-28T02:00:01Z", {
+        action: null,
+        control: null,
+        subjectId: null,
+        approvalId: null,
+        before: null,
+        after: null,
+        graphRequestId: null,
+        mode: "undo",
+        undoOf: "whatever",
+        outcome: "refused",
+      }),
     );
     expect(await audit.get(TENANT, bare.auditId)).toEqual(bare);
   });
@@ -97,7 +108,9 @@ describe("TableAuditRepository", () => {
 
   it("has no way to update or delete a row", () => {
     const audit: AuditRepository = new TableAuditRepository(testStore());
-    const methods = Object.getOwnPropertyNames(Object.getPrototypeOf(audit)).filter((name) => name !== "constructor").sort();
+    const methods = Object.getOwnPropertyNames(Object.getPrototypeOf(audit))
+      .filter((name) => name !== "constructor")
+      .sort();
     expect(methods).toEqual(["get", "listActionAfter", "listForTenant", "record"]);
     // @ts-expect-error -- the interface has no delete
     expect(audit.delete).toBeUndefined();

@@ -125,7 +125,12 @@ describe("block-account", () => {
   describe("undo", () => {
     it("re-enables the account, audited as an undo of the original row", async () => {
       const blocked = await remediate(world.deps(), block(U.inactive), NOW);
-      const undone = await undo(world.deps(), { tenantId: TENANT_A, auditId: blocked.auditId, channel: "api", requestedBy: "helpdesk@contoso.com" });
+      const undone = await undo(world.deps(), {
+        tenantId: TENANT_A,
+        auditId: blocked.auditId,
+        channel: "api",
+        requestedBy: "helpdesk@contoso.com",
+      });
 
       expect(undone).toMatchObject({ outcome: "done", before: { accountEnabled: false }, after: { accountEnabled: true } });
       expect(world.state(`v1.0/users/${U.inactive}`).accountEnabled).toBe(true);
@@ -153,10 +158,16 @@ describe("block-account", () => {
 
     it("says so when Graph refuses to revoke an administrator's sessions, naming the role the app needs", async () => {
       const denied = "Access to invalidate refresh tokens operation is denied.";
-      world.sim.faults.add({ path: /revokeSignInSessions$/, method: "POST", fault: { type: "status", status: 403, code: "Authorization_RequestDenied", message: denied } });
+      world.sim.faults.add({
+        path: /revokeSignInSessions$/,
+        method: "POST",
+        fault: { type: "status", status: 403, code: "Authorization_RequestDenied", message: denied },
+      });
       const result = await remediate(world.deps(), block(U.inactive), NOW);
       expect(result).toMatchObject({ outcome: "permission-denied", after: { accountEnabled: false, sessionsRevoked: false } });
-      expect(result.message).toMatch(/^The account user1@contoso\.com is blocked \(sign-in disabled\), but its existing sessions were NOT revoked: permission denied/);
+      expect(result.message).toMatch(
+        /^The account user1@contoso\.com is blocked \(sign-in disabled\), but its existing sessions were NOT revoked: permission denied/,
+      );
       expect(result.message).toContain("User.RevokeSessions.All");
       expect(result.message).toContain("for an administrator as target, the Entra role Privileged Authentication Administrator");
       expect(result.message).toContain(denied);
@@ -166,11 +177,18 @@ describe("block-account", () => {
       world.sim.faults.add({ path: /revokeSignInSessions$/, method: "POST", fault: { type: "status", status: 500 } });
       const partial = await remediate(world.deps(), block(U.inactive), NOW);
       expect(partial).toMatchObject({ outcome: "failed", after: { accountEnabled: false, sessionsRevoked: false } });
-      expect(partial.message).toMatch(/^The account user1@contoso\.com is blocked \(sign-in disabled\), but its existing sessions were NOT revoked: could not revoke the user's sign-in sessions: Graph 500/);
+      expect(partial.message).toMatch(
+        /^The account user1@contoso\.com is blocked \(sign-in disabled\), but its existing sessions were NOT revoked: could not revoke the user's sign-in sessions: Graph 500/,
+      );
       const [patch, revoke] = world.writes();
       expect(partial.graphRequestId).toBe(patch?.requestId);
       expect(partial.message).toContain(`request-id ${revoke?.requestId}`);
-      const undone = await undo(world.deps(), { tenantId: TENANT_A, auditId: partial.auditId, channel: "api", requestedBy: "helpdesk@contoso.com" });
+      const undone = await undo(world.deps(), {
+        tenantId: TENANT_A,
+        auditId: partial.auditId,
+        channel: "api",
+        requestedBy: "helpdesk@contoso.com",
+      });
       expect(undone.outcome).toBe("done");
       expect(world.state(`v1.0/users/${U.inactive}`).accountEnabled).toBe(true);
     });

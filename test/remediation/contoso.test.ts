@@ -84,16 +84,28 @@ describe("contoso-messy", () => {
   });
 
   it("turns off user consent, keeping both owned-resource entries; fixes contosolabs.com", async () => {
-    const consent = await remediate(world.deps(), req({ action: "disable-user-consent", control: "apps.user-consent", subjectId: null }), NOW);
+    const consent = await remediate(
+      world.deps(),
+      req({ action: "disable-user-consent", control: "apps.user-consent", subjectId: null }),
+      NOW,
+    );
     expect(consent.after).toEqual({
       permissionGrantPoliciesAssigned: [
         "ManagePermissionGrantsForOwnedResource.microsoft-dynamically-managed-permissions-for-team",
         "ManagePermissionGrantsForOwnedResource.microsoft-dynamically-managed-permissions-for-chat",
       ],
     });
-    const domain = await remediate(world.deps(), req({ action: "set-password-never-expire", control: "password.never-expire", subjectId: "contosolabs.com" }), NOW);
+    const domain = await remediate(
+      world.deps(),
+      req({ action: "set-password-never-expire", control: "password.never-expire", subjectId: "contosolabs.com" }),
+      NOW,
+    );
     expect(domain).toMatchObject({ outcome: "done", before: { passwordValidityPeriodInDays: 90 } });
-    const unverified = await remediate(world.deps(), req({ action: "set-password-never-expire", control: "password.never-expire", subjectId: "contoso-retail.com" }), NOW);
+    const unverified = await remediate(
+      world.deps(),
+      req({ action: "set-password-never-expire", control: "password.never-expire", subjectId: "contoso-retail.com" }),
+      NOW,
+    );
     expect(unverified.outcome).toBe("stale");
   });
 });

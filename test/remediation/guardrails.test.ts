@@ -8,7 +8,12 @@ import { auditRow, G, NOW, request, SERVICE_PRINCIPAL, TENANT_A, TENANT_RECORD, 
 
 const world = useWorld();
 const block = (subjectId: string) => request({ action: "block-account", control: "accounts.inactive-90", subjectId });
-const DENIED = { type: "status", status: 403, code: "Authorization_RequestDenied", message: "Insufficient privileges to complete the operation." } as const;
+const DENIED = {
+  type: "status",
+  status: 403,
+  code: "Authorization_RequestDenied",
+  message: "Insufficient privileges to complete the operation.",
+} as const;
 
 describe("excluded principals", () => {
   it("refuses a user listed in the tenant's exclusions, whatever the id's case", async () => {
@@ -70,9 +75,24 @@ describe("Graph 403 → permission-denied, naming the permission", () => {
   });
 
   it.each([
-    ["enforce-mfa", request({ action: "enforce-mfa", control: "mfa.admins", subjectId: U.adminUnregistered }), /authentication\/requirements$/, "Policy.ReadWrite.AuthenticationMethod"],
-    ["disable-user-consent", request({ action: "disable-user-consent", control: "apps.user-consent", subjectId: null }), /authorizationPolicy$/, "Policy.ReadWrite.Authorization"],
-    ["set-password-never-expire", request({ action: "set-password-never-expire", control: "password.never-expire", subjectId: "contoso.com" }), /domains\//, "Domain.ReadWrite.All"],
+    [
+      "enforce-mfa",
+      request({ action: "enforce-mfa", control: "mfa.admins", subjectId: U.adminUnregistered }),
+      /authentication\/requirements$/,
+      "Policy.ReadWrite.AuthenticationMethod",
+    ],
+    [
+      "disable-user-consent",
+      request({ action: "disable-user-consent", control: "apps.user-consent", subjectId: null }),
+      /authorizationPolicy$/,
+      "Policy.ReadWrite.Authorization",
+    ],
+    [
+      "set-password-never-expire",
+      request({ action: "set-password-never-expire", control: "password.never-expire", subjectId: "contoso.com" }),
+      /domains\//,
+      "Domain.ReadWrite.All",
+    ],
   ] as const)("on %s's write: %s", async (_, req, path, permission) => {
     world.sim.faults.add({ path, method: "PATCH", fault: DENIED });
     const result = await remediate(world.deps(), req, NOW);
@@ -85,7 +105,12 @@ describe("Graph 403 → permission-denied, naming the permission", () => {
     world.sim.faults.add({
       path: /users\//,
       method: "GET",
-      fault: { type: "status", status: 403, code: "Authentication_RequestFromNonPremiumTenantOrB2CTenant", message: "Neither tenant is B2C or tenant doesn't have premium license" },
+      fault: {
+        type: "status",
+        status: 403,
+        code: "Authentication_RequestFromNonPremiumTenantOrB2CTenant",
+        message: "Neither tenant is B2C or tenant doesn't have premium license",
+      },
     });
     const result = await remediate(world.deps(), block(U.inactive), NOW);
     expect(result.outcome).toBe("failed");
@@ -93,8 +118,16 @@ describe("Graph 403 → permission-denied, naming the permission", () => {
   });
 
   it("other errors are `failed` with describeError's one line", async () => {
-    world.sim.faults.add({ path: "v1.0/domains/contoso.com", method: "PATCH", fault: { type: "status", status: 400, code: "Request_BadRequest", message: "Bad\nthing" } });
-    const result = await remediate(world.deps(), request({ action: "set-password-never-expire", control: "password.never-expire", subjectId: "contoso.com" }), NOW);
+    world.sim.faults.add({
+      path: "v1.0/domains/contoso.com",
+      method: "PATCH",
+      fault: { type: "status", status: 400, code: "Request_BadRequest", message: "Bad\nthing" },
+    });
+    const result = await remediate(
+      world.deps(),
+      request({ action: "set-password-never-expire", control: "password.never-expire", subjectId: "contoso.com" }),
+      NOW,
+    );
     expect(result.outcome).toBe("failed");
     expect(result.message).not.toContain("\n");
     expect(result.message).toMatch(/^Could not update the domain: Graph 400: Request_BadRequest/);
@@ -102,18 +135,47 @@ describe("Graph 403 → permission-denied, naming the permission", () => {
 });
 
 it("the permissions table covers every action", () => {
-  expect(Object.keys(REMEDIATION_PERMISSIONS).sort()).toEqual(["block-account", "disable-user-consent", "enforce-mfa", "set-password-never-expire"]);
+  expect(Object.keys(REMEDIATION_PERMISSIONS).sort()).toEqual([
+    "block-account",
+    "disable-user-consent",
+    "enforce-mfa",
+    "set-password-never-expire",
+  ]);
   expect(REMEDIATION_PERMISSIONS["block-account"].write).toEqual(["User.EnableDisableAccount.All", "User.RevokeSessions.All"]);
 });
 
 describe("request checks (refused and audited)", () => {
   it.each<[string, Partial<RemediationRequest>, string]>([
-    ["an action that does not fix the control", { action: "enforce-mfa", control: "accounts.inactive-90", subjectId: U.inactive }, "does not remediate"],
-    ["a user action without a subject", { action: "block-account", control: "accounts.inactive-90", subjectId: null }, "needs a user object id"],
-    ["a user action with a UPN", { action: "block-account", control: "accounts.inactive-90", subjectId: "user1@contoso.com" }, "is not a user object id"],
-    ["a tenant action with a subject", { action: "disable-user-consent", control: "apps.user-consent", subjectId: U.inactive }, "takes no subject id"],
-    ["an unknown action", { action: "delete-tenant" as never, control: "accounts.inactive-90", subjectId: U.inactive }, "unknown remediation action"],
-    ["another tenant", { tenantId: "bbbbbbbb-0000-4000-8000-00000000000b", action: "block-account", control: "accounts.inactive-90", subjectId: U.inactive }, "the request is for tenant"],
+    [
+      "an action that does not fix the control",
+      { action: "enforce-mfa", control: "accounts.inactive-90", subjectId: U.inactive },
+      "does not remediate",
+    ],
+    [
+      "a user action without a subject",
+      { action: "block-account", control: "accounts.inactive-90", subjectId: null },
+      "needs a user object id",
+    ],
+    [
+      "a user action with a UPN",
+      { action: "block-account", control: "accounts.inactive-90", subjectId: "user1@contoso.com" },
+      "is not a user object id",
+    ],
+    [
+      "a tenant action with a subject",
+      { action: "disable-user-consent", control: "apps.user-consent", subjectId: U.inactive },
+      "takes no subject id",
+    ],
+    [
+      "an unknown action",
+      { action: "delete-tenant" as never, control: "accounts.inactive-90", subjectId: U.inactive },
+      "unknown remediation action",
+    ],
+    [
+      "another tenant",
+      { tenantId: "bbbbbbbb-0000-4000-8000-00000000000b", action: "block-account", control: "accounts.inactive-90", subjectId: U.inactive },
+      "the request is for tenant",
+    ],
   ])("%s", async (_, overrides, message) => {
     const req = { ...request({ action: "block-account", control: "accounts.inactive-90", subjectId: U.inactive }), ...overrides };
     const result = await remediate(world.deps(), req, NOW);
@@ -145,7 +207,12 @@ describe("undo refusals", () => {
     const result = await undo(world.deps(), undoRequest(stale.auditId));
     expect(result).toMatchObject({ outcome: "refused" });
     expect(result.message).toContain("ended stale without changing anything");
-    expect(await auditRow(world, result.auditId)).toMatchObject({ mode: "undo", undoOf: stale.auditId, action: "block-account", outcome: "refused" });
+    expect(await auditRow(world, result.auditId)).toMatchObject({
+      mode: "undo",
+      undoOf: stale.auditId,
+      action: "block-account",
+      outcome: "refused",
+    });
   });
 
   it("refuses an undo of an undo", async () => {
@@ -159,7 +226,11 @@ describe("undo refusals", () => {
   it("refuses unknown and malformed audit ids, still writing a row", async () => {
     const unknown = await undo(world.deps(), undoRequest("20260101T000000.000Z-000000000000"));
     expect(unknown).toMatchObject({ outcome: "refused" });
-    expect(await auditRow(world, unknown.auditId)).toMatchObject({ action: null, control: null, undoOf: "20260101T000000.000Z-000000000000" });
+    expect(await auditRow(world, unknown.auditId)).toMatchObject({
+      action: null,
+      control: null,
+      undoOf: "20260101T000000.000Z-000000000000",
+    });
     const malformed = await undo(world.deps(), undoRequest("../../etc/passwd"));
     expect(malformed.outcome).toBe("refused");
     expect(malformed.message).toContain("is not an audit id");
@@ -198,7 +269,14 @@ describe("one audit row per attempt", () => {
     const lines: string[] = [];
     const log = { info: (line: string) => lines.push(line), warn: (line: string) => lines.push(line) };
     const graph = world.deps().graph;
-    const broken = { ...graph, client: { api: () => { throw new TypeError("internal detail 42"); } } as unknown as typeof graph.client };
+    const broken = {
+      ...graph,
+      client: {
+        api: () => {
+          throw new TypeError("internal detail 42");
+        },
+      } as unknown as typeof graph.client,
+    };
     const result = await remediate(world.deps({ graph: broken, log }), block(U.inactive), NOW);
     expect(result.outcome).toBe("failed");
     expect(result.message).toContain("an unexpected TypeError occurred (details in the function log)");

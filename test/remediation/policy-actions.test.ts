@@ -56,18 +56,30 @@ describe("enforce-mfa", () => {
     const result = await remediate(world.deps(), enforce(U.adminUnregistered), NOW);
     world.sim.tenant(TENANT_A).setStaleReadsAfterWrite(1); // the undo's write: the next read still answers `enforced`
     const undone = await undoOf(result);
-    expect(undone).toMatchObject({ outcome: "done", before: { perUserMfaState: "enforced" }, after: { perUserMfaState: "disabled", readBack: "enforced" } });
+    expect(undone).toMatchObject({
+      outcome: "done",
+      before: { perUserMfaState: "enforced" },
+      after: { perUserMfaState: "disabled", readBack: "enforced" },
+    });
     expect(undone.message).not.toMatch(/kept/i);
     expect(undone.message).toContain("a re-read right after still showed enforced");
     expect(undone.message).toContain("can take a moment");
     expect(mfaState(U.adminUnregistered)).toBe("disabled");
-    const readAgain = (await world.deps().graph.client.api(`/users/${U.adminUnregistered}/authentication/requirements`).version("beta").get()) as { perUserMfaState: string };
+    const readAgain = (await world
+      .deps()
+      .graph.client.api(`/users/${U.adminUnregistered}/authentication/requirements`)
+      .version("beta")
+      .get()) as { perUserMfaState: string };
     expect(readAgain.perUserMfaState).toBe("disabled"); // the next read shows the write
   });
 
   it("undo refuses to overwrite a state changed since the action", async () => {
     const result = await remediate(world.deps(), enforce(U.adminUnregistered), NOW);
-    await world.deps().graph.client.api(`/users/${U.adminUnregistered}/authentication/requirements`).version("beta").patch({ perUserMfaState: "enabled" });
+    await world
+      .deps()
+      .graph.client.api(`/users/${U.adminUnregistered}/authentication/requirements`)
+      .version("beta")
+      .patch({ perUserMfaState: "enabled" });
     const undone = await undoOf(result);
     expect(undone).toMatchObject({ outcome: "refused", before: { perUserMfaState: "enabled" }, after: null });
     expect(mfaState(U.adminUnregistered)).toBe("enabled");
@@ -91,9 +103,12 @@ describe("disable-user-consent", () => {
 
   it("compares case-insensitively, like the control (Graph's docs spell it managePermissionGrantsForSelf)", async () => {
     const lower = "managePermissionGrantsForSelf.microsoft-user-default-low";
-    await world.deps().graph.client.api("/policies/authorizationPolicy").patch({
-      defaultUserRolePermissions: { permissionGrantPoliciesAssigned: [lower, OWNED_RESOURCE] },
-    });
+    await world
+      .deps()
+      .graph.client.api("/policies/authorizationPolicy")
+      .patch({
+        defaultUserRolePermissions: { permissionGrantPoliciesAssigned: [lower, OWNED_RESOURCE] },
+      });
     const result = await remediate(world.deps(), disableConsent, NOW);
     expect(result.outcome).toBe("done");
     expect(consentList()).toEqual([OWNED_RESOURCE]);
@@ -112,9 +127,12 @@ describe("disable-user-consent", () => {
     expect(consentList()).toEqual([LEGACY, OWNED_RESOURCE, CUSTOM_SELF]);
 
     const second = await remediate(world.deps(), disableConsent, NOW);
-    await world.deps().graph.client.api("/policies/authorizationPolicy").patch({
-      defaultUserRolePermissions: { permissionGrantPoliciesAssigned: [] },
-    });
+    await world
+      .deps()
+      .graph.client.api("/policies/authorizationPolicy")
+      .patch({
+        defaultUserRolePermissions: { permissionGrantPoliciesAssigned: [] },
+      });
     const refusedUndo = await undoOf(second);
     expect(refusedUndo).toMatchObject({ outcome: "refused", before: { permissionGrantPoliciesAssigned: [] } });
     expect(consentList()).toEqual([]);
@@ -122,7 +140,8 @@ describe("disable-user-consent", () => {
 });
 
 describe("set-password-never-expire", () => {
-  const neverExpire = (domain: string) => request({ action: "set-password-never-expire", control: "password.never-expire", subjectId: domain });
+  const neverExpire = (domain: string) =>
+    request({ action: "set-password-never-expire", control: "password.never-expire", subjectId: domain });
 
   it("sets the validity period to 2147483647, keeping the previous value for undo", async () => {
     const result = await remediate(world.deps(), neverExpire("contoso.com"), NOW);

@@ -4,7 +4,14 @@
  */
 import { ClientSecretCredential } from "@azure/identity";
 import { afterAll, afterEach, beforeAll } from "vitest";
-import { startGraphSimulator, TEST_APP_CLIENT_ID, TEST_APP_CLIENT_SECRET, type GraphSimulator, type FixtureGraph, type TenantFixture } from "../../dev/simulator/index.js";
+import {
+  startGraphSimulator,
+  TEST_APP_CLIENT_ID,
+  TEST_APP_CLIENT_SECRET,
+  type GraphSimulator,
+  type FixtureGraph,
+  type TenantFixture,
+} from "../../dev/simulator/index.js";
 import { createGraphClient, type TenantGraph } from "../../shared/graph/client.js";
 import type { TenantConfig, TenantRecord } from "../../shared/model/tenant.js";
 import type { RemediationDeps } from "../../shared/remediation/remediate.js";
@@ -19,7 +26,11 @@ import { testStore } from "../storage/store.js";
 export const NOW = new Date("2026-11-28T02:00:00Z");
 const daysAgo = (days: number) => new Date(NOW.getTime() - days * 86_400_000).toISOString().replace(/\.\d{3}Z$/, "Z");
 const signedIn = (days: number) => ({
-  signInActivity: { lastSignInDateTime: daysAgo(days), lastNonInteractiveSignInDateTime: null, lastSuccessfulSignInDateTime: daysAgo(days) },
+  signInActivity: {
+    lastSignInDateTime: daysAgo(days),
+    lastNonInteractiveSignInDateTime: null,
+    lastSuccessfulSignInDateTime: daysAgo(days),
+  },
 });
 
 /** Users by role in the fixture. */
@@ -206,7 +217,9 @@ export function useWorld(options: WorldOptions = {}): World {
   };
 }
 
-export function request(overrides: Partial<RemediationRequest> & Pick<RemediationRequest, "action" | "control" | "subjectId">): RemediationRequest {
+export function request(
+  overrides: Partial<RemediationRequest> & Pick<RemediationRequest, "action" | "control" | "subjectId">,
+): RemediationRequest {
   return { tenantId: TENANT_A, channel: "approval", requestedBy: "approver@contoso.com", approvalId: "appr-1", ...overrides };
 }
 

@@ -30,7 +30,13 @@ describe("Pacer", () => {
     await vi.advanceTimersByTimeAsync(60_000);
     expect(starts.filter((t) => t !== undefined)).toHaveLength(12);
     expect(conforms(starts, { requests: 10, windowInMs: 10_000 })).toBe(true);
-    for (const tenant of [0, 1]) expect(conforms(starts.filter((_, i) => i % 2 === tenant), GRAPH_REQUEST_LIMITS.reportsPerTenant)).toBe(true);
+    for (const tenant of [0, 1])
+      expect(
+        conforms(
+          starts.filter((_, i) => i % 2 === tenant),
+          GRAPH_REQUEST_LIMITS.reportsPerTenant,
+        ),
+      ).toBe(true);
   });
 
   it("serves sign-in pages before other reports waiting for the app-wide budget", async () => {
@@ -43,7 +49,10 @@ describe("Pacer", () => {
       [B, SIGN_IN],
     ]);
     await vi.advanceTimersByTimeAsync(60_000);
-    const order = starts.map((t, i) => [t, i] as const).sort((x, y) => x[0] - y[0]).map(([, i]) => i);
+    const order = starts
+      .map((t, i) => [t, i] as const)
+      .sort((x, y) => x[0] - y[0])
+      .map(([, i]) => i);
     expect(order.indexOf(3)).toBeLessThan(order.indexOf(2));
   });
 
@@ -52,7 +61,10 @@ describe("Pacer", () => {
     // and must not reach Graph in one bunch once the app-wide budget frees.
     const pacer = new Pacer();
     const others = 300;
-    const calls = [...Array.from({ length: others }, (_, i) => [`tenant-${i}`, SIGN_IN] as const), ...Array.from({ length: 8 }, () => [A, REPORT] as const)];
+    const calls = [
+      ...Array.from({ length: others }, (_, i) => [`tenant-${i}`, SIGN_IN] as const),
+      ...Array.from({ length: 8 }, () => [A, REPORT] as const),
+    ];
     const starts = track(pacer, calls);
     await vi.advanceTimersByTimeAsync(120_000);
     const startsOfA = starts.slice(others);
@@ -82,7 +94,10 @@ describe("Pacer", () => {
 
   it("carries a tenant's schedule to another pacer (a scan continued elsewhere keeps its pace)", async () => {
     const first = new Pacer();
-    track(first, Array.from({ length: 10 }, () => [A, SIGN_IN] as const));
+    track(
+      first,
+      Array.from({ length: 10 }, () => [A, SIGN_IN] as const),
+    );
     await vi.advanceTimersByTimeAsync(13_000); // the sign-in burst is spent
     const pages = Array.from({ length: 3 }, () => [A, SIGN_IN] as const);
 

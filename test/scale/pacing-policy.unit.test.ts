@@ -20,7 +20,10 @@ describe("paceClassOf", () => {
     const url = `${GRAPH}/v1.0/users?$select=id,userPrincipalName,signInActivity&$top=500`;
     expect(paceClassOf("GET", url)).toEqual({ tenantLimits: ["signInActivity", "reports"], perApp: true, priority: "critical" });
     // nextLinks repeat the query; the SDK may percent-encode the $.
-    expect(paceClassOf("GET", `${GRAPH}/v1.0/users?%24select=id%2CsignInActivity&%24skiptoken=abc`).tenantLimits).toEqual(["signInActivity", "reports"]);
+    expect(paceClassOf("GET", `${GRAPH}/v1.0/users?%24select=id%2CsignInActivity&%24skiptoken=abc`).tenantLimits).toEqual([
+      "signInActivity",
+      "reports",
+    ]);
     expect(paceClassOf("GET", `${GRAPH}/beta/users?$filter=signInActivity/lastSignInDateTime le 2026-01-01T00:00:00Z`).perApp).toBe(true);
   });
 
@@ -30,7 +33,11 @@ describe("paceClassOf", () => {
   });
 
   it("paces Conditional Access per tenant only", () => {
-    expect(paceClassOf("GET", `${GRAPH}/v1.0/identity/conditionalAccess/policies`)).toEqual({ tenantLimits: ["conditionalAccess"], perApp: false, priority: "normal" });
+    expect(paceClassOf("GET", `${GRAPH}/v1.0/identity/conditionalAccess/policies`)).toEqual({
+      tenantLimits: ["conditionalAccess"],
+      perApp: false,
+      priority: "normal",
+    });
   });
 
   it("leaves identity reads, writes and $batch unpaced", () => {
@@ -80,7 +87,10 @@ function schedule(schedules: readonly PaceSchedule[], count: number, now = 1_000
   let states: readonly PaceState[] = schedules.map(() => IDLE);
   const starts: number[] = [];
   for (let i = 0; i < count; i++) {
-    const booked = reserve(schedules.map((schedule, j) => ({ schedule, state: states[j] ?? IDLE })), now);
+    const booked = reserve(
+      schedules.map((schedule, j) => ({ schedule, state: states[j] ?? IDLE })),
+      now,
+    );
     starts.push(booked.startInMs);
     states = booked.states;
   }
@@ -97,7 +107,12 @@ describe("reserve", () => {
     const starts = schedule([paceSchedules().signInActivity], 200);
     expect(conforms(starts, GRAPH_REQUEST_LIMITS.signInActivityPerTenant)).toBe(true);
     // Sent late (a slow response, a busy event loop): still within the limit.
-    expect(conforms(starts.map((t, i) => (i % 7 === 0 ? t + 4_000 : t)), GRAPH_REQUEST_LIMITS.signInActivityPerTenant)).toBe(true);
+    expect(
+      conforms(
+        starts.map((t, i) => (i % 7 === 0 ? t + 4_000 : t)),
+        GRAPH_REQUEST_LIMITS.signInActivityPerTenant,
+      ),
+    ).toBe(true);
     const elapsed = (starts.at(-1) ?? 0) - (starts[0] ?? 0);
     // Graph's floor: (200 − 10) pages × 6 s = 1,140 s. Pacing stays within its 2 % margin of it.
     expect(elapsed / 1_140_000).toBeGreaterThanOrEqual(1);
@@ -122,10 +137,22 @@ describe("reserve", () => {
     const starts: number[] = [];
     // Both streams ask as soon as they may: the shared `reports` state is the second entry of each.
     for (let i = 0; i < 60; i++) {
-      const a = reserve([{ schedule: s.signInActivity, state: signIn[0] ?? IDLE }, { schedule: s.reports, state: report[1] ?? IDLE }], starts.at(-1) ?? 0);
+      const a = reserve(
+        [
+          { schedule: s.signInActivity, state: signIn[0] ?? IDLE },
+          { schedule: s.reports, state: report[1] ?? IDLE },
+        ],
+        starts.at(-1) ?? 0,
+      );
       signIn = [a.states[0] ?? IDLE, a.states[1] ?? IDLE];
       report = [report[0] ?? IDLE, a.states[1] ?? IDLE];
-      const b = reserve([{ schedule: s.reportsBesideSignIn, state: report[0] ?? IDLE }, { schedule: s.reports, state: report[1] ?? IDLE }], a.startInMs);
+      const b = reserve(
+        [
+          { schedule: s.reportsBesideSignIn, state: report[0] ?? IDLE },
+          { schedule: s.reports, state: report[1] ?? IDLE },
+        ],
+        a.startInMs,
+      );
       report = [b.states[0] ?? IDLE, b.states[1] ?? IDLE];
       starts.push(a.startInMs, b.startInMs);
     }

@@ -168,7 +168,10 @@ describe("stored page links that expired before the follow-up", () => {
   const REPORT_PATH = "v1.0/reports/authenticationMethods/userRegistrationDetails";
   /** Page requests Graph refused with Directory_ExpiredPageToken, by path. */
   const expiredReads = (requests: readonly RequestLogEntry[]) =>
-    requests.filter((r) => r.status === 400 && r.query.$skiptoken !== undefined).map((r) => r.path).sort();
+    requests
+      .filter((r) => r.status === 400 && r.query.$skiptoken !== undefined)
+      .map((r) => r.path)
+      .sort();
 
   it("restart their streams from the first page: the run completes with exactly the rows of an uncut scan, none counted twice", async () => {
     const tenant = fixture();

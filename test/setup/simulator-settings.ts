@@ -9,7 +9,10 @@ export interface SimulatorSettingsOptions {
   readonly timeScale?: number;
 }
 
-export function simulatorSettings(sim: Pick<GraphSimulator, "authorityHost" | "baseUrl">, options: SimulatorSettingsOptions): Record<string, string> {
+export function simulatorSettings(
+  sim: Pick<GraphSimulator, "authorityHost" | "baseUrl">,
+  options: SimulatorSettingsOptions,
+): Record<string, string> {
   return {
     AzureWebJobsStorage: azuriteConnectionString(),
     STORAGE_TABLE_PREFIX: options.tablePrefix,

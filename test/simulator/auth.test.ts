@@ -13,7 +13,11 @@ beforeAll(async () => {
   sim = await startGraphSimulator({
     fixtures: [
       tenantFixture({ graph: { "v1.0/users": [user(1)], "v1.0/domains": [{ id: "contoso.com", isVerified: true }] } }),
-      tenantFixture({ id: TENANT_B, displayName: "Fabrikam", graph: { "v1.0/users": [user(2, { userPrincipalName: "user2@fabrikam.com" })] } }),
+      tenantFixture({
+        id: TENANT_B,
+        displayName: "Fabrikam",
+        graph: { "v1.0/users": [user(2, { userPrincipalName: "user2@fabrikam.com" })] },
+      }),
     ],
     apps: [TEST_APP, NARROW_APP],
   });
@@ -85,15 +89,21 @@ describe("token endpoint for @azure/identity ClientSecretCredential", () => {
 
   it("answers an app not consented in the tenant with 400 unauthorized_client (AADSTS700016)", async () => {
     expect((await credential(sim, TENANT_A, NARROW_APP).getToken(SCOPE)).token).toBeTruthy();
-    const error = (await credential(sim, TENANT_B, NARROW_APP).getToken(SCOPE).catch((e: unknown) => e)) as AuthenticationRequiredError;
+    const error = (await credential(sim, TENANT_B, NARROW_APP)
+      .getToken(SCOPE)
+      .catch((e: unknown) => e)) as AuthenticationRequiredError;
     expect(error).toBeInstanceOf(AuthenticationRequiredError);
     expect(error.message).toContain("unauthorized_client");
-    expect(error.message).toContain("AADSTS700016: Application with identifier '9a9a9a9a-0000-4000-8000-000000000009' was not found in the directory 'Fabrikam'");
+    expect(error.message).toContain(
+      "AADSTS700016: Application with identifier '9a9a9a9a-0000-4000-8000-000000000009' was not found in the directory 'Fabrikam'",
+    );
   });
 
   it("answers an unknown tenant with AADSTS90002, which MSAL reports as unresolvable endpoints", async () => {
     const unknown = "dddddddd-0000-4000-8000-00000000000d";
-    const error = (await credential(sim, unknown).getToken(SCOPE).catch((e: unknown) => e)) as Error;
+    const error = (await credential(sim, unknown)
+      .getToken(SCOPE)
+      .catch((e: unknown) => e)) as Error;
     expect(error).toBeInstanceOf(CredentialUnavailableError);
     const config = await fetch(`${sim.authorityHost}/${unknown}/v2.0/.well-known/openid-configuration`);
     expect(config.status).toBe(400);
@@ -102,7 +112,12 @@ describe("token endpoint for @azure/identity ClientSecretCredential", () => {
 
   it("accepts a tenant domain name and refuses scopes other than Graph's .default", async () => {
     const token = async (tenant: string, scope: string) => {
-      const form = new URLSearchParams({ grant_type: "client_credentials", client_id: TEST_APP.clientId, client_secret: TEST_APP_CLIENT_SECRET, scope });
+      const form = new URLSearchParams({
+        grant_type: "client_credentials",
+        client_id: TEST_APP.clientId,
+        client_secret: TEST_APP_CLIENT_SECRET,
+        scope,
+      });
       const response = await fetch(`${sim.authorityHost}/${tenant}/oauth2/v2.0/token`, { method: "POST", body: form });
       return { status: response.status, body: (await response.json()) as Record<string, unknown> };
     };

@@ -38,7 +38,13 @@ describe("$batch", () => {
     const { response, byId } = await batch([
       { id: "a", method: "GET", url: `/users/${userId(1)}?$select=id` },
       { id: "b", method: "GET", url: "users?$top=2&$select=id" },
-      { id: "c", method: "PATCH", url: `/users/${userId(2)}`, headers: { "Content-Type": "application/json" }, body: { accountEnabled: false } },
+      {
+        id: "c",
+        method: "PATCH",
+        url: `/users/${userId(2)}`,
+        headers: { "Content-Type": "application/json" },
+        body: { accountEnabled: false },
+      },
     ]);
     expect(response.status).toBe(200);
     expect(byId.get("a")).toMatchObject({ status: 200, headers: { "Content-Type": "application/json" }, body: { id: userId(1) } });
@@ -49,7 +55,12 @@ describe("$batch", () => {
     expect(patched?.headers["Content-Type"]).toBeUndefined();
     expect(sim.tenant(TENANT_A).get(`v1.0/users/${userId(2)}`)).toMatchObject({ accountEnabled: false });
     const log = sim.tenant(TENANT_A).requests;
-    expect(log.filter((r) => r.batchItem).map((r) => r.path).sort()).toEqual([`v1.0/users/${userId(1)}`, `v1.0/users/${userId(2)}`, "v1.0/users"].sort());
+    expect(
+      log
+        .filter((r) => r.batchItem)
+        .map((r) => r.path)
+        .sort(),
+    ).toEqual([`v1.0/users/${userId(1)}`, `v1.0/users/${userId(2)}`, "v1.0/users"].sort());
     expect(log.find((r) => !r.batchItem)?.path).toBe("v1.0/$batch");
   });
 
@@ -60,7 +71,13 @@ describe("$batch", () => {
 
   it.each([
     ["more than 20 requests", Array.from({ length: 21 }, (_, i) => ({ id: String(i), method: "GET", url: "/users" }))],
-    ["a duplicate id", [{ id: "1", method: "GET", url: "/users" }, { id: "1", method: "GET", url: "/domains" }]],
+    [
+      "a duplicate id",
+      [
+        { id: "1", method: "GET", url: "/users" },
+        { id: "1", method: "GET", url: "/domains" },
+      ],
+    ],
     ["a body without Content-Type", [{ id: "1", method: "PATCH", url: `/users/${userId(1)}`, body: { accountEnabled: false } }]],
     ["a dependency on an unknown id", [{ id: "1", method: "GET", url: "/users", dependsOn: ["9"] }]],
     ["no requests", []],
@@ -74,7 +91,14 @@ describe("$batch", () => {
   it("answers 424 for items whose dependency failed, and runs the rest", async () => {
     const { byId } = await batch([
       { id: "1", method: "GET", url: "/users/nobody" },
-      { id: "2", method: "PATCH", url: `/users/${userId(1)}`, dependsOn: ["1"], headers: { "content-type": "application/json" }, body: { accountEnabled: false } },
+      {
+        id: "2",
+        method: "PATCH",
+        url: `/users/${userId(1)}`,
+        dependsOn: ["1"],
+        headers: { "content-type": "application/json" },
+        body: { accountEnabled: false },
+      },
       { id: "3", method: "GET", url: "/users?$top=1", dependsOn: ["2"] },
       { id: "4", method: "GET", url: "/domains" },
     ]);
@@ -90,7 +114,11 @@ describe("$batch", () => {
     expect(items.filter((r) => r.status === 200)).toHaveLength(5);
     const throttled = items.filter((r) => r.status === 429);
     expect(throttled).toHaveLength(2);
-    expect(throttled[0]?.headers).toMatchObject({ "Retry-After": "2", "Content-Type": "application/json", "x-ms-throttle-information": "RequestLimitExceeded" });
+    expect(throttled[0]?.headers).toMatchObject({
+      "Retry-After": "2",
+      "Content-Type": "application/json",
+      "x-ms-throttle-information": "RequestLimitExceeded",
+    });
     expect(throttled[0]?.body?.error?.code).toBe("TooManyRequests");
   });
 
@@ -105,7 +133,11 @@ describe("$batch", () => {
   });
 
   it("needs the envelope's token", async () => {
-    const response = await raw(sim, TENANT_A, "v1.0/$batch", { method: "POST", body: { requests: [{ id: "1", method: "GET", url: "/users" }] }, token: null });
+    const response = await raw(sim, TENANT_A, "v1.0/$batch", {
+      method: "POST",
+      body: { requests: [{ id: "1", method: "GET", url: "/users" }] },
+      token: null,
+    });
     expect(response.status).toBe(401);
   });
 });

@@ -34,7 +34,10 @@ describe("status faults", () => {
   });
 
   it("uses the given code, message and Retry-After", async () => {
-    sim.faults.add({ path: "/v1.0/users", fault: { type: "status", status: 503, retryAfterSeconds: 7, code: "UnknownError", message: "Try later" } });
+    sim.faults.add({
+      path: "/v1.0/users",
+      fault: { type: "status", status: 503, retryAfterSeconds: 7, code: "UnknownError", message: "Try later" },
+    });
     const response = await raw(sim, TENANT_A, "v1.0/users");
     expect(response.status).toBe(503);
     expect(response.headers.get("retry-after")).toBe("7");

@@ -19,14 +19,24 @@ const fixture = (id: string, license: TenantFixture["tenant"]["license"]): Tenan
         { id: userId(1), userPrincipalName: "user1@contoso.com", userDisplayName: "User 1", isMfaRegistered: true },
       ],
       "v1.0/roleManagement/directory/roleEligibilitySchedules": [
-        { id: "e1", principalId: userId(1), roleDefinitionId: "62e90394-69f5-4237-9190-012177145e10", directoryScopeId: "/", memberType: "Direct", status: "Provisioned" },
+        {
+          id: "e1",
+          principalId: userId(1),
+          roleDefinitionId: "62e90394-69f5-4237-9190-012177145e10",
+          directoryScopeId: "/",
+          memberType: "Direct",
+          status: "Provisioned",
+        },
       ],
       "v1.0/identity/conditionalAccess/policies": [],
     },
   });
 
 beforeAll(async () => {
-  sim = await startGraphSimulator({ fixtures: [fixture(FREE, "free"), fixture(P1, "p1"), fixture(P2, "p2")], throttling: { enabled: false } });
+  sim = await startGraphSimulator({
+    fixtures: [fixture(FREE, "free"), fixture(P1, "p1"), fixture(P2, "p2")],
+    throttling: { enabled: false },
+  });
 });
 afterAll(() => sim.close());
 
@@ -47,7 +57,10 @@ describe.each([
   [`v1.0/users/${userId(1)}?$select=signInActivity`, { free: NON_PREMIUM, p1: 200, p2: 200 }],
   ["v1.0/reports/authenticationMethods/userRegistrationDetails", { free: NON_PREMIUM, p1: 200, p2: 200 }],
   ["v1.0/roleManagement/directory/roleEligibilitySchedules", { free: NO_P2, p1: NO_P2, p2: 200 }],
-  ["v1.0/identity/conditionalAccess/policies", { free: { status: 403, code: "AadPremiumLicenseRequired", message: expect.any(String) as string }, p1: 200, p2: 200 }],
+  [
+    "v1.0/identity/conditionalAccess/policies",
+    { free: { status: 403, code: "AadPremiumLicenseRequired", message: expect.any(String) as string }, p1: 200, p2: 200 },
+  ],
   ["v1.0/users?$select=id,accountEnabled", { free: 200, p1: 200, p2: 200 }],
 ])("%s", (path, expected) => {
   it.each([

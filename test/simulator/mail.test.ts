@@ -29,8 +29,15 @@ describe("POST users/{id}/sendMail", () => {
     expect(response.status).toBe(202);
     expect(response.text).toBe("");
     expect(response.headers.has("content-type")).toBe(false);
-    await sdkClient(sim, TENANT_A).api(`/users/${SENDER}/sendMail`).post({ message: message("via SDK") });
-    expect(sim.tenant(TENANT_A).sentMail(SENDER).map((m) => m.subject)).toEqual(["via SDK", "Approve: block user7"]);
+    await sdkClient(sim, TENANT_A)
+      .api(`/users/${SENDER}/sendMail`)
+      .post({ message: message("via SDK") });
+    expect(
+      sim
+        .tenant(TENANT_A)
+        .sentMail(SENDER)
+        .map((m) => m.subject),
+    ).toEqual(["via SDK", "Approve: block user7"]);
   });
 
   it("stores a Graph message resource readable from Sent Items, paged by 10", async () => {
@@ -50,10 +57,9 @@ describe("POST users/{id}/sendMail", () => {
     expect(first.json.value[0]?.sentDateTime).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
     const second = await raw(sim, TENANT_A, first.json["@odata.nextLink"] as string, reader);
     expect(second.json.value.map((m) => m.subject)).toEqual(["m1", "m0"]);
-    expect((await raw(sim, TENANT_A, `v1.0/users/${SENDER}/mailFolders/SentItems/messages?$top=2&$select=subject`, reader)).json.value).toEqual([
-      { subject: "m11" },
-      { subject: "m10" },
-    ]);
+    expect(
+      (await raw(sim, TENANT_A, `v1.0/users/${SENDER}/mailFolders/SentItems/messages?$top=2&$select=subject`, reader)).json.value,
+    ).toEqual([{ subject: "m11" }, { subject: "m10" }]);
   });
 
   it("keeps nothing when saveToSentItems is false", async () => {

@@ -15,7 +15,11 @@ describe("simulator-made objects pass Graph's v1.0 metadata", () => {
   it("a message stored in Sent Items", () => {
     const stored = new Mailboxes().recordSent(
       { id: "u1", displayName: "Patrol", address: "patrol@contoso.com" },
-      { subject: "s", body: { contentType: "HTML", content: "<b>hi</b>" }, toRecipients: [{ emailAddress: { address: "it@contoso.com" } }] },
+      {
+        subject: "s",
+        body: { contentType: "HTML", content: "<b>hi</b>" },
+        toRecipients: [{ emailAddress: { address: "it@contoso.com" } }],
+      },
       new Date("2025-01-01T00:00:00Z"),
     );
     expect(validateGraphValue(stored, "message")).toEqual([]);

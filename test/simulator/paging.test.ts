@@ -12,7 +12,11 @@ beforeAll(async () => {
       tenantFixture({
         graph: {
           "v1.0/users": users(1200, (n) => (n % 3 === 0 ? { signInActivity: { lastSignInDateTime: "2024-05-01T00:00:00Z" } } : {})),
-          "v1.0/domains": Array.from({ length: 150 }, (_, i) => ({ id: `d${i}.contoso.com`, isVerified: true, authenticationType: "Managed" })),
+          "v1.0/domains": Array.from({ length: 150 }, (_, i) => ({
+            id: `d${i}.contoso.com`,
+            isVerified: true,
+            authenticationType: "Managed",
+          })),
         },
       }),
     ],

@@ -15,7 +15,9 @@ function fixture(id: string, app: TenantFixture["app"]): TenantFixture {
     id,
     graph: {
       "v1.0/users": [user(1), user(2)],
-      "v1.0/roleManagement/directory/roleAssignments": [{ id: "ra-1", principalId: userId(1), roleDefinitionId: GLOBAL_ADMIN, directoryScopeId: "/" }],
+      "v1.0/roleManagement/directory/roleAssignments": [
+        { id: "ra-1", principalId: userId(1), roleDefinitionId: GLOBAL_ADMIN, directoryScopeId: "/" },
+      ],
     },
   });
   return app === undefined ? base : { ...base, app };
@@ -45,7 +47,10 @@ describe("consent", () => {
   it("a route answers Graph's 403 when no permission it documents was consented", async () => {
     const response = await raw(sim, TENANT_B, "v1.0/reports/authenticationMethods/userRegistrationDetails");
     expect(response.status).toBe(403);
-    expect(response.json.error).toMatchObject({ code: "Authorization_RequestDenied", message: "Insufficient privileges to complete the operation." });
+    expect(response.json.error).toMatchObject({
+      code: "Authorization_RequestDenied",
+      message: "Insufficient privileges to complete the operation.",
+    });
     expect((await raw(sim, TENANT_B, "v1.0/domains")).status).toBe(200);
   });
 
@@ -62,7 +67,9 @@ describe("consent", () => {
   it("a higher-privileged permission the docs list is enough", async () => {
     const token = sim.mintToken(TENANT_A, { roles: ["Directory.Read.All"] });
     expect((await raw(sim, TENANT_A, "v1.0/domains", { token })).status).toBe(200);
-    expect((await raw(sim, TENANT_A, "v1.0/domains/contoso.com", { token, method: "PATCH", body: { passwordValidityPeriodInDays: 90 } })).status).toBe(403);
+    expect(
+      (await raw(sim, TENANT_A, "v1.0/domains/contoso.com", { token, method: "PATCH", body: { passwordValidityPeriodInDays: 90 } })).status,
+    ).toBe(403);
   });
 });
 
@@ -80,7 +87,10 @@ describe("sensitive writes on administrators", () => {
   it("revoking an administrator's sessions is refused with Graph's own message", async () => {
     const revoke = await raw(sim, TENANT_C, `v1.0/users/${userId(1)}/revokeSignInSessions`, { method: "POST" });
     expect(revoke.status).toBe(403);
-    expect(revoke.json.error).toMatchObject({ code: "Authorization_RequestDenied", message: "Access to invalidate refresh tokens operation is denied." });
+    expect(revoke.json.error).toMatchObject({
+      code: "Authorization_RequestDenied",
+      message: "Access to invalidate refresh tokens operation is denied.",
+    });
     expect((await raw(sim, TENANT_C, `v1.0/users/${userId(2)}/revokeSignInSessions`, { method: "POST" })).status).toBe(200);
   });
 });

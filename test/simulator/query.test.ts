@@ -27,8 +27,20 @@ beforeAll(async () => {
               { id: "ra3", principalId: spId(1), roleDefinitionId: SECURITY_ADMIN, directoryScopeId: "/" },
             ],
             "v1.0/reports/authenticationMethods/userRegistrationDetails": [
-              { id: userId(0), userPrincipalName: "user0@contoso.com", userDisplayName: "User 0", isMfaRegistered: true, methodsRegistered: ["email", "fido2"] },
-              { id: userId(3), userPrincipalName: "user3@contoso.com", userDisplayName: "Alice Admin", isMfaRegistered: false, methodsRegistered: [] },
+              {
+                id: userId(0),
+                userPrincipalName: "user0@contoso.com",
+                userDisplayName: "User 0",
+                isMfaRegistered: true,
+                methodsRegistered: ["email", "fido2"],
+              },
+              {
+                id: userId(3),
+                userPrincipalName: "user3@contoso.com",
+                userDisplayName: "Alice Admin",
+                isMfaRegistered: false,
+                methodsRegistered: [],
+              },
             ],
           },
           groupId(1),
@@ -51,7 +63,19 @@ describe("$select", () => {
   it("returns Graph's default user properties without $select, never signInActivity", async () => {
     const body = (await get("v1.0/users?$top=1")).json;
     expect(Object.keys(body.value[0] as object).sort()).toEqual(
-      ["businessPhones", "displayName", "givenName", "jobTitle", "mail", "mobilePhone", "officeLocation", "preferredLanguage", "surname", "userPrincipalName", "id"].sort(),
+      [
+        "businessPhones",
+        "displayName",
+        "givenName",
+        "jobTitle",
+        "mail",
+        "mobilePhone",
+        "officeLocation",
+        "preferredLanguage",
+        "surname",
+        "userPrincipalName",
+        "id",
+      ].sort(),
     );
     expect(body.value[0]).toMatchObject({ businessPhones: [], mail: null, id: userId(0) });
   });
@@ -59,14 +83,21 @@ describe("$select", () => {
   it("returns exactly the selected properties, omitting signInActivity for users who never signed in", async () => {
     const body = (await get("v1.0/users?$select=id,accountEnabled,signInActivity")).json;
     expect(body["@odata.context"]).toBe(`${sim.baseUrl}v1.0/$metadata#users(id,accountEnabled,signInActivity)`);
-    expect(body.value[0]).toEqual({ id: userId(0), accountEnabled: true, signInActivity: { lastSignInDateTime: "2023-06-01T00:00:00Z", lastSuccessfulSignInDateTime: null } });
+    expect(body.value[0]).toEqual({
+      id: userId(0),
+      accountEnabled: true,
+      signInActivity: { lastSignInDateTime: "2023-06-01T00:00:00Z", lastSuccessfulSignInDateTime: null },
+    });
     expect(body.value[2]).toEqual({ id: userId(2), accountEnabled: true });
   });
 
   it("rejects a property the type does not have", async () => {
     const response = await get("v1.0/users?$select=id,shoeSize");
     expect(response.status).toBe(400);
-    expect(response.json.error).toMatchObject({ code: "BadRequest", message: "Could not find a property named 'shoeSize' on type 'microsoft.graph.user'." });
+    expect(response.json.error).toMatchObject({
+      code: "BadRequest",
+      message: "Could not find a property named 'shoeSize' on type 'microsoft.graph.user'.",
+    });
   });
 });
 
@@ -90,7 +121,9 @@ describe("$filter", () => {
   it("filters role assignments by roleDefinitionId and registration details with any()", async () => {
     const roles = await get(`v1.0/roleManagement/directory/roleAssignments?$filter=roleDefinitionId eq '${GLOBAL_ADMIN}'`);
     expect(ids(roles.json)).toEqual(["ra1", "ra2"]);
-    const registered = await get("v1.0/reports/authenticationMethods/userRegistrationDetails?$filter=methodsRegistered/any(m:m eq 'fido2')");
+    const registered = await get(
+      "v1.0/reports/authenticationMethods/userRegistrationDetails?$filter=methodsRegistered/any(m:m eq 'fido2')",
+    );
     expect(ids(registered.json)).toEqual([userId(0)]);
   });
 
@@ -101,7 +134,11 @@ describe("$filter", () => {
       const refused = await get(`v1.0/users?$filter=${encodeURIComponent(filter)}`);
       expect(refused.status).toBe(400);
       expect(refused.json.error.code).toBe("Request_UnsupportedQuery");
-      expect(refused.json.error.message).toMatch(new RegExp(`^Operator '${operator}' is not supported because the required parameters might be missing. Try adding \\$count=true query parameter and ConsistencyLevel:eventual header`));
+      expect(refused.json.error.message).toMatch(
+        new RegExp(
+          `^Operator '${operator}' is not supported because the required parameters might be missing. Try adding \\$count=true query parameter and ConsistencyLevel:eventual header`,
+        ),
+      );
       const withHeaderOnly = await get(`v1.0/users?$filter=${encodeURIComponent(filter)}`, { ConsistencyLevel: "eventual" });
       expect(withHeaderOnly.status).toBe(400);
       const advanced = await get(`v1.0/users?$count=true&$filter=${encodeURIComponent(filter)}`, { ConsistencyLevel: "eventual" });
@@ -156,7 +193,11 @@ describe("$expand=principal", () => {
 describe("single resources", () => {
   it("gets a user by id or by userPrincipalName, with $select", async () => {
     const byUpn = await get(`v1.0/users/${encodeURIComponent("guest_fabrikam.com#EXT#@contoso.com")}?$select=id,userType`);
-    expect(byUpn.json).toEqual({ "@odata.context": `${sim.baseUrl}v1.0/$metadata#users(id,userType)/$entity`, id: userId(2), userType: "Guest" });
+    expect(byUpn.json).toEqual({
+      "@odata.context": `${sim.baseUrl}v1.0/$metadata#users(id,userType)/$entity`,
+      id: userId(2),
+      userType: "Guest",
+    });
     expect((await get(`v1.0/users/${userId(3)}`)).json.displayName).toBe("Alice Admin");
   });
 
@@ -174,7 +215,8 @@ describe("single resources", () => {
     expect(response.status).toBe(404);
     expect(response.json.error).toMatchObject({
       code: "Request_ResourceNotFound",
-      message: "Resource '5d1e8b9a-0000-4000-8000-000000000000' does not exist or one of its queried reference-property objects are not present.",
+      message:
+        "Resource '5d1e8b9a-0000-4000-8000-000000000000' does not exist or one of its queried reference-property objects are not present.",
     });
     expect(response.json.error.innerError).toMatchObject({ "request-id": response.headers.get("request-id") });
     expect(response.json.error.innerError.date).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/);
@@ -185,7 +227,9 @@ describe("single resources", () => {
     expect(response.status).toBe(400);
     expect(response.json.error).toMatchObject({ code: "BadRequest", message: "Resource not found for the segment 'userz'." });
     // v1.0 has users/{id}/authentication (methods); per-user MFA requirements exist only in beta.
-    expect((await get(`v1.0/users/${userId(1)}/authentication/requirements`)).json.error.message).toBe("Resource not found for the segment 'requirements'.");
+    expect((await get(`v1.0/users/${userId(1)}/authentication/requirements`)).json.error.message).toBe(
+      "Resource not found for the segment 'requirements'.",
+    );
   });
 
   it("lists group members as directory objects with @odata.type", async () => {

@@ -61,8 +61,13 @@ describe("the simulator", () => {
     expect(types[0]).toBe("#microsoft.graph.passwordAuthenticationMethod");
     expect(types.length).toBeGreaterThan(1);
     expect(response.json.value.every((m) => /^[0-9a-f-]{36}$/.test(m.id))).toBe(true);
-    expect(sim.tenant(fixture.tenant.id).requests.at(-1)).toMatchObject({ path: `v1.0/users/${withMethods.id}/authentication/methods`, resourceUnits: 1 });
-    expect((await raw(sim, fixture.tenant.id, "v1.0/users/00000000-0000-4000-8000-000000000000/authentication/methods", reader)).status).toBe(404);
+    expect(sim.tenant(fixture.tenant.id).requests.at(-1)).toMatchObject({
+      path: `v1.0/users/${withMethods.id}/authentication/methods`,
+      resourceUnits: 1,
+    });
+    expect(
+      (await raw(sim, fixture.tenant.id, "v1.0/users/00000000-0000-4000-8000-000000000000/authentication/methods", reader)).status,
+    ).toBe(404);
   });
 
   it("serves generated fixtures without validating them when told to trust them", async () => {

@@ -54,7 +54,9 @@ describe("Graph SDK v3 with ClientSecretCredential", () => {
   it("RetryHandler recovers from 429 and 503 answered with Retry-After", async () => {
     sim.faults.add({ path: "v1.0/users/" + userId(1), fault: { type: "status", status: 429, retryAfterSeconds: 0.01 } });
     sim.faults.add({ path: "v1.0/users/" + userId(1), after: 1, fault: { type: "status", status: 503, retryAfterSeconds: 0.01 } });
-    const found = (await sdkClient(sim, TENANT_A).api(`/users/${userId(1)}`).get()) as { id: string };
+    const found = (await sdkClient(sim, TENANT_A)
+      .api(`/users/${userId(1)}`)
+      .get()) as { id: string };
     expect(found.id).toBe(userId(1));
     expect(sim.tenant(TENANT_A).requests.map((r) => r.status)).toEqual([429, 503, 200]);
   });

@@ -22,7 +22,9 @@ describe("TokenBucket", () => {
 
 describe("ThrottleModel", () => {
   it("sizes the identity bucket by tenant size", () => {
-    expect([identityCapacity(49), identityCapacity(50), identityCapacity(500), identityCapacity(501)]).toEqual([3_500, 5_000, 5_000, 8_000]);
+    expect([identityCapacity(49), identityCapacity(50), identityCapacity(500), identityCapacity(501)]).toEqual([
+      3_500, 5_000, 5_000, 8_000,
+    ]);
   });
 
   it("refuses the 3,001st write in 150 s with WriteLimitExceeded and a Retry-After", () => {
@@ -30,7 +32,12 @@ describe("ThrottleModel", () => {
     const write = { resourceUnits: 1, kinds: ["resourceUnits", "writes"] as const };
     for (let i = 0; i < 3_000; i++) expect(model.decide(subject, write).allowed).toBe(true);
     const refused = model.decide(subject, write);
-    expect(refused).toMatchObject({ allowed: false, information: "WriteLimitExceeded", scope: "Tenant_Application/ReadWrite/app/t1", retryAfterSeconds: 0.05 });
+    expect(refused).toMatchObject({
+      allowed: false,
+      information: "WriteLimitExceeded",
+      scope: "Tenant_Application/ReadWrite/app/t1",
+      retryAfterSeconds: 0.05,
+    });
   });
 
   it("takes nothing from any bucket when one limit refuses", () => {

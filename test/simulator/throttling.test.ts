@@ -1,7 +1,13 @@
 /** Throttling over the wire: 429 shape, Retry-After (or none), time scale, the SDK recovering. */
 import type { PageCollection } from "@microsoft/microsoft-graph-client";
 import { afterEach, describe, expect, it } from "vitest";
-import { ManualClock, startGraphSimulator, TEST_APP_CLIENT_ID, type GraphSimulator, type ThrottlingOptions } from "../../dev/simulator/index.js";
+import {
+  ManualClock,
+  startGraphSimulator,
+  TEST_APP_CLIENT_ID,
+  type GraphSimulator,
+  type ThrottlingOptions,
+} from "../../dev/simulator/index.js";
 import { raw, sdkClient } from "./helpers/clients.js";
 import { TENANT_A, tenantFixture, user, userId, users } from "./helpers/fixtures.js";
 
@@ -63,7 +69,8 @@ describe("reports limit: 5 requests per 10 s per app and tenant", () => {
     // 0.1: the 10 s window lasts 1 s, faster than eight requests can refill it; Retry-After 0.2 s.
     const s = await start({ enabled: true, timeScale: 0.1 });
     const client = sdkClient(s, TENANT_A);
-    for (let i = 0; i < 8; i++) expect(((await client.api("/reports/authenticationMethods/userRegistrationDetails").get()) as PageCollection).value).toHaveLength(1);
+    for (let i = 0; i < 8; i++)
+      expect(((await client.api("/reports/authenticationMethods/userRegistrationDetails").get()) as PageCollection).value).toHaveLength(1);
     const statuses = s.tenant(TENANT_A).requests.map((r) => r.status);
     expect(statuses.filter((st) => st === 429).length).toBeGreaterThan(0);
     expect(statuses.filter((st) => st === 200)).toHaveLength(8);

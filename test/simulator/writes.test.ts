@@ -17,7 +17,10 @@ beforeAll(async () => {
           ],
           "v1.0/policies/authorizationPolicy": {
             defaultUserRolePermissions: {
-              permissionGrantPoliciesAssigned: ["ManagePermissionGrantsForSelf.microsoft-user-default-legacy", "ManagePermissionGrantsForOwnedResource.microsoft-dynamically-managed-permissions-for-team"],
+              permissionGrantPoliciesAssigned: [
+                "ManagePermissionGrantsForSelf.microsoft-user-default-legacy",
+                "ManagePermissionGrantsForOwnedResource.microsoft-dynamically-managed-permissions-for-team",
+              ],
             },
           },
           "v1.0/domains": [
@@ -35,7 +38,8 @@ beforeAll(async () => {
 afterAll(() => sim.close());
 afterEach(() => sim.tenant(TENANT_A).restore());
 
-const call = (method: string, path: string, body?: unknown) => raw(sim, TENANT_A, path, { method, ...(body !== undefined ? { body } : {}) });
+const call = (method: string, path: string, body?: unknown) =>
+  raw(sim, TENANT_A, path, { method, ...(body !== undefined ? { body } : {}) });
 
 describe("PATCH users/{id}", () => {
   it("disables the account: 204 without a body or JSON content type, then reads see it", async () => {
@@ -51,7 +55,11 @@ describe("PATCH users/{id}", () => {
     [{ shoeSize: 42 }, "Request_BadRequest", "Property 'shoeSize' does not exist as a declared property or extension property."],
     [{ accountEnabled: "no" }, "Request_BadRequest", "Invalid value specified for property 'accountEnabled' of resource 'User'."],
     [{ createdDateTime: "2020-01-01T00:00:00Z" }, "Request_BadRequest", "Property 'createdDateTime' is read-only and cannot be set."],
-    ["{not json", "BadRequest", "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format."],
+    [
+      "{not json",
+      "BadRequest",
+      "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.",
+    ],
   ])("answers 400 for %j", async (body, code, message) => {
     const response = await call("PATCH", `v1.0/users/${userId(1)}`, body);
     expect(response.status).toBe(400);
@@ -105,14 +113,18 @@ describe("PATCH beta users/{id}/authentication/requirements", () => {
   it("refuses values outside the enum", async () => {
     const response = await call("PATCH", path(1), { perUserMfaState: "on" });
     expect(response.status).toBe(400);
-    expect(response.json.error.message).toBe("Invalid value specified for property 'perUserMfaState' of resource 'StrongAuthenticationRequirements'.");
+    expect(response.json.error.message).toBe(
+      "Invalid value specified for property 'perUserMfaState' of resource 'StrongAuthenticationRequirements'.",
+    );
   });
 });
 
 describe("PATCH policies/authorizationPolicy and domains/{id}", () => {
   it("turns off user consent, keeping the owned-resource entries", async () => {
     const keep = ["ManagePermissionGrantsForOwnedResource.microsoft-dynamically-managed-permissions-for-team"];
-    const response = await call("PATCH", "v1.0/policies/authorizationPolicy", { defaultUserRolePermissions: { permissionGrantPoliciesAssigned: keep } });
+    const response = await call("PATCH", "v1.0/policies/authorizationPolicy", {
+      defaultUserRolePermissions: { permissionGrantPoliciesAssigned: keep },
+    });
     expect(response.status).toBe(204);
     const policy = (await call("GET", "v1.0/policies/authorizationPolicy")).json;
     expect(policy.defaultUserRolePermissions).toMatchObject({ permissionGrantPoliciesAssigned: keep, allowedToCreateApps: true });
@@ -138,12 +150,15 @@ describe("PATCH policies/authorizationPolicy and domains/{id}", () => {
     ]);
   });
 
-  it.each(["eu.contoso.com", "contoso-retail.com"])("refuses to change %s, which is not a root domain (CIPP issue 5381)", async (domain) => {
-    const response = await call("PATCH", `v1.0/domains/${domain}`, { passwordValidityPeriodInDays: 2147483647 });
-    expect(response.status).toBe(400);
-    expect(response.json.error).toMatchObject({ code: "Request_BadRequest", message: "Domain operation is not allowed." });
-    expect(sim.tenant(TENANT_A).get(`v1.0/domains/${domain}`)).toMatchObject({ passwordValidityPeriodInDays: 90 });
-  });
+  it.each(["eu.contoso.com", "contoso-retail.com"])(
+    "refuses to change %s, which is not a root domain (CIPP issue 5381)",
+    async (domain) => {
+      const response = await call("PATCH", `v1.0/domains/${domain}`, { passwordValidityPeriodInDays: 2147483647 });
+      expect(response.status).toBe(400);
+      expect(response.json.error).toMatchObject({ code: "Request_BadRequest", message: "Domain operation is not allowed." });
+      expect(sim.tenant(TENANT_A).get(`v1.0/domains/${domain}`)).toMatchObject({ passwordValidityPeriodInDays: 90 });
+    },
+  );
 });
 
 describe("restore()", () => {

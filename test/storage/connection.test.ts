@@ -51,8 +51,6 @@ describe("tableStoreFromSettings", () => {
 
   it("uses the account's https table endpoint with a token credential for managed identity", () => {
     const credential = { getToken: () => Promise.resolve(null) };
-    expect(createTableClient({ accountName: "patrolprod", credential }, "Tenants").url).toBe(
-      "https://patrolprod.table.core.windows.net",
-    );
+    expect(createTableClient({ accountName: "patrolprod", credential }, "Tenants").url).toBe("https://patrolprod.table.core.windows.net");
   });
 });

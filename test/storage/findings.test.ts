@@ -24,8 +24,7 @@ function finding(overrides: Partial<StoredFinding> = {}): StoredFinding {
   };
 }
 
-const byKey = (a: StoredFinding, b: StoredFinding): number =>
-  `${a.control}|${a.subjectId}`.localeCompare(`${b.control}|${b.subjectId}`);
+const byKey = (a: StoredFinding, b: StoredFinding): number => `${a.control}|${a.subjectId}`.localeCompare(`${b.control}|${b.subjectId}`);
 
 describe("TableFindingsRepository", () => {
   it("round-trips every field, including a tenant-level subject and resolvedAt", async () => {

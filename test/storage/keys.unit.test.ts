@@ -13,7 +13,20 @@ import {
 
 // eslint-disable-next-line no-control-regex -- the characters Table Storage forbids in keys
 const FORBIDDEN = /[\u0000-\u001f\u007f-\u009f/\\#?]/;
-const HOSTILE = ["a/b", "a\\b", "#hash", "what?", "tab\there", "\u0000\u007f\u0085", "100%_done", "émoji 😀 日本", "a|b", "@tenant", "'quoted'", ""];
+const HOSTILE = [
+  "a/b",
+  "a\\b",
+  "#hash",
+  "what?",
+  "tab\there",
+  "\u0000\u007f\u0085",
+  "100%_done",
+  "émoji 😀 日本",
+  "a|b",
+  "@tenant",
+  "'quoted'",
+  "",
+];
 
 describe("encodeKeyPart", () => {
   it.each(HOSTILE)("round-trips %j and emits only key-safe characters", (value) => {

@@ -31,7 +31,12 @@ describe("reconcile + saveReconciliation against Table Storage", () => {
 
     const night2Rows = [row("a"), row(null, "pass")];
     const night2 = await sweep("2025-03-02T02:00:00Z", night2Rows);
-    expect(night2.map((e) => [e.subjectId, e.event]).sort()).toEqual([["b/x", "resolved"], [null, "resolved"]].sort());
+    expect(night2.map((e) => [e.subjectId, e.event]).sort()).toEqual(
+      [
+        ["b/x", "resolved"],
+        [null, "resolved"],
+      ].sort(),
+    );
     const afterNight2 = await stores.findings.listForTenant(TENANT);
 
     expect(await sweep("2025-03-02T02:00:00Z", night2Rows)).toEqual(night2);

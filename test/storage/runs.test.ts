@@ -25,10 +25,7 @@ describe("TableRunsRepository: run headers", () => {
     const runs = new TableRunsRepository(testStore());
     const headers = ["2025-03-01T02:00:00Z", "2025-03-03T02:00:00Z", "2025-03-02T02:00:00Z"].map((at) => header(at));
     for (const h of headers) await runs.createRun(h);
-    expect((await runs.latestRuns(2)).map((h) => h.asOf.toISOString())).toEqual([
-      "2025-03-03T02:00:00.000Z",
-      "2025-03-02T02:00:00.000Z",
-    ]);
+    expect((await runs.latestRuns(2)).map((h) => h.asOf.toISOString())).toEqual(["2025-03-03T02:00:00.000Z", "2025-03-02T02:00:00.000Z"]);
     expect(await runs.latestRuns(10)).toHaveLength(3);
     await expect(runs.latestRuns(0)).rejects.toThrow(RangeError);
   });
@@ -48,12 +45,26 @@ describe("TableRunsRepository: tenant run status", () => {
     const started = await runs.startTenantRun(runId, TENANT, { at: startAt });
     expect(started).toMatchObject({ outcome: "applied", run: { status: "running", attempt: 1, startedAt: startAt } });
 
-    const outcome = { status: "partial", reason: "source-failed", notes: ["signIns: license"], counts: { fail: 3, unknown: 1 }, requestCount: 42 } as const;
+    const outcome = {
+      status: "partial",
+      reason: "source-failed",
+      notes: ["signIns: license"],
+      counts: { fail: 3, unknown: 1 },
+      requestCount: 42,
+    } as const;
     const finished = await runs.finishTenantRun(runId, TENANT, outcome, { at: endAt });
     expect(finished.outcome).toBe("applied");
     expect(await runs.getTenantRun(runId, TENANT)).toEqual({
-      runId, tenantId: TENANT, status: "partial", reason: "source-failed", notes: ["signIns: license"],
-      counts: { fail: 3, unknown: 1 }, requestCount: 42, startedAt: startAt, finishedAt: endAt, attempt: 1,
+      runId,
+      tenantId: TENANT,
+      status: "partial",
+      reason: "source-failed",
+      notes: ["signIns: license"],
+      counts: { fail: 3, unknown: 1 },
+      requestCount: 42,
+      startedAt: startAt,
+      finishedAt: endAt,
+      attempt: 1,
     });
   });
 
@@ -117,7 +128,9 @@ describe("TableRunsRepository: tenant run status", () => {
 describe("TableRunsRepository.previousRunFor", () => {
   it("finds the tenant's latest earlier run, skipping sweeps it was not part of", async () => {
     const runs = new TableRunsRepository(testStore());
-    const [r1, r2, r3, r4] = ["2025-03-01T02:00:00Z", "2025-03-02T02:00:00Z", "2025-03-03T02:00:00Z", "2025-03-04T02:00:00Z"].map((at) => header(at));
+    const [r1, r2, r3, r4] = ["2025-03-01T02:00:00Z", "2025-03-02T02:00:00Z", "2025-03-03T02:00:00Z", "2025-03-04T02:00:00Z"].map((at) =>
+      header(at),
+    );
     for (const h of [r1!, r2!, r3!, r4!]) await runs.createRun(h);
     await runs.finishTenantRun(r1!.runId, TENANT, { status: "completed" });
     await runs.finishTenantRun(r2!.runId, TENANT, { status: "failed" });

@@ -28,7 +28,13 @@ describe("storage credential with a user-assigned identity", () => {
       response.end(
         JSON.stringify(
           ok
-            ? { access_token: "storage-token", expires_on: String(Math.floor(Date.now() / 1000) + 3600), resource: url.searchParams.get("resource"), token_type: "Bearer", client_id: IDENTITY_CLIENT_ID }
+            ? {
+                access_token: "storage-token",
+                expires_on: String(Math.floor(Date.now() / 1000) + 3600),
+                resource: url.searchParams.get("resource"),
+                token_type: "Bearer",
+                client_id: IDENTITY_CLIENT_ID,
+              }
             : { error: "invalid_request", error_description: "No system-assigned identity; client_id required." },
         ),
       );
@@ -47,18 +53,24 @@ describe("storage credential with a user-assigned identity", () => {
   });
 
   it("reads AzureWebJobsStorage__clientId into the storage settings", () => {
-    const storage = loadSettings({ AzureWebJobsStorage__accountName: "patrolstore", AzureWebJobsStorage__clientId: IDENTITY_CLIENT_ID }).storage;
+    const storage = loadSettings({
+      AzureWebJobsStorage__accountName: "patrolstore",
+      AzureWebJobsStorage__clientId: IDENTITY_CLIENT_ID,
+    }).storage;
     expect(storage).toEqual({ kind: "managedIdentity", accountName: "patrolstore", clientId: IDENTITY_CLIENT_ID, tablePrefix: "" });
   });
 
   it("refuses a client id that is not a GUID, naming the setting", () => {
-    expect(() => loadSettings({ AzureWebJobsStorage__accountName: "patrolstore", AzureWebJobsStorage__clientId: "patrol-identity" })).toThrow(
-      /AzureWebJobsStorage__clientId must be the user-assigned managed identity's client id/,
-    );
+    expect(() =>
+      loadSettings({ AzureWebJobsStorage__accountName: "patrolstore", AzureWebJobsStorage__clientId: "patrol-identity" }),
+    ).toThrow(/AzureWebJobsStorage__clientId must be the user-assigned managed identity's client id/);
   });
 
   it("asks the identity endpoint for a storage token as that identity", async () => {
-    const storage = loadSettings({ AzureWebJobsStorage__accountName: "patrolstore", AzureWebJobsStorage__clientId: IDENTITY_CLIENT_ID }).storage;
+    const storage = loadSettings({
+      AzureWebJobsStorage__accountName: "patrolstore",
+      AzureWebJobsStorage__clientId: IDENTITY_CLIENT_ID,
+    }).storage;
     if (storage.kind !== "managedIdentity") throw new Error("expected managed identity storage");
     const credential = storageCredential(storage);
     expect(credential).toBeInstanceOf(ManagedIdentityCredential);

@@ -9,7 +9,8 @@ import { TableStore } from "../../shared/storage/connection.js";
  */
 export function azuriteConnectionString(): string {
   const connectionString = inject("storageConnectionString");
-  if (!connectionString) throw new Error("This test needs Azurite, which only the integration tier starts: name it *.test.ts, not *.unit.test.ts");
+  if (!connectionString)
+    throw new Error("This test needs Azurite, which only the integration tier starts: name it *.test.ts, not *.unit.test.ts");
   return connectionString;
 }
 

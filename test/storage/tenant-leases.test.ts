@@ -51,7 +51,10 @@ describe("TableTenantLeaseRepository", () => {
     const crashed = await leases.acquire(TENANT, "remediation", { durationInMs: 1_000, waitInMs: 0 });
     // A crash: the process is gone, so its renewals stop. Simulate by writing an expired row.
     const table = await store.table(TENANT_LEASES_TABLE);
-    await table.updateEntity({ partitionKey: TENANT, rowKey: "remediation", holder: "crashed", expiresAt: new Date(Date.now() - 1) }, "Replace");
+    await table.updateEntity(
+      { partitionKey: TENANT, rowKey: "remediation", holder: "crashed", expiresAt: new Date(Date.now() - 1) },
+      "Replace",
+    );
     const taker = await leases.acquire(TENANT, "remediation", { waitInMs: 0 });
     expect(taker?.held).toBe(true);
     await crashed?.release(); // its ETag is stale: nothing is deleted
@@ -67,7 +70,10 @@ describe("TableTenantLeaseRepository", () => {
     expect(await leases.acquire(TENANT, "remediation", { waitInMs: 0 })).toBeUndefined();
 
     const table = await store.table(TENANT_LEASES_TABLE);
-    await table.updateEntity({ partitionKey: TENANT, rowKey: "remediation", holder: "thief", expiresAt: new Date(Date.now() + 60_000) }, "Replace");
+    await table.updateEntity(
+      { partitionKey: TENANT, rowKey: "remediation", holder: "thief", expiresAt: new Date(Date.now() + 60_000) },
+      "Replace",
+    );
     await new Promise((resolve) => setTimeout(resolve, 500)); // the next renewal meets a changed ETag
     expect(lease?.held).toBe(false);
     await lease?.release();

@@ -82,7 +82,10 @@ describe("TableTenantsRepository", () => {
       createdAt: now,
       updatedAt: now,
     });
-    expect((await new TableTenantsRepository(store).get("old"))?.config).toEqual({ approvers: ["it@contoso.example"], exclusions: { userIds: [], groupIds: [] } });
+    expect((await new TableTenantsRepository(store).get("old"))?.config).toEqual({
+      approvers: ["it@contoso.example"],
+      exclusions: { userIds: [], groupIds: [] },
+    });
   });
 
   it("refuses a stored remediation config naming an unknown action", async () => {

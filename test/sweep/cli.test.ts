@@ -31,7 +31,11 @@ async function sweep(...args: string[]): Promise<CliResult> {
 interface SweepJson {
   runId: string;
   asOf: string;
-  tenants: { tenantId: string; status: string; findings: { control: string; subjectId: string | null; status: string; severity: string; detail: unknown }[] }[];
+  tenants: {
+    tenantId: string;
+    status: string;
+    findings: { control: string; subjectId: string | null; status: string; severity: string; detail: unknown }[];
+  }[];
 }
 
 describe("npm run sweep", () => {
@@ -43,9 +47,16 @@ describe("npm run sweep", () => {
   it("sweeps the given fixtures and writes the JSON contract", async () => {
     const out = path.join(work, "out.json");
     const result = await sweep(
-      "--fixture", path.join(DEMO_TENANTS_DIR, "contoso-messy.json"),
-      "--fixture", path.join(DEMO_TENANTS_DIR, "northwind-free.json"),
-      "--as-of", "2026-11-28T02:00:00Z", "--json", out, "--data", path.join(work, "azurite"),
+      "--fixture",
+      path.join(DEMO_TENANTS_DIR, "contoso-messy.json"),
+      "--fixture",
+      path.join(DEMO_TENANTS_DIR, "northwind-free.json"),
+      "--as-of",
+      "2026-11-28T02:00:00Z",
+      "--json",
+      out,
+      "--data",
+      path.join(work, "azurite"),
     );
     expect(result.stderr).toMatch(/\[2\/2\]/);
     expect(result.code).toBe(0);
@@ -58,7 +69,8 @@ describe("npm run sweep", () => {
     expect(json.runId).toMatch(/^\d{8}T\d{6}\.\d{3}Z$/);
     expect(json.tenants.map((t) => t.status)).toEqual(["completed", "completed"]);
     for (const tenant of json.tenants) {
-      for (const control of TENANT_LEVEL) expect(tenant.findings.filter((f) => f.control === control && f.subjectId === null)).toHaveLength(1);
+      for (const control of TENANT_LEVEL)
+        expect(tenant.findings.filter((f) => f.control === control && f.subjectId === null)).toHaveLength(1);
       const perSubject = tenant.findings.filter((f) => !TENANT_LEVEL.includes(f.control));
       for (const f of perSubject) {
         expect(CONTROL_IDS).toContain(f.control);
@@ -82,7 +94,9 @@ describe("npm run sweep", () => {
 
   it("rejects an invalid fixture, naming the file, the key and the problem", async () => {
     const bad = path.join(work, "bad.json");
-    const contoso = JSON.parse(await readFile(path.join(DEMO_TENANTS_DIR, "contoso-messy.json"), "utf8")) as { graph: Record<string, unknown> };
+    const contoso = JSON.parse(await readFile(path.join(DEMO_TENANTS_DIR, "contoso-messy.json"), "utf8")) as {
+      graph: Record<string, unknown>;
+    };
     contoso.graph["v1.0/userz"] = [];
     await writeFile(bad, JSON.stringify(contoso));
     const result = await sweep("--fixture", bad, "--data", path.join(work, "azurite"));

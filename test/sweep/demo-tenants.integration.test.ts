@@ -22,14 +22,19 @@ describe("a sweep of the three demo tenants (simulator + Azurite + real queues)"
   let report: RunReport;
 
   beforeAll(async () => {
-    harness = await startSweepHarness([await demoFixture("fabrikam-healthy"), await demoFixture("contoso-messy"), await demoFixture("northwind-free")]);
+    harness = await startSweepHarness([
+      await demoFixture("fabrikam-healthy"),
+      await demoFixture("contoso-messy"),
+      await demoFixture("northwind-free"),
+    ]);
     report = await harness.sweep();
   }, 60_000);
   afterAll(() => harness.close());
 
   it("scans every tenant to completion through one queue message each", async () => {
     expect(report.tenants.map((t) => t.status)).toEqual(["completed", "completed", "completed"]);
-    for (const lane of harness.app.scanLanes) expect((await lane.queue.getProperties()).approximateMessagesCount, lane.functionName).toBe(0);
+    for (const lane of harness.app.scanLanes)
+      expect((await lane.queue.getProperties()).approximateMessagesCount, lane.functionName).toBe(0);
   });
 
   for (const [file, expected] of Object.entries(expectations.tenants)) {

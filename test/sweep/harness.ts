@@ -47,10 +47,13 @@ export async function startSweepHarness(
 ): Promise<SweepHarness> {
   const sim = await startGraphSimulator({ fixtures, throttling });
   const prefix = uniquePrefix();
-  const settings = loadSettings(simulatorSettings(sim, { tablePrefix: prefix, ...(throttling.timeScale !== undefined ? { timeScale: throttling.timeScale } : {}) }));
+  const settings = loadSettings(
+    simulatorSettings(sim, { tablePrefix: prefix, ...(throttling.timeScale !== undefined ? { timeScale: throttling.timeScale } : {}) }),
+  );
   const app = createApp(settings, { queuePrefix: `${prefix}-` });
   await registerFixtureTenants(app, fixtures);
-  if (options.onboarded) for (const f of fixtures) await app.tenants.setReadiness(f.tenant.id, onboardedReport(f.tenant.id, TEST_APP_CLIENT_ID));
+  if (options.onboarded)
+    for (const f of fixtures) await app.tenants.setReadiness(f.tenant.id, onboardedReport(f.tenant.id, TEST_APP_CLIENT_ID));
   return {
     sim,
     app,

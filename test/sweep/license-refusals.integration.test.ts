@@ -56,7 +56,10 @@ describe("a licence 403 on a P1 tenant", () => {
     expect([users?.fired, registration?.fired]).toEqual([8, 8]);
     expect(report.status).toBe("completed");
     for (const control of ["accounts.inactive-30", "accounts.inactive-90", "mfa.admins", "password.sspr-enabled"]) {
-      expect(report.findings.find((f) => f.control === control), control).toMatchObject({ subjectId: null, status: "unknown", detail: { reason: "license" } });
+      expect(
+        report.findings.find((f) => f.control === control),
+        control,
+      ).toMatchObject({ subjectId: null, status: "unknown", detail: { reason: "license" } });
     }
     // The directory itself was listed again without signInActivity: the other controls still judge.
     expect(report.findings.find((f) => f.control === "roles.global-admin-count")).toMatchObject({ status: "fail" });

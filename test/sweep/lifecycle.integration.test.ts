@@ -31,7 +31,10 @@ async function contosoHarness(): Promise<SweepHarness> {
 
 /** Changes the simulated tenant through Graph itself, as an admin would in the portal. */
 async function disableUser(h: SweepHarness, tenantId: string, userId: string): Promise<void> {
-  const credential = new ClientSecretCredential(tenantId, TEST_APP_CLIENT_ID, TEST_APP_CLIENT_SECRET, { authorityHost: h.sim.authorityHost, disableInstanceDiscovery: true });
+  const credential = new ClientSecretCredential(tenantId, TEST_APP_CLIENT_ID, TEST_APP_CLIENT_SECRET, {
+    authorityHost: h.sim.authorityHost,
+    disableInstanceDiscovery: true,
+  });
   await createGraphClient({ credential, baseUrl: h.sim.baseUrl }).client.api(`/users/${userId}`).patch({ accountEnabled: false });
 }
 
@@ -71,13 +74,23 @@ describe("findings across runs", () => {
     const first = tenantReport(await h.sweep(), CONTOSO);
     const userId = firstFailing(first.findings, "accounts.inactive-90");
     await disableUser(h, CONTOSO, userId);
-    h.sim.faults.add({ tenantId: CONTOSO, method: "GET", path: /^v1\.0\/users$/, times: Infinity, fault: { type: "status", status: 500, code: "generalException", message: "boom" } });
+    h.sim.faults.add({
+      tenantId: CONTOSO,
+      method: "GET",
+      path: /^v1\.0\/users$/,
+      times: Infinity,
+      fault: { type: "status", status: 500, code: "generalException", message: "boom" },
+    });
 
     const second = tenantReport(await h.sweep(LATER), CONTOSO);
     expect(second.status).toBe("partial");
     expect(second.notes.join("\n")).toMatch(/Could not read users/);
     expect(second.changes.resolved).toBe(0);
-    expect(await storedFinding(h, CONTOSO, "accounts.inactive-90", userId)).toMatchObject({ status: "fail", resolvedAt: null, lastSeen: DEMO_AS_OF });
+    expect(await storedFinding(h, CONTOSO, "accounts.inactive-90", userId)).toMatchObject({
+      status: "fail",
+      resolvedAt: null,
+      lastSeen: DEMO_AS_OF,
+    });
   });
 
   it("keeps stored state unchanged when the same run's message is delivered again", async () => {
@@ -133,7 +146,12 @@ describe("failures stay with their tenant", () => {
   it("records a tenant the app cannot sign in to as failed, naming the sign-in error", async () => {
     const h = await contosoHarness();
     const stranger = "0f0e0d0c-0b0a-4909-8807-060504030201";
-    await h.app.tenants.upsert({ tenantId: stranger, displayName: "Not consented", enabled: true, config: { exclusions: { userIds: [], groupIds: [] }, approvers: [] } });
+    await h.app.tenants.upsert({
+      tenantId: stranger,
+      displayName: "Not consented",
+      enabled: true,
+      config: { exclusions: { userIds: [], groupIds: [] }, approvers: [] },
+    });
     const report = await h.sweep();
     expect(tenantReport(report, stranger).status).toBe("failed");
     expect(tenantReport(report, stranger).reason).toMatch(/^Could not sign in to the tenant .*endpoints_resolution_error/);
@@ -143,8 +161,18 @@ describe("failures stay with their tenant", () => {
   it("absorbs 429 storms and 503s with Retry-After and finds the same rows", async () => {
     const h = await contosoHarness();
     const clean = tenantReport(await h.sweep(), CONTOSO);
-    h.sim.faults.add({ tenantId: CONTOSO, path: /^v1\.0\/users$/, times: 3, fault: { type: "status", status: 429, retryAfterSeconds: 0.01 } });
-    h.sim.faults.add({ tenantId: CONTOSO, path: /userRegistrationDetails/, times: 2, fault: { type: "status", status: 503, retryAfterSeconds: 0.01 } });
+    h.sim.faults.add({
+      tenantId: CONTOSO,
+      path: /^v1\.0\/users$/,
+      times: 3,
+      fault: { type: "status", status: 429, retryAfterSeconds: 0.01 },
+    });
+    h.sim.faults.add({
+      tenantId: CONTOSO,
+      path: /userRegistrationDetails/,
+      times: 2,
+      fault: { type: "status", status: 503, retryAfterSeconds: 0.01 },
+    });
     h.sim.faults.add({ tenantId: CONTOSO, path: /conditionalAccess/, times: 2, fault: { type: "status", status: 429 } });
     const retried = tenantReport(await h.sweep(), CONTOSO);
     expect(retried.status).toBe("completed");
@@ -191,7 +219,10 @@ describe("the nightly timer", () => {
     const yesterday = new Date("2026-11-27T02:00:00Z");
     const previous = runIdAt(yesterday);
     await h.app.runs.createRun({ runId: previous, asOf: yesterday, startedAt: yesterday, trigger: "timer", tenantCount: 2 });
-    for (const [tenantId, users] of [[CONTOSO, LONG_SCAN_USERS + 1], [FABRIKAM, LONG_SCAN_USERS]] as const) {
+    for (const [tenantId, users] of [
+      [CONTOSO, LONG_SCAN_USERS + 1],
+      [FABRIKAM, LONG_SCAN_USERS],
+    ] as const) {
       await h.app.runs.queueTenantRun(previous, tenantId);
       await h.app.runs.finishTenantRun(previous, tenantId, { status: "completed", counts: { users } });
     }

@@ -32,7 +32,11 @@ async function act(h: SweepHarness, request: Omit<RemediationRequest, "tenantId"
   // Stored, not only passed: the attempt re-reads the tenant's record under its lease.
   const tenant = { ...record, config: { ...record.config, remediation: { blockUnregisteredAdmins: true } } };
   await h.app.tenants.upsert(tenant);
-  return remediate(h.app.remediationFor(tenant), { tenantId: CONTOSO, channel: "api", requestedBy: "consent test", ...request }, DEMO_AS_OF);
+  return remediate(
+    h.app.remediationFor(tenant),
+    { tenantId: CONTOSO, channel: "api", requestedBy: "consent test", ...request },
+    DEMO_AS_OF,
+  );
 }
 
 it("consented for the read-only sweep: the sweep completes as with full consent, every remediation is permission-denied naming the permission", async () => {
@@ -86,6 +90,8 @@ it("without AuditLog.Read.All: users are listed without sign-in activity, the co
     expect(byControl(control).map((f) => [f.subjectId, f.status, f.detail.reason])).toEqual([[null, "unknown", "permission"]]);
   }
   const judged = (findings: typeof full.findings) =>
-    rowKeys(findings.filter((f) => !["accounts.inactive-30", "accounts.inactive-90", "mfa.admins", "password.sspr-enabled"].includes(f.control)));
+    rowKeys(
+      findings.filter((f) => !["accounts.inactive-30", "accounts.inactive-90", "mfa.admins", "password.sspr-enabled"].includes(f.control)),
+    );
   expect(judged(partial.findings)).toEqual(judged(full.findings));
 });

@@ -28,35 +28,41 @@ async function p1Contoso(): Promise<TenantFixture> {
 
 const REFUSALS = [
   { code: "Authorization_RequestDenied", message: "Insufficient privileges to complete the operation." },
-  { code: "Authentication_MSGraphPermissionMissing", message: "Calling principal does not have required MSGraph permissions AuditLog.Read.All" },
+  {
+    code: "Authentication_MSGraphPermissionMissing",
+    message: "Calling principal does not have required MSGraph permissions AuditLog.Read.All",
+  },
 ];
 
 describe("sign-in activity refused for a missing permission", () => {
-  it.each(REFUSALS)("($code) lists users without it: inactive-account rows unknown (permission), every other control judged as in a clean sweep", async ({ code, message }) => {
-    harness = await startSweepHarness([await p1Contoso()]);
-    const clean = tenantReport(await harness.sweep(), CONTOSO);
-    expect(clean.findings.some((f) => f.control === "accounts.inactive-90" && f.status === "fail")).toBe(true);
+  it.each(REFUSALS)(
+    "($code) lists users without it: inactive-account rows unknown (permission), every other control judged as in a clean sweep",
+    async ({ code, message }) => {
+      harness = await startSweepHarness([await p1Contoso()]);
+      const clean = tenantReport(await harness.sweep(), CONTOSO);
+      expect(clean.findings.some((f) => f.control === "accounts.inactive-90" && f.status === "fail")).toBe(true);
 
-    const refusal = harness.sim.faults.add({
-      tenantId: CONTOSO,
-      path: "v1.0/users",
-      query: /signInActivity/,
-      times: Infinity,
-      fault: { type: "status", status: 403, code, message },
-    });
-    const report = tenantReport(await harness.sweep(), CONTOSO);
+      const refusal = harness.sim.faults.add({
+        tenantId: CONTOSO,
+        path: "v1.0/users",
+        query: /signInActivity/,
+        times: Infinity,
+        fault: { type: "status", status: 403, code, message },
+      });
+      const report = tenantReport(await harness.sweep(), CONTOSO);
 
-    expect(refusal.fired).toBe(1); // a permission is not a licence: not asked again
-    expect(report.status).toBe("completed"); // as for a licence gap: the gap is noted and the controls it feeds are unknown
-    for (const control of INACTIVE) {
-      const rows = report.findings.filter((f) => f.control === control);
-      expect(rows.map((f) => [f.subjectId, f.status, f.detail.reason, f.detail.code])).toEqual([[null, "unknown", "permission", code]]);
-    }
-    const judged = (findings: typeof report.findings) => rowKeys(findings.filter((f) => !INACTIVE.includes(f.control)));
-    expect(judged(report.findings)).toEqual(judged(clean.findings));
-    expect(report.findings.find((f) => f.control === "mfa.admins")?.status).not.toBe("unknown");
-    // The inactive accounts found last night are not resolved by absence: they could not be re-checked.
-    expect(report.changes.resolved).toBe(0);
-    expect(report.notes.join("\n")).toContain(`Could not read sign-in activity (permission): Graph 403: ${code}: ${message}`);
-  });
+      expect(refusal.fired).toBe(1); // a permission is not a licence: not asked again
+      expect(report.status).toBe("completed"); // as for a licence gap: the gap is noted and the controls it feeds are unknown
+      for (const control of INACTIVE) {
+        const rows = report.findings.filter((f) => f.control === control);
+        expect(rows.map((f) => [f.subjectId, f.status, f.detail.reason, f.detail.code])).toEqual([[null, "unknown", "permission", code]]);
+      }
+      const judged = (findings: typeof report.findings) => rowKeys(findings.filter((f) => !INACTIVE.includes(f.control)));
+      expect(judged(report.findings)).toEqual(judged(clean.findings));
+      expect(report.findings.find((f) => f.control === "mfa.admins")?.status).not.toBe("unknown");
+      // The inactive accounts found last night are not resolved by absence: they could not be re-checked.
+      expect(report.changes.resolved).toBe(0);
+      expect(report.notes.join("\n")).toContain(`Could not read sign-in activity (permission): Graph 403: ${code}: ${message}`);
+    },
+  );
 });

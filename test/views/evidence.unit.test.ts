@@ -76,12 +76,24 @@ describe("evidenceRows", () => {
   it("labels every field the controls produce: no field falls back to its raw name", () => {
     const rows = rowsOfEveryShape();
     const produced = new Set(rows.flatMap((finding) => Object.keys(finding.detail)));
-    for (const key of ["policiesNotCounted", "perUserMfaState", "missing", "conditionalAccess", "sources", "exclusionUnproven", "failReason", "code"]) {
+    for (const key of [
+      "policiesNotCounted",
+      "perUserMfaState",
+      "missing",
+      "conditionalAccess",
+      "sources",
+      "exclusionUnproven",
+      "failReason",
+      "code",
+    ]) {
       expect(produced, key).toContain(key);
     }
     for (const finding of rows) {
       const known = [...Object.keys(EVIDENCE_FIELDS[finding.control].fields), ...Object.keys(UNKNOWN_FIELDS)];
-      expect(Object.keys(finding.detail).filter((key) => !known.includes(key)), finding.control).toEqual([]);
+      expect(
+        Object.keys(finding.detail).filter((key) => !known.includes(key)),
+        finding.control,
+      ).toEqual([]);
     }
   });
 
@@ -140,20 +152,30 @@ describe("evidenceRows", () => {
   });
 
   it("still shows stored evidence of another version: unknown fields under their name, odd values skipped, never a crash", () => {
-    const stored = { daysInactive: "56", roles: "Global Administrator", lastLogon: "2020-01-15T08:00:00Z", legacyCount: 3, extra: { nested: true } };
+    const stored = {
+      daysInactive: "56",
+      roles: "Global Administrator",
+      lastLogon: "2020-01-15T08:00:00Z",
+      legacyCount: 3,
+      extra: { nested: true },
+    };
     expect(evidenceRows({ control: "accounts.inactive-90", subjectId: null, evidence: stored })).toEqual([
       { label: "roles", value: "Global Administrator" },
       { label: "lastLogon", value: "2020-01-15 08:00 UTC" },
       { label: "legacyCount", value: "3" },
       { label: "extra", value: '{"nested":true}' },
     ]);
-    expect(evidenceRows({ control: "mfa.admins", subjectId: "u", evidence: { [DETAIL_TRUNCATED_KEY]: true, originalChars: 40_000 } })).toEqual([
-      { label: "Evidence", value: "Too large to show here; see the run report." },
-    ]);
+    expect(
+      evidenceRows({ control: "mfa.admins", subjectId: "u", evidence: { [DETAIL_TRUNCATED_KEY]: true, originalChars: 40_000 } }),
+    ).toEqual([{ label: "Evidence", value: "Too large to show here; see the run report." }]);
   });
 
   it("cleans values for display (control and bidi characters) but leaves escaping to the renderer", () => {
-    const rows = evidenceRows({ control: "mfa.admins", subjectId: null, evidence: { roles: ["<b>Admin</b>\u202Eexe.gpj", "Line\r\nbreak"] } });
+    const rows = evidenceRows({
+      control: "mfa.admins",
+      subjectId: null,
+      evidence: { roles: ["<b>Admin</b>\u202Eexe.gpj", "Line\r\nbreak"] },
+    });
     expect(rows).toEqual([{ label: "Roles", value: "<b>Admin</b>exe.gpj, Line break" }]);
   });
 
@@ -172,7 +194,14 @@ describe("evidenceRows", () => {
 /** An approval for a fail row of the messy tenant, as planning stores it. */
 function approvalFor(control: FindingRow["control"], action: Approval["action"]): Approval {
   const finding = evaluateTenant(messySnapshot(), goodConfig(), AS_OF).rows.find((r) => r.control === control && r.status === "fail")!;
-  return pendingApproval({ tenantId: "tenant-contoso", approvalId: `a-${control}`, control, subjectId: finding.subjectId, action, evidence: finding.detail });
+  return pendingApproval({
+    tenantId: "tenant-contoso",
+    approvalId: `a-${control}`,
+    control,
+    subjectId: finding.subjectId,
+    action,
+    evidence: finding.detail,
+  });
 }
 
 function digestRows(approval: Approval): EvidenceRow[] {
@@ -182,14 +211,17 @@ function digestRows(approval: Approval): EvidenceRow[] {
     approvals: [approval],
     linkFor: (_, decision) => `https://patrol.example/api/approvals/t?decision=${decision}`,
   });
-  return [...html.matchAll(/<tr><td valign="top" style="[^"]*width:38%;">([^<]*)<\/td><td valign="top" style="[^"]*">([^<]*)<\/td><\/tr>/g)].map(
-    ([, label, value]) => ({ label: label!, value: value! }),
-  );
+  return [
+    ...html.matchAll(/<tr><td valign="top" style="[^"]*width:38%;">([^<]*)<\/td><td valign="top" style="[^"]*">([^<]*)<\/td><\/tr>/g),
+  ].map(([, label, value]) => ({ label: label!, value: value! }));
 }
 
 function pageRows(approval: Approval): EvidenceRow[] {
   const page = confirmationPage({ approval, tenantName: "Contoso", csrfFieldName: "csrf", csrfField: "x", preselect: null });
-  return [...page.html.matchAll(/<tr><th scope="row">([^<]*)<\/th><td>([^<]*)<\/td><\/tr>/g)].map(([, label, value]) => ({ label: label!, value: value! }));
+  return [...page.html.matchAll(/<tr><th scope="row">([^<]*)<\/th><td>([^<]*)<\/td><\/tr>/g)].map(([, label, value]) => ({
+    label: label!,
+    value: value!,
+  }));
 }
 
 describe("the digest email and the approval page", () => {

@@ -59,13 +59,25 @@ const ROUTE_PERMISSIONS: Readonly<Record<string, readonly string[]>> = {
   // rbacapplication-list-roleassignments; rbacapplication-list-roleeligibilityschedules.
   "GET roleManagement/directory/roleAssignments": ROLES_READ,
   "GET roleManagement/directory/roleAssignments/{id}": ROLES_READ,
-  "GET roleManagement/directory/roleEligibilitySchedules": ["RoleEligibilitySchedule.Read.Directory", ...ROLES_READ, "RoleEligibilitySchedule.ReadWrite.Directory"],
-  "GET roleManagement/directory/roleEligibilitySchedules/{id}": ["RoleEligibilitySchedule.Read.Directory", ...ROLES_READ, "RoleEligibilitySchedule.ReadWrite.Directory"],
+  "GET roleManagement/directory/roleEligibilitySchedules": [
+    "RoleEligibilitySchedule.Read.Directory",
+    ...ROLES_READ,
+    "RoleEligibilitySchedule.ReadWrite.Directory",
+  ],
+  "GET roleManagement/directory/roleEligibilitySchedules/{id}": [
+    "RoleEligibilitySchedule.Read.Directory",
+    ...ROLES_READ,
+    "RoleEligibilitySchedule.ReadWrite.Directory",
+  ],
   // authenticationmethodsroot-list-userregistrationdetails, userregistrationdetails-get.
   "GET reports/authenticationMethods/userRegistrationDetails": REGISTRATION_READ,
   "GET reports/authenticationMethods/userRegistrationDetails/{id}": REGISTRATION_READ,
   // identitysecuritydefaultsenforcementpolicy-get/-update.
-  "GET policies/identitySecurityDefaultsEnforcementPolicy": ["Policy.Read.All", "Policy.ReadWrite.SecurityDefaults", "Policy.ReadWrite.ConditionalAccess"],
+  "GET policies/identitySecurityDefaultsEnforcementPolicy": [
+    "Policy.Read.All",
+    "Policy.ReadWrite.SecurityDefaults",
+    "Policy.ReadWrite.ConditionalAccess",
+  ],
   "PATCH policies/identitySecurityDefaultsEnforcementPolicy": ["Policy.ReadWrite.SecurityDefaults", "Policy.ReadWrite.ConditionalAccess"],
   // authorizationpolicy-get/-update.
   "GET policies/authorizationPolicy": ["Policy.Read.All", "Policy.ReadWrite.Authorization"],
@@ -79,7 +91,8 @@ const ROUTE_PERMISSIONS: Readonly<Record<string, readonly string[]>> = {
   "PATCH domains/{id}": ["Domain.ReadWrite.All"],
 };
 
-const insufficientPrivileges = () => new GraphFailure(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.");
+const insufficientPrivileges = () =>
+  new GraphFailure(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.");
 
 /**
  * Throws Graph's 403 when the token's permissions or the app's directory role do not cover the
@@ -88,12 +101,22 @@ const insufficientPrivileges = () => new GraphFailure(403, "Authorization_Reques
 export function authorize(route: Route, ctx: RouteContext, roles: readonly string[]): void {
   const key = `${route.method} ${route.pattern}`;
   const accepted = ROUTE_PERMISSIONS[key];
-  if (accepted === undefined) throw new Error(`the simulator has no documented permission for ${key}: add it to dev/simulator/auth/authorization.ts`);
+  if (accepted === undefined)
+    throw new Error(`the simulator has no documented permission for ${key}: add it to dev/simulator/auth/authorization.ts`);
   if (!accepted.some((permission) => roles.includes(permission))) throw insufficientPrivileges();
   // user-list "Permissions for specific scenarios": reading signInActivity also needs AuditLog.Read.All.
   // The body is the one observed for exactly this call (microsoft-graph-explorer-v4 issue 2731, 2023-08).
-  if (route.pattern.startsWith("users") && route.method === "GET" && mentionsProperty(ctx.query, "signInActivity") && !roles.includes("AuditLog.Read.All")) {
-    throw new GraphFailure(403, "Authentication_MSGraphPermissionMissing", "Calling principal does not have required MSGraph permissions AuditLog.Read.All");
+  if (
+    route.pattern.startsWith("users") &&
+    route.method === "GET" &&
+    mentionsProperty(ctx.query, "signInActivity") &&
+    !roles.includes("AuditLog.Read.All")
+  ) {
+    throw new GraphFailure(
+      403,
+      "Authentication_MSGraphPermissionMissing",
+      "Calling principal does not have required MSGraph permissions AuditLog.Read.All",
+    );
   }
   checkAdminTarget(key, ctx);
 }
@@ -106,7 +129,8 @@ export function authorize(route: Route, ctx: RouteContext, roles: readonly strin
  * sessions message).
  */
 function checkAdminTarget(key: string, ctx: RouteContext): void {
-  const disables = key === "PATCH users/{id}" && typeof ctx.request.body === "object" && ctx.request.body !== null && "accountEnabled" in ctx.request.body;
+  const disables =
+    key === "PATCH users/{id}" && typeof ctx.request.body === "object" && ctx.request.body !== null && "accountEnabled" in ctx.request.body;
   const revokes = key === "POST users/{id}/revokeSignInSessions";
   if (!disables && !revokes) return;
   const target = ctx.tenant.findUser(ctx.params.id ?? "");

@@ -45,30 +45,50 @@ export interface AssertionContext {
 }
 
 /** undefined when the assertion authenticates the app; otherwise Entra's refusal. */
-export function checkClientAssertion(context: AssertionContext, assertionType: string | null, assertion: string): AssertionRefusal | undefined {
+export function checkClientAssertion(
+  context: AssertionContext,
+  assertionType: string | null,
+  assertion: string,
+): AssertionRefusal | undefined {
   const jwt = decodeJwt(assertion);
   if (assertionType !== JWT_BEARER_ASSERTION_TYPE || !jwt) {
     return refusal(400, "invalid_request", 50027, "JWT token is invalid or malformed.");
   }
   const issuer = claim(jwt, "iss");
-  return issuer.toLowerCase() === context.clientId.toLowerCase() ? checkCertificateAssertion(context, jwt) : checkFederatedAssertion(context, jwt, issuer);
+  return issuer.toLowerCase() === context.clientId.toLowerCase()
+    ? checkCertificateAssertion(context, jwt)
+    : checkFederatedAssertion(context, jwt, issuer);
 }
 
 function checkCertificateAssertion(context: AssertionContext, jwt: DecodedJwt): AssertionRefusal | undefined {
   const thumbprint = presentedThumbprint(jwt);
-  const certificate = (context.app.certificates ?? []).map((pem) => new X509Certificate(pem)).find((cert) => thumbprint !== undefined && matches(cert, thumbprint));
+  const certificate = (context.app.certificates ?? [])
+    .map((pem) => new X509Certificate(pem))
+    .find((cert) => thumbprint !== undefined && matches(cert, thumbprint));
   const keysHint = `Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '${context.app.clientId}'.`;
   if (!certificate) {
-    return invalidClient(700027, `Client assertion contains an invalid signature. [Reason - The key was not found., Thumbprint of key used by client: '${thumbprint?.hex ?? ""}', ${keysHint}]`);
+    return invalidClient(
+      700027,
+      `Client assertion contains an invalid signature. [Reason - The key was not found., Thumbprint of key used by client: '${thumbprint?.hex ?? ""}', ${keysHint}]`,
+    );
   }
   if (!verifyRsaSignature(jwt, certificate.publicKey)) {
-    return invalidClient(700027, `Client assertion contains an invalid signature. [Reason - The provided signature value did not match the expected signature value., Thumbprint of key used by client: '${thumbprint?.hex ?? ""}', ${keysHint}]`);
+    return invalidClient(
+      700027,
+      `Client assertion contains an invalid signature. [Reason - The provided signature value did not match the expected signature value., Thumbprint of key used by client: '${thumbprint?.hex ?? ""}', ${keysHint}]`,
+    );
   }
   if (claim(jwt, "sub").toLowerCase() !== context.clientId.toLowerCase()) {
-    return invalidClient(700021, "Client assertion application identifier doesn't match 'client_id' parameter. Review the documentation at https://learn.microsoft.com/entra/identity-platform/certificate-credentials .");
+    return invalidClient(
+      700021,
+      "Client assertion application identifier doesn't match 'client_id' parameter. Review the documentation at https://learn.microsoft.com/entra/identity-platform/certificate-credentials .",
+    );
   }
   if (!context.tokenAudiences.includes(claim(jwt, "aud"))) {
-    return invalidClient(700023, "Client assertion audience claim does not match Realm issuer. Review the documentation at https://learn.microsoft.com/entra/identity-platform/certificate-credentials .");
+    return invalidClient(
+      700023,
+      "Client assertion audience claim does not match Realm issuer. Review the documentation at https://learn.microsoft.com/entra/identity-platform/certificate-credentials .",
+    );
   }
   return timeRangeRefusal(context, jwt);
 }
@@ -80,16 +100,22 @@ function checkFederatedAssertion(context: AssertionContext, jwt: DecodedJwt, iss
   }));
   const subject = claim(jwt, "sub");
   const audience = claim(jwt, "aud");
-  const check = "Check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation";
+  const check =
+    "Check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation";
   const sameIssuer = credentials.filter((credential) => credential.issuer === issuer);
-  if (sameIssuer.length === 0) return invalidRequest(700211, `No matching federated identity record found for presented assertion issuer '${issuer}'. ${check}`);
+  if (sameIssuer.length === 0)
+    return invalidRequest(700211, `No matching federated identity record found for presented assertion issuer '${issuer}'. ${check}`);
   const sameSubject = sameIssuer.filter((credential) => credential.subject === subject);
-  if (sameSubject.length === 0) return invalidRequest(700213, `No matching federated identity record found for presented assertion subject '${subject}'. ${check}`);
+  if (sameSubject.length === 0)
+    return invalidRequest(700213, `No matching federated identity record found for presented assertion subject '${subject}'. ${check}`);
   if (!sameSubject.some((credential) => credential.audiences.includes(audience))) {
     return invalidRequest(700212, `No matching federated identity record found for presented assertion audience '${audience}'. ${check}`);
   }
   if (!issuer.startsWith(`${context.authorityHost}/`) || !verifyRsaSignature(jwt, context.managedIdentityKey)) {
-    return invalidClient(50013, "Assertion failed signature validation. [Reason - The provided signature value did not match the expected signature value.]");
+    return invalidClient(
+      50013,
+      "Assertion failed signature validation. [Reason - The provided signature value did not match the expected signature value.]",
+    );
   }
   return timeRangeRefusal(context, jwt);
 }
@@ -99,7 +125,10 @@ function timeRangeRefusal(context: AssertionContext, jwt: DecodedJwt): Assertion
   const notBefore = Number(jwt.claims.nbf ?? 0);
   if (Number.isFinite(expires) && expires > context.now && notBefore <= context.now + CLOCK_SKEW_SECONDS) return undefined;
   const at = (seconds: number) => (Number.isFinite(seconds) ? new Date(seconds * 1000).toUTCString() : "none");
-  return invalidClient(700024, `Client assertion is not within its valid time range. Current time: ${at(context.now)}, assertion valid from ${at(notBefore)}, expiry time of assertion ${at(expires)}.`);
+  return invalidClient(
+    700024,
+    `Client assertion is not within its valid time range. Current time: ${at(context.now)}, assertion valid from ${at(notBefore)}, expiry time of assertion ${at(expires)}.`,
+  );
 }
 
 /** A string claim, or "" when absent or not a string (Entra compares strings only). */

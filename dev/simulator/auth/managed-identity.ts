@@ -45,7 +45,8 @@ export class ManagedIdentityIssuer {
   }
 
   handle(authorityHost: string, request: ManagedIdentityRequest): SimResponse {
-    if (request.identityHeader !== this.identityHeader) return failure(401, "The request is missing the X-IDENTITY-HEADER header or its value is wrong.");
+    if (request.identityHeader !== this.identityHeader)
+      return failure(401, "The request is missing the X-IDENTITY-HEADER header or its value is wrong.");
     if (request.search.get("api-version") !== API_VERSION) return failure(400, `api-version must be ${API_VERSION}.`);
     const resource = request.search.get("resource");
     if (!resource) return failure(400, "The resource parameter is required.");
@@ -72,7 +73,13 @@ export class ManagedIdentityIssuer {
       },
       this.keys.privateKey,
     );
-    return jsonResponse(200, { access_token: token, expires_on: String(expiresOn), resource, token_type: "Bearer", client_id: identity.clientId });
+    return jsonResponse(200, {
+      access_token: token,
+      expires_on: String(expiresOn),
+      resource,
+      token_type: "Bearer",
+      client_id: identity.clientId,
+    });
   }
 }
 

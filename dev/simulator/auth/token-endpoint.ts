@@ -29,7 +29,10 @@ export interface LoginDependencies {
 function aadError(deps: LoginDependencies, status: number, error: string, code: number, description: string): SimResponse {
   const traceId = randomUUID();
   const correlationId = randomUUID();
-  const timestamp = new Date(deps.now()).toISOString().replace("T", " ").replace(/\.\d{3}Z$/, "Z");
+  const timestamp = new Date(deps.now())
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d{3}Z$/, "Z");
   return jsonResponse(status, {
     error,
     error_description: `AADSTS${code}: ${description} Trace ID: ${traceId} Correlation ID: ${correlationId} Timestamp: ${timestamp}`,
@@ -129,7 +132,13 @@ function issueToken(deps: LoginDependencies, tenant: TenantState, tenantSegment:
 }
 
 /** The app proves itself with its secret or a client assertion (certificate-signed or federated). */
-function authenticateClient(deps: LoginDependencies, tenant: TenantState, app: SimulatorApp, tenantSegment: string, form: URLSearchParams): AssertionRefusal | undefined {
+function authenticateClient(
+  deps: LoginDependencies,
+  tenant: TenantState,
+  app: SimulatorApp,
+  tenantSegment: string,
+  form: URLSearchParams,
+): AssertionRefusal | undefined {
   const assertion = form.get("client_assertion");
   if (assertion !== null) {
     const tokenEndpoint = (segment: string) => `${deps.authorityHost}/${segment}/oauth2/v2.0/token`;
@@ -148,7 +157,10 @@ function authenticateClient(deps: LoginDependencies, tenant: TenantState, app: S
   }
   const secret = form.get("client_secret");
   if (secret !== null && app.clientSecret !== undefined && secret === app.clientSecret) return undefined;
-  const reason = secret !== null ? "Invalid client secret provided." : "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.";
+  const reason =
+    secret !== null
+      ? "Invalid client secret provided."
+      : "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.";
   return {
     status: 401,
     error: "invalid_client",
@@ -161,7 +173,10 @@ function authenticateClient(deps: LoginDependencies, tenant: TenantState, app: S
 export function handleLoginRequest(deps: LoginDependencies, request: LoginRequest): SimResponse | undefined {
   const { method, path, bodyText } = request;
   if (method === "GET" && path === MANAGED_IDENTITY_PATH) {
-    return deps.managedIdentities.handle(deps.authorityHost, { search: request.search, identityHeader: request.headers["x-identity-header"] });
+    return deps.managedIdentities.handle(deps.authorityHost, {
+      search: request.search,
+      identityHeader: request.headers["x-identity-header"],
+    });
   }
   const [tenantSegment, ...rest] = path.split("/");
   const tail = rest.join("/");

@@ -40,8 +40,7 @@ interface RawType {
   members: string[];
 }
 
-const attr = (line: string, name: string): string | undefined =>
-  new RegExp(`\\b${name}="([^"]*)"`).exec(line)?.[1];
+const attr = (line: string, name: string): string | undefined => new RegExp(`\\b${name}="([^"]*)"`).exec(line)?.[1];
 
 /** "graph.x" / "microsoft.graph.x" → "x"; other namespaces keep their full name; Edm stays. */
 function shortName(type: string): string {
@@ -142,7 +141,9 @@ function render(types: Map<string, RawType>, source: string): string {
 
 const input = process.argv[2];
 if (input === undefined) {
-  console.error("usage: npx tsx dev/simulator/metadata/generate-graph-types.ts <cleanMetadata.xml>\n(Graph's v1.0 CSDL: docs/reference/graph-facts.md §9 says where to download it)");
+  console.error(
+    "usage: npx tsx dev/simulator/metadata/generate-graph-types.ts <cleanMetadata.xml>\n(Graph's v1.0 CSDL: docs/reference/graph-facts.md §9 says where to download it)",
+  );
   process.exit(2);
 }
 const output = path.join(import.meta.dirname, "graph-types.generated.ts");

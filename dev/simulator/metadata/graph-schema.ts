@@ -136,7 +136,13 @@ export function validateGraphValue(
   return validateObject(value, typeRef, options, path);
 }
 
-function validateEnum(value: unknown, typeRef: string, def: GraphTypeDef, path: readonly (string | number)[], anyCase: boolean): ValueIssue[] {
+function validateEnum(
+  value: unknown,
+  typeRef: string,
+  def: GraphTypeDef,
+  path: readonly (string | number)[],
+  anyCase: boolean,
+): ValueIssue[] {
   const members = def.members ?? [];
   const parts = typeof value === "string" ? (def.flags ? value.split(",").map((s) => s.trim()) : [value]) : [];
   const known = (part: string): boolean => (anyCase ? canonicalEnumMember(typeRef, part) !== undefined : members.includes(part));
@@ -144,12 +150,7 @@ function validateEnum(value: unknown, typeRef: string, def: GraphTypeDef, path: 
   return [{ path, kind: "invalid", message: `expected one of ${typeRef} (${members.join(", ")}), got ${describe(value)}` }];
 }
 
-function validateObject(
-  value: unknown,
-  declared: string,
-  options: ValidateOptions,
-  path: readonly (string | number)[],
-): ValueIssue[] {
+function validateObject(value: unknown, declared: string, options: ValidateOptions, path: readonly (string | number)[]): ValueIssue[] {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     return [{ path, kind: "invalid", message: `expected a ${declared} object, got ${describe(value)}` }];
   }
@@ -158,7 +159,13 @@ function validateObject(
   if ("@odata.type" in record) {
     const named = odataTypeName(record["@odata.type"]);
     if (named === undefined || !TYPES[named] || !derivesFrom(named, declared)) {
-      return [{ path: [...path, "@odata.type"], kind: "invalid", message: `'${String(record["@odata.type"])}' is not microsoft.graph.${declared} or a type derived from it` }];
+      return [
+        {
+          path: [...path, "@odata.type"],
+          kind: "invalid",
+          message: `'${String(record["@odata.type"])}' is not microsoft.graph.${declared} or a type derived from it`,
+        },
+      ];
     }
     actual = named;
   }
@@ -171,12 +178,18 @@ function validateObject(
     const prop = props.get(key);
     if (prop) {
       if (propValue === null) {
-        if (!prop.nullable) issues.push({ path: [...path, key], kind: "invalid", message: `null is not allowed (${prop.type}, not nullable)` });
+        if (!prop.nullable)
+          issues.push({ path: [...path, key], kind: "invalid", message: `null is not allowed (${prop.type}, not nullable)` });
       } else issues.push(...validateGraphValue(propValue, prop.type, options, [...path, key]));
     } else if (navigation.includes(key)) {
-      if (options.allowNavigation === false) issues.push({ path: [...path, key], kind: "unknown", message: `navigation property '${key}' cannot be set inline` });
+      if (options.allowNavigation === false)
+        issues.push({ path: [...path, key], kind: "unknown", message: `navigation property '${key}' cannot be set inline` });
     } else if (!(open && EXTENSION_PROPERTY.test(key))) {
-      issues.push({ path: [...path, key], kind: "unknown", message: `unknown property '${key}': microsoft.graph.${actual} has no such property` });
+      issues.push({
+        path: [...path, key],
+        kind: "unknown",
+        message: `unknown property '${key}': microsoft.graph.${actual} has no such property`,
+      });
     }
   }
   return issues;

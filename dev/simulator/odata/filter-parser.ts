@@ -21,7 +21,13 @@ export type FilterExpr =
   | { readonly kind: "not"; readonly operand: FilterExpr }
   | { readonly kind: "compare"; readonly op: ComparisonOperator; readonly path: readonly string[]; readonly value: Literal }
   | { readonly kind: "in"; readonly path: readonly string[]; readonly values: readonly Literal[] }
-  | { readonly kind: "function"; readonly name: "startsWith" | "endsWith"; readonly path: readonly string[]; readonly value: string; readonly expected: boolean }
+  | {
+      readonly kind: "function";
+      readonly name: "startsWith" | "endsWith";
+      readonly path: readonly string[];
+      readonly value: string;
+      readonly expected: boolean;
+    }
   | { readonly kind: "any"; readonly path: readonly string[]; readonly variable: string; readonly body: FilterExpr };
 
 export class FilterSyntaxError extends Error {
@@ -66,7 +72,8 @@ function tokenize(text: string): Token[] {
     const guid = GUID.exec(rest)?.[0];
     const number = NUMBER.exec(rest)?.[0];
     const ident = IDENT.exec(rest)?.[0];
-    if (datetime !== undefined) tokens.push({ kind: "literal", value: { kind: "datetime", value: datetime, epochMs: Date.parse(datetime) }, pos });
+    if (datetime !== undefined)
+      tokens.push({ kind: "literal", value: { kind: "datetime", value: datetime, epochMs: Date.parse(datetime) }, pos });
     else if (guid !== undefined) tokens.push({ kind: "literal", value: { kind: "guid", value: guid }, pos });
     else if (number !== undefined) tokens.push({ kind: "literal", value: { kind: "number", value: Number(number) }, pos });
     else if (ident !== undefined) tokens.push(keywordOrIdent(ident, pos));
@@ -156,7 +163,8 @@ class Parser {
     if (this.isIdent("eq")) {
       this.index++;
       const bool = this.expectLiteral();
-      if (bool.kind !== "boolean") this.fail(this.tokens[this.index - 1] ?? this.peek(), `${name}(...) can only be compared with true or false`);
+      if (bool.kind !== "boolean")
+        this.fail(this.tokens[this.index - 1] ?? this.peek(), `${name}(...) can only be compared with true or false`);
       expected = bool.value;
     }
     return { kind: "function", name, path, value: literal.value, expected };

@@ -34,7 +34,9 @@ export const authenticationMethodRoutes: readonly Route[] = [
     handle: (ctx) => {
       const userId = idOf(requireUser(ctx));
       const registration = ctx.tenant.find("v1.0/reports/authenticationMethods/userRegistrationDetails", userId);
-      const registered = Array.isArray(registration?.methodsRegistered) ? registration.methodsRegistered.filter((m): m is string => typeof m === "string") : [];
+      const registered = Array.isArray(registration?.methodsRegistered)
+        ? registration.methodsRegistered.filter((m): m is string => typeof m === "string")
+        : [];
       const value = [
         { "@odata.type": "#microsoft.graph.passwordAuthenticationMethod", id: PASSWORD_METHOD_ID },
         ...registered.flatMap((method) => {

@@ -29,8 +29,12 @@ export const authenticationRequirementRoutes: readonly Route[] = [
     family: "identity",
     handle: (ctx) => {
       const userId = idOf(requireUser(ctx));
-      const changes = validatePatch(ctx.request.body, { typeName: "strongAuthenticationRequirements", resourceName: "StrongAuthenticationRequirements" });
-      const requested = typeof changes.perUserMfaState === "string" ? canonicalEnumMember("perUserMfaState", changes.perUserMfaState) : undefined;
+      const changes = validatePatch(ctx.request.body, {
+        typeName: "strongAuthenticationRequirements",
+        resourceName: "StrongAuthenticationRequirements",
+      });
+      const requested =
+        typeof changes.perUserMfaState === "string" ? canonicalEnumMember("perUserMfaState", changes.perUserMfaState) : undefined;
       if (requested !== undefined) {
         // "enabled" on a user who already registered a method becomes "enforced" (authentication-update.md).
         const registration = ctx.tenant.find("v1.0/reports/authenticationMethods/userRegistrationDetails", userId);

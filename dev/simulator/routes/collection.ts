@@ -82,7 +82,8 @@ function comparator(orderBy: readonly OrderByOption[]): (a: GraphObject, b: Grap
   return (a, b) => {
     for (const { path, descending } of orderBy) {
       const [x, y] = [valueAt(a, path), valueAt(b, path)];
-      const order = x === y ? 0 : x === undefined || x === null ? -1 : y === undefined || y === null ? 1 : sortKey(x).localeCompare(sortKey(y));
+      const order =
+        x === y ? 0 : x === undefined || x === null ? -1 : y === undefined || y === null ? 1 : sortKey(x).localeCompare(sortKey(y));
       if (order !== 0) return descending ? -order : order;
     }
     return 0;

@@ -13,7 +13,8 @@ export const domainRoutes: readonly Route[] = [
     method: "GET",
     pattern: "domains",
     family: "identity",
-    handle: (ctx) => serveCollection(ctx, { items: ctx.tenant.collection(KEY), typeName: "domain", contextFragment: "domains", limits: "whole" }),
+    handle: (ctx) =>
+      serveCollection(ctx, { items: ctx.tenant.collection(KEY), typeName: "domain", contextFragment: "domains", limits: "whole" }),
   },
   { method: "GET", pattern: "domains/{id}", family: "identity", handle: (ctx) => getById(ctx, KEY, "domain", "domains") },
   {

@@ -27,13 +27,21 @@ function readSendMailBody(body: unknown): { message: OutgoingMessage; saveToSent
   const payload = jsonObjectBody(body);
   for (const name of Object.keys(payload)) {
     if (!SEND_MAIL_PARAMETERS.includes(name)) {
-      throw new GraphFailure(400, "RequestBodyRead", `The parameter '${name}' in the request payload is not a valid parameter for the operation 'sendMail'.`);
+      throw new GraphFailure(
+        400,
+        "RequestBodyRead",
+        `The parameter '${name}' in the request payload is not a valid parameter for the operation 'sendMail'.`,
+      );
     }
   }
   const { message, saveToSentItems = true } = payload;
   if (!isPlainObject(message)) throw new GraphFailure(400, "ErrorInvalidParameter", "The value of the parameter 'Message' is empty.");
   if (typeof saveToSentItems !== "boolean") {
-    throw new GraphFailure(400, "RequestBodyRead", "Cannot convert the literal for parameter 'saveToSentItems' to the expected type 'Edm.Boolean'.");
+    throw new GraphFailure(
+      400,
+      "RequestBodyRead",
+      "Cannot convert the literal for parameter 'saveToSentItems' to the expected type 'Edm.Boolean'.",
+    );
   }
   const issue = validateGraphValue(message, "message", { allowNavigation: false, caseInsensitiveEnums: true })[0];
   if (issue) {

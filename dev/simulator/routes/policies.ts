@@ -64,7 +64,11 @@ const singletonRoutes = SINGLETONS.flatMap((singleton): Route[] => [
     pattern: singleton.pattern,
     family: "identity",
     handle: (ctx) => {
-      const changes = validatePatch(ctx.request.body, { typeName: singleton.typeName, resourceName: singleton.resourceName, readOnly: ["id"] });
+      const changes = validatePatch(ctx.request.body, {
+        typeName: singleton.typeName,
+        resourceName: singleton.resourceName,
+        readOnly: ["id"],
+      });
       ctx.tenant.patch(stored(ctx, singleton), changes);
       return emptyResponse(204);
     },

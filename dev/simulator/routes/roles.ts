@@ -53,5 +53,10 @@ function roleCollection(pattern: string, key: string, typeName: string, gate?: (
 
 export const roleRoutes: readonly Route[] = [
   ...roleCollection("roleAssignments", "v1.0/roleManagement/directory/roleAssignments", "unifiedRoleAssignment"),
-  ...roleCollection("roleEligibilitySchedules", "v1.0/roleManagement/directory/roleEligibilitySchedules", "unifiedRoleEligibilitySchedule", requireP2),
+  ...roleCollection(
+    "roleEligibilitySchedules",
+    "v1.0/roleManagement/directory/roleEligibilitySchedules",
+    "unifiedRoleEligibilitySchedule",
+    requireP2,
+  ),
 ];

@@ -32,7 +32,16 @@ const READ_ONLY = [
 ];
 
 /** Properties mastered on-premises for synced users (Entra refuses cloud edits). */
-const ON_PREMISES_MASTERED = ["accountEnabled", "displayName", "givenName", "surname", "userPrincipalName", "mail", "mailNickname", "jobTitle"];
+const ON_PREMISES_MASTERED = [
+  "accountEnabled",
+  "displayName",
+  "givenName",
+  "surname",
+  "userPrincipalName",
+  "mail",
+  "mailNickname",
+  "jobTitle",
+];
 
 export function requireUser(ctx: RouteContext): GraphObject {
   const id = param(ctx, "id");

@@ -35,7 +35,11 @@ export async function startHttpsServer(port: number, handlers: HttpHandlers): Pr
         .then((response) => write(res, response))
         .catch((error: unknown) => {
           console.error("graph simulator: request failed", error);
-          write(res, { status: 500, headers: {}, body: errorBody(graphErrors.internal(), { requestId: "", clientRequestId: "", now: handlers.now() }) });
+          write(res, {
+            status: 500,
+            headers: {},
+            body: errorBody(graphErrors.internal(), { requestId: "", clientRequestId: "", now: handlers.now() }),
+          });
         });
     },
   );
@@ -56,24 +60,37 @@ export async function startHttpsServer(port: number, handlers: HttpHandlers): Pr
 
 async function dispatch(req: IncomingMessage, handlers: HttpHandlers): Promise<SimResponse> {
   const bodyText = await readBody(req);
-  if (bodyText === undefined) return { status: 413, headers: {}, body: { error: { code: "RequestEntityTooLarge", message: "Request body too large." } } };
+  if (bodyText === undefined)
+    return { status: 413, headers: {}, body: { error: { code: "RequestEntityTooLarge", message: "Request body too large." } } };
   const url = new URL(req.url ?? "/", "https://localhost");
   const method = (req.method ?? "GET").toUpperCase();
   let segments: string[];
   try {
-    segments = url.pathname.split("/").filter((s) => s !== "").map(decodeURIComponent);
+    segments = url.pathname
+      .split("/")
+      .filter((s) => s !== "")
+      .map(decodeURIComponent);
   } catch {
-    return { status: 400, headers: {}, body: errorBody(graphErrors.badRequest("Malformed URL encoding."), { requestId: "", clientRequestId: "", now: handlers.now() }) };
+    return {
+      status: 400,
+      headers: {},
+      body: errorBody(graphErrors.badRequest("Malformed URL encoding."), { requestId: "", clientRequestId: "", now: handlers.now() }),
+    };
   }
   const first = segments[0] ?? "";
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
+  for (const [name, value] of Object.entries(req.headers))
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
   if (first === "v1.0" || first === "beta") {
     return handlers.graph({ method, path: segments.join("/"), search: url.searchParams, headers, body: parseJsonBody(bodyText) });
   }
   const login = handlers.login({ method, path: segments.join("/"), search: url.searchParams, headers, bodyText });
   if (login) return login;
-  return { status: 400, headers: {}, body: errorBody(graphErrors.badRequest(`Invalid version: ${first}`), { requestId: "", clientRequestId: "", now: handlers.now() }) };
+  return {
+    status: 400,
+    headers: {},
+    body: errorBody(graphErrors.badRequest(`Invalid version: ${first}`), { requestId: "", clientRequestId: "", now: handlers.now() }),
+  };
 }
 
 function readBody(req: IncomingMessage): Promise<string | undefined> {

@@ -37,8 +37,7 @@ export function hasBody(response: SimResponse): boolean {
 }
 
 /** Graph's own Content-Type for JSON; the SDK only compares the part before ";". */
-export const GRAPH_JSON_CONTENT_TYPE =
-  "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
+export const GRAPH_JSON_CONTENT_TYPE = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
 
 export function parseJsonBody(text: string): unknown {
   if (text.trim() === "") return undefined;

@@ -86,7 +86,12 @@ async function process(core: SimulatorCore, request: SimRequest, outcome: Outcom
   if (segments.length === 1 && segments[0] === "$batch") {
     if (batchItem) throw graphErrors.badRequest("A batch request cannot contain another batch request.");
     if (request.method !== "POST") throw graphErrors.methodNotAllowed();
-    return handleBatch(request, version as ApiVersion, (item) => handleGraphRequest(core, item, true), () => core.clock.now());
+    return handleBatch(
+      request,
+      version as ApiVersion,
+      (item) => handleGraphRequest(core, item, true),
+      () => core.clock.now(),
+    );
   }
 
   const match = matchRoute(request.method, version as ApiVersion, segments);

@@ -30,41 +30,49 @@ const builtIn = (id: string, displayName: string, description: string, allowedCo
 });
 
 export const BUILT_IN_STRENGTHS: readonly GraphObject[] = [
-  builtIn("00000000-0000-0000-0000-000000000002", "Multifactor authentication", "Combinations of methods that satisfy strong authentication, such as a password + SMS", [
-    "windowsHelloForBusiness",
-    "fido2",
-    "x509CertificateMultiFactor",
-    "deviceBasedPush",
-    "temporaryAccessPassOneTime",
-    "temporaryAccessPassMultiUse",
-    "password,microsoftAuthenticatorPush",
-    "password,softwareOath",
-    "password,hardwareOath",
-    "password,sms",
-    "password,voice",
-    "federatedMultiFactor",
-    "microsoftAuthenticatorPush,federatedSingleFactor",
-    "softwareOath,federatedSingleFactor",
-    "hardwareOath,federatedSingleFactor",
-    "sms,federatedSingleFactor",
-    "voice,federatedSingleFactor",
-  ]),
-  builtIn("00000000-0000-0000-0000-000000000003", "Passwordless MFA", "Passwordless methods that satisfy strong authentication, such as Passwordless sign-in with the Microsoft Authenticator", [
-    "windowsHelloForBusiness",
-    "fido2",
-    "x509CertificateMultiFactor",
-    "deviceBasedPush",
-  ]),
-  builtIn("00000000-0000-0000-0000-000000000004", "Phishing-resistant MFA", "Phishing-resistant, Passwordless methods for the strongest authentication, such as a FIDO2 security key", [
-    "windowsHelloForBusiness",
-    "fido2",
-    "x509CertificateMultiFactor",
-  ]),
+  builtIn(
+    "00000000-0000-0000-0000-000000000002",
+    "Multifactor authentication",
+    "Combinations of methods that satisfy strong authentication, such as a password + SMS",
+    [
+      "windowsHelloForBusiness",
+      "fido2",
+      "x509CertificateMultiFactor",
+      "deviceBasedPush",
+      "temporaryAccessPassOneTime",
+      "temporaryAccessPassMultiUse",
+      "password,microsoftAuthenticatorPush",
+      "password,softwareOath",
+      "password,hardwareOath",
+      "password,sms",
+      "password,voice",
+      "federatedMultiFactor",
+      "microsoftAuthenticatorPush,federatedSingleFactor",
+      "softwareOath,federatedSingleFactor",
+      "hardwareOath,federatedSingleFactor",
+      "sms,federatedSingleFactor",
+      "voice,federatedSingleFactor",
+    ],
+  ),
+  builtIn(
+    "00000000-0000-0000-0000-000000000003",
+    "Passwordless MFA",
+    "Passwordless methods that satisfy strong authentication, such as Passwordless sign-in with the Microsoft Authenticator",
+    ["windowsHelloForBusiness", "fido2", "x509CertificateMultiFactor", "deviceBasedPush"],
+  ),
+  builtIn(
+    "00000000-0000-0000-0000-000000000004",
+    "Phishing-resistant MFA",
+    "Phishing-resistant, Passwordless methods for the strongest authentication, such as a FIDO2 security key",
+    ["windowsHelloForBusiness", "fido2", "x509CertificateMultiFactor"],
+  ),
 ];
 
 /** The strength with this id: built in, or one of the tenant's custom strengths. */
 export function findStrength(custom: readonly GraphObject[], id: string): GraphObject | undefined {
-  return [...BUILT_IN_STRENGTHS, ...custom].find((strength) => typeof strength.id === "string" && strength.id.toLowerCase() === id.toLowerCase());
+  return [...BUILT_IN_STRENGTHS, ...custom].find(
+    (strength) => typeof strength.id === "string" && strength.id.toLowerCase() === id.toLowerCase(),
+  );
 }
 
 /**

@@ -99,7 +99,10 @@ export class TenantState {
     const listed = principals.find((sp) => sp.appId === TEST_APP_CLIENT_ID);
     const id = listed === undefined ? deterministicGuid(`service-principal:${this.id}:${TEST_APP_CLIENT_ID}`) : idOf(listed);
     if (listed === undefined) {
-      this.collections.set(key, [...principals, { id, appId: TEST_APP_CLIENT_ID, displayName: "Tenant Patrol", servicePrincipalType: "Application", accountEnabled: true }]);
+      this.collections.set(key, [
+        ...principals,
+        { id, appId: TEST_APP_CLIENT_ID, displayName: "Tenant Patrol", servicePrincipalType: "Application", accountEnabled: true },
+      ]);
     }
     this.assignAppRoles(id);
   }
@@ -113,7 +116,11 @@ export class TenantState {
   private assignAppRoles(principalId: string): void {
     const key = "v1.0/roleManagement/directory/roleAssignments";
     const assignments = this.collections.get(key) ?? [];
-    const held = new Set(assignments.filter((a) => String(a.principalId).toLowerCase() === principalId.toLowerCase()).map((a) => String(a.roleDefinitionId).toLowerCase()));
+    const held = new Set(
+      assignments
+        .filter((a) => String(a.principalId).toLowerCase() === principalId.toLowerCase())
+        .map((a) => String(a.roleDefinitionId).toLowerCase()),
+    );
     const added = this.#appRoleNames
       .map((name) => [...PRIVILEGED_ROLES].find(([, roleName]) => roleName === name)?.[0])
       .filter((templateId): templateId is string => templateId !== undefined && !held.has(templateId))

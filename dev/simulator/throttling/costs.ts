@@ -31,7 +31,11 @@ const FAMILY_LIMITS: Readonly<Record<Route["family"], readonly LimitKind[]>> = {
 
 export function throttleCharge(route: Route, ctx: RouteContext): ThrottleCharge {
   const write = ctx.request.method !== "GET";
-  const kinds = [...FAMILY_LIMITS[route.family], ...(write && route.family === "identity" ? (["writes"] as const) : []), ...(route.extraLimits?.(ctx) ?? [])];
+  const kinds = [
+    ...FAMILY_LIMITS[route.family],
+    ...(write && route.family === "identity" ? (["writes"] as const) : []),
+    ...(route.extraLimits?.(ctx) ?? []),
+  ];
   const mailbox = route.mailbox?.(ctx).toLowerCase();
   return { resourceUnits: resourceUnitCost(route, ctx), kinds, ...(mailbox !== undefined ? { mailbox } : {}) };
 }

@@ -89,7 +89,9 @@ export class ThrottleModel {
     }
     for (const e of entries) e.bucket.take(cost(e), now);
     if (!this.options.enabled) return { allowed: true };
-    const percentages = entries.filter((e) => e.spec.kind === "resourceUnits" || e.spec.kind === "writes").map((e) => e.bucket.usedFraction(now));
+    const percentages = entries
+      .filter((e) => e.spec.kind === "resourceUnits" || e.spec.kind === "writes")
+      .map((e) => e.bucket.usedFraction(now));
     const highest = Math.max(0, ...percentages);
     return highest > 0.8 ? { allowed: true, limitPercentage: highest } : { allowed: true };
   }

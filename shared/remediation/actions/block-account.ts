@@ -25,7 +25,10 @@ export const blockAccount: ActionHandler = {
     const { client, trace } = ctx;
     const userId = subjectOf(ctx);
     const raw = await stepOrMissing(GRAPH_STEPS.readAccount, async () => {
-      return (await client.api(`/users/${segment(userId)}`).select(USER_SELECT).get()) as Record<string, unknown>;
+      return (await client
+        .api(`/users/${segment(userId)}`)
+        .select(USER_SELECT)
+        .get()) as Record<string, unknown>;
     });
     if (raw === undefined) return stale(`User ${userId} no longer exists; nothing to block.`);
     const user = toSnapshotUser(raw);
@@ -54,7 +57,10 @@ export const blockAccount: ActionHandler = {
     }
     const raw = await stepOrMissing(GRAPH_STEPS.readAccount, async () => {
       const select = ["id", "userPrincipalName", "accountEnabled"];
-      return (await client.api(`/users/${segment(userId)}`).select(select).get()) as Record<string, unknown>;
+      return (await client
+        .api(`/users/${segment(userId)}`)
+        .select(select)
+        .get()) as Record<string, unknown>;
     });
     if (raw === undefined) return stale(`User ${userId} no longer exists; nothing to re-enable.`);
     const name = typeof raw.userPrincipalName === "string" ? raw.userPrincipalName : userId;
@@ -73,4 +79,3 @@ export const blockAccount: ActionHandler = {
     return done(`Re-enabled ${name}${note}. Sessions revoked by the block stay revoked: the user signs in again.`);
   },
 };
-

@@ -27,7 +27,12 @@ async function readState(client: Client, userId: string): Promise<string | undef
 }
 
 function writeState(ctx: ActionContext, userId: string, state: string): Promise<string | null> {
-  return ctx.write(GRAPH_STEPS.writeMfaState, { method: "PATCH", path: requirementsPath(userId), version: "beta", body: { perUserMfaState: state } });
+  return ctx.write(GRAPH_STEPS.writeMfaState, {
+    method: "PATCH",
+    path: requirementsPath(userId),
+    version: "beta",
+    body: { perUserMfaState: state },
+  });
 }
 
 export const enforceMfa: ActionHandler = {

@@ -14,7 +14,10 @@ export const PASSWORDS_NEVER_EXPIRE = 2_147_483_647;
 export async function readDomain(client: Client, domainId: string): Promise<Domain | undefined> {
   const raw = await stepOrMissing(GRAPH_STEPS.readDomain, async () => {
     const select = ["id", "isVerified", "isRoot", "authenticationType", "passwordValidityPeriodInDays"];
-    return (await client.api(`/domains/${segment(domainId)}`).select(select).get()) as Record<string, unknown>;
+    return (await client
+      .api(`/domains/${segment(domainId)}`)
+      .select(select)
+      .get()) as Record<string, unknown>;
   });
   if (raw === undefined) return undefined;
   if (typeof raw.id !== "string") throw new TypeError("Graph returned a domain without an id");
@@ -28,7 +31,11 @@ export async function readDomain(client: Client, domainId: string): Promise<Doma
 }
 
 function writeValidity(ctx: ActionContext, domainId: string, days: number): Promise<string | null> {
-  return ctx.write(GRAPH_STEPS.writeDomain, { method: "PATCH", path: `/domains/${segment(domainId)}`, body: { passwordValidityPeriodInDays: days } });
+  return ctx.write(GRAPH_STEPS.writeDomain, {
+    method: "PATCH",
+    path: `/domains/${segment(domainId)}`,
+    body: { passwordValidityPeriodInDays: days },
+  });
 }
 
 export const setPasswordNeverExpire: ActionHandler = {

@@ -13,7 +13,12 @@ const asJson = (value) => JSON.parse(JSON.stringify(value, (_key, v) => (typeof 
 
 export const app = new Proxy(
   {},
-  { get: (_target, method) => (...args) => void calls.push({ method: String(method), args: asJson(args) }) },
+  {
+    get:
+      (_target, method) =>
+      (...args) =>
+        void calls.push({ method: String(method), args: asJson(args) }),
+  },
 );
 
 process.on("exit", () => {
