@@ -3,6 +3,7 @@
  * which action. Every request needs a human approval: there is no automatic mode yet, so
  * `requireApproval` is always true and no setting changes it.
  */
+import type { JudgedEvidence } from "../model/evidence.js";
 import type { ControlId, FindingDetail } from "../model/findings.js";
 import type { TenantConfig } from "../model/tenant.js";
 import { ACTION_FOR_CONTROL, REMEDIATION_ACTIONS, type RemediationAction } from "../model/remediation.js";
@@ -32,6 +33,10 @@ export function remediationPolicy(config: TenantConfig): RemediationPolicy {
   };
 }
 
+/** Named through the evidence type, so renaming the field or its value in mfa.admins breaks this at compile time. */
+const ADMIN_MFA_REASON = "reason" satisfies keyof JudgedEvidence<"mfa.admins">;
+const NOT_REGISTERED = "not-registered" satisfies JudgedEvidence<"mfa.admins">["reason"];
+
 /**
  * The action a failing finding calls for under `policy`, or undefined (not remediable, or the
  * action is turned off). Decision: an unregistered admin under `blockUnregisteredAdmins` gets
@@ -43,7 +48,7 @@ export function actionFor(
   policy: RemediationPolicy,
 ): RemediationAction | undefined {
   const action =
-    finding.control === "mfa.admins" && policy.blockUnregisteredAdmins && finding.detail.reason === "not-registered"
+    finding.control === "mfa.admins" && policy.blockUnregisteredAdmins && finding.detail[ADMIN_MFA_REASON] === NOT_REGISTERED
       ? "block-account"
       : ACTION_FOR_CONTROL[finding.control];
   return action !== undefined && policy.actions.has(action) ? action : undefined;

@@ -8,6 +8,10 @@ import { readAuthorizationPolicy } from "../../collect/policies.js";
 import { step } from "../graph-calls.js";
 import { GRAPH_STEPS } from "../permissions.js";
 import { done, refused, stale, type ActionContext, type ActionHandler } from "./action.js";
+import type { JudgedEvidence } from "../../model/evidence.js";
+
+/** The self-consent policies apps.user-consent flagged (named through its evidence type). */
+const OFFENDING = "offending" satisfies keyof JudgedEvidence<"apps.user-consent">;
 
 const POLICY_PATH = "/policies/authorizationPolicy";
 
@@ -46,7 +50,7 @@ export const disableUserConsent: ActionHandler = {
     const { client, trace } = ctx;
     const assigned = await readAssigned(client);
     trace.before = { permissionGrantPoliciesAssigned: assigned };
-    const offending = stringList(ctx.finding.detail.offending) ?? [];
+    const offending = stringList(ctx.finding.detail[OFFENDING]) ?? [];
     if (offending.length === 0) {
       return stale("Users already cannot consent to apps through a built-in self-consent policy; nothing changed.");
     }
