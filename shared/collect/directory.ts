@@ -39,6 +39,7 @@ async function readRoleGrants(client: Client, path: string): Promise<RoleGrant[]
     return {
       principalId: row.principalId,
       roleDefinitionId: row.roleDefinitionId.toLowerCase(),
+      directoryScopeId: typeof row.directoryScopeId === "string" ? row.directoryScopeId : "/",
       principalType: principalType(row.principal),
     };
   });

@@ -12,6 +12,11 @@ export type Holdings = ReadonlyMap<string, ReadonlySet<string>>;
 
 export interface RoleHolders {
   readonly active: Holdings;
+  /**
+   * Active roles that apply to the whole tenant (scope `/`). Conditional Access's includeRoles does not
+   * reach administrative-unit-scoped roles ("Conditional Access: Users and groups" on Learn).
+   */
+  readonly activeTenantWide: Holdings;
   /** Empty when eligibility is not visible. */
   readonly eligible: Holdings;
   /** false when PIM eligibility was refused for lack of licence (no P2). */
@@ -33,12 +38,18 @@ export function resolveRoleHolders(snapshot: TenantSnapshot, roleIds: ReadonlySe
     return { ok: false, unreadable: [unreadable("roleEligibility", roleEligibility)] };
   }
   const active = holdings(snapshot, roleAssignments.data, roleIds);
+  const tenantWide = holdings(snapshot, roleAssignments.data.filter(isTenantWide), roleIds);
   const eligible = holdings(snapshot, roleEligibility.ok ? roleEligibility.data : [], roleIds);
   const failed = [...active.unreadable, ...eligible.unreadable];
   if (failed.length > 0) return { ok: false, unreadable: failed };
   const eligibleVisible = roleEligibility.ok;
-  return { ok: true, holders: { active: active.holdings, eligible: eligible.holdings, eligibleVisible } };
+  return {
+    ok: true,
+    holders: { active: active.holdings, activeTenantWide: tenantWide.holdings, eligible: eligible.holdings, eligibleVisible },
+  };
 }
+
+const isTenantWide = (grant: RoleGrant): boolean => (grant.directoryScopeId ?? "/") === "/";
 
 /** Role ids a user holds actively or as eligible. */
 export function rolesOf(holders: RoleHolders, userId: string): ReadonlySet<string> {

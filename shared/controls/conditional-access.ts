@@ -93,6 +93,8 @@ function applicationShortfalls(policy: ConditionalAccessPolicy): string[] {
 /** A condition that makes the policy fire for some sign-ins only: risk, platform, place, device, flow. */
 function narrowingConditions(policy: ConditionalAccessPolicy): string[] {
   const c = policy.conditions;
+  // transferMethods is a flags enum whose `none` member narrows nothing.
+  const flows = c.authenticationFlows.filter((method) => !same(method, "none"));
   const risk = (levels: readonly string[], what: string): string[] =>
     levels.length > 0 ? [`fires only at ${what} risk: ${listed(levels)}`] : [];
   return [
@@ -103,7 +105,7 @@ function narrowingConditions(policy: ConditionalAccessPolicy): string[] {
     ...notAll(c.platforms, "all", "platforms"),
     ...notAll(c.locations, "All", "locations"),
     ...(c.deviceFilter ? [`devices filtered (${c.deviceFilter.mode}: ${c.deviceFilter.rule})`] : []),
-    ...(c.authenticationFlows.length > 0 ? [`only for authentication flows: ${listed(c.authenticationFlows)}`] : []),
+    ...(flows.length > 0 ? [`only for authentication flows: ${listed(flows)}`] : []),
   ];
 }
 
@@ -144,7 +146,8 @@ function describeGuests(guests: NonNullable<ConditionalAccessPolicy["conditions"
 /**
  * MFA-requiring: `mfa` in builtInControls, or an authentication strength whose
  * requirementsSatisfied is `mfa`; and operator AND, or nothing else to choose instead (OR with a
- * compliant device, an approved app, terms of use or a custom control lets that alone through).
+ * compliant device, an approved app, terms of use, a custom control or a strength that is not MFA
+ * lets that alone through).
  * `passwordChange` marks a risk policy, which never counts.
  */
 function mfaGrantShortfalls(policy: ConditionalAccessPolicy): string[] {
@@ -163,6 +166,7 @@ function mfaGrantShortfalls(policy: ConditionalAccessPolicy): string[] {
   }
   const alternatives = [
     ...grant.builtInControls.filter((control) => !same(control, "mfa")),
+    ...(strength !== null && !strengthIsMfa ? [`authentication strength ${strength.displayName || strength.id} (not MFA)`] : []),
     ...grant.customAuthenticationFactors.map((id) => `custom control ${id}`),
     ...grant.termsOfUse.map((id) => `terms of use ${id}`),
   ];
@@ -192,7 +196,10 @@ function clientAppShortfalls(policy: ConditionalAccessPolicy, purpose: GrantPurp
 
 export interface PolicySubject {
   readonly id: string;
-  /** Roles held actively: a PIM-eligible role is not in effect until activated, so it is not included. */
+  /**
+   * Roles held actively and tenant-wide, the only ones includeRoles reaches: a PIM-eligible role is not
+   * in effect until activated, and an administrative-unit-scoped role is not targeted by role.
+   */
   readonly activeRoles: ReadonlySet<string>;
   /** Roles held actively or as eligible: either may put the user in excludeRoles (conservative). */
   readonly heldRoles: ReadonlySet<string>;
@@ -209,11 +216,18 @@ export function coversUser(policy: ConditionalAccessPolicy, subject: PolicySubje
   return andNot(includesUser(policy, subject, groups), excludesUser(policy, subject, groups));
 }
 
+/**
+ * Graph's older way to name every guest and external user: the value `GuestsOrExternalUsers` in
+ * includeUsers / excludeUsers (conditionalaccessusers: "User IDs … and/or GuestsOrExternalUsers").
+ */
+const GUESTS_VALUE = "GuestsOrExternalUsers";
+
 function includesUser(policy: ConditionalAccessPolicy, subject: PolicySubject, groups: GroupMembers): Proof {
   const users = policy.conditions.users;
   return anyOf([
     has(users.includeUsers, "All") || has(users.includeUsers, subject.id),
-    users.includeRoles.some((roleId) => subject.activeRoles.has(roleId)),
+    subject.isGuestOrExternal && has(users.includeUsers, GUESTS_VALUE),
+    users.includeRoles.some((roleId) => subject.activeRoles.has(roleId.toLowerCase())),
     ...users.includeGroups.map((groupId) => isMember(groups, groupId, subject.id)),
   ]);
 }
@@ -222,18 +236,24 @@ function excludesUser(policy: ConditionalAccessPolicy, subject: PolicySubject, g
   const users = policy.conditions.users;
   return anyOf([
     has(users.excludeUsers, subject.id),
-    users.excludeRoles.some((roleId) => subject.heldRoles.has(roleId)),
-    subject.isGuestOrExternal && users.excludeGuestsOrExternalUsers !== null,
+    users.excludeRoles.some((roleId) => subject.heldRoles.has(roleId.toLowerCase())),
+    excludesAsGuest(policy, subject),
     ...users.excludeGroups.map((groupId) => isMember(groups, groupId, subject.id)),
   ]);
+}
+
+/** A guest or external subject left out by either way of excluding guests. */
+function excludesAsGuest(policy: ConditionalAccessPolicy, subject: PolicySubject): boolean {
+  const users = policy.conditions.users;
+  return subject.isGuestOrExternal && (users.excludeGuestsOrExternalUsers !== null || has(users.excludeUsers, GUESTS_VALUE));
 }
 
 /** Why a policy that would otherwise count leaves this subject out (empty when it covers them or cannot tell). */
 export function whyPolicyMissesUser(policy: ConditionalAccessPolicy, subject: PolicySubject, groups: GroupMembers): string[] {
   if (includesUser(policy, subject, groups) === false) return ["does not include this user"];
-  const users = policy.conditions.users;
-  if (subject.isGuestOrExternal && users.excludeGuestsOrExternalUsers !== null) {
-    return [`excludes guests or external users: ${describeGuests(users.excludeGuestsOrExternalUsers)}`];
+  const guests = policy.conditions.users.excludeGuestsOrExternalUsers;
+  if (excludesAsGuest(policy, subject)) {
+    return [`excludes guests or external users: ${guests ? describeGuests(guests) : GUESTS_VALUE}`];
   }
   return excludesUser(policy, subject, groups) === true ? ["excludes this user (by user, role or group)"] : [];
 }

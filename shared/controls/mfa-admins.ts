@@ -30,7 +30,9 @@ export const mfaAdmins: Control<"mfa.admins"> = {
 function rolesOfInterest(snapshot: TenantSnapshot): ReadonlySet<string> {
   const ca = snapshot.conditionalAccessPolicies;
   const named = ca.ok
-    ? ca.data.flatMap((policy) => [...policy.conditions.users.includeRoles, ...policy.conditions.users.excludeRoles])
+    ? ca.data.flatMap((policy) =>
+        [...policy.conditions.users.includeRoles, ...policy.conditions.users.excludeRoles].map((id) => id.toLowerCase()),
+      )
     : [];
   return new Set([...PRIVILEGED_ROLES.keys(), ...named]);
 }
@@ -99,7 +101,7 @@ function judgeAdmin(
   if (!registration.isMfaRegistered) return row(meta, userId, "fail", { reason: "not-registered", ...evidence });
   const subject: PolicySubject = {
     id: userId,
-    activeRoles: holders.active.get(userId) ?? new Set<string>(),
+    activeRoles: holders.activeTenantWide.get(userId) ?? new Set<string>(),
     heldRoles,
     isGuestOrExternal: user.userType?.toLowerCase() === "guest" || user.userPrincipalName.toUpperCase().includes("#EXT#"),
   };

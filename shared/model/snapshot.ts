@@ -55,6 +55,11 @@ export interface RoleGrant {
   readonly principalType: PrincipalType;
   /** For built-in roles this equals the role template id. */
   readonly roleDefinitionId: string;
+  /**
+   * Where the role applies: `/` the whole tenant, or an administrative unit
+   * (`/administrativeUnits/{id}`) or a single object. Absent means `/`.
+   */
+  readonly directoryScopeId?: string;
 }
 
 export interface GroupMember {

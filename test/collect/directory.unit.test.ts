@@ -24,16 +24,16 @@ describe("readRoleAssignments", () => {
       page([grant("u1", "#microsoft.graph.user"), grant("g1", "#microsoft.graph.group")], next),
       page([
         grant("s1", "#microsoft.graph.servicePrincipal"),
-        grant("x1", "#microsoft.graph.device"),
-        { ...grant("n1", ""), principal: null },
+        { ...grant("x1", "#microsoft.graph.device"), directoryScopeId: "/administrativeUnits/au1" },
+        { ...grant("n1", ""), principal: null, directoryScopeId: undefined },
       ]),
     );
     expect(await readRoleAssignments(graph.client().client)).toEqual([
-      { principalId: "u1", roleDefinitionId: GLOBAL_ADMINISTRATOR, principalType: "user" },
-      { principalId: "g1", roleDefinitionId: GLOBAL_ADMINISTRATOR, principalType: "group" },
-      { principalId: "s1", roleDefinitionId: GLOBAL_ADMINISTRATOR, principalType: "servicePrincipal" },
-      { principalId: "x1", roleDefinitionId: GLOBAL_ADMINISTRATOR, principalType: "other" },
-      { principalId: "n1", roleDefinitionId: GLOBAL_ADMINISTRATOR, principalType: "other" },
+      { principalId: "u1", roleDefinitionId: GLOBAL_ADMINISTRATOR, directoryScopeId: "/", principalType: "user" },
+      { principalId: "g1", roleDefinitionId: GLOBAL_ADMINISTRATOR, directoryScopeId: "/", principalType: "group" },
+      { principalId: "s1", roleDefinitionId: GLOBAL_ADMINISTRATOR, directoryScopeId: "/", principalType: "servicePrincipal" },
+      { principalId: "x1", roleDefinitionId: GLOBAL_ADMINISTRATOR, directoryScopeId: "/administrativeUnits/au1", principalType: "other" },
+      { principalId: "n1", roleDefinitionId: GLOBAL_ADMINISTRATOR, directoryScopeId: "/", principalType: "other" },
     ]);
     expect(graph.requests[0]?.query).toEqual({ $expand: "principal", $top: "999" });
   });
@@ -50,7 +50,7 @@ describe("readRoleEligibility", () => {
   it("reads PIM eligibility schedules the same way", async () => {
     const graph = new FakeGraph().on("GET", ELIGIBILITY, page([grant("u2", "#microsoft.graph.user")]));
     expect(await readRoleEligibility(graph.client().client)).toEqual([
-      { principalId: "u2", roleDefinitionId: GLOBAL_ADMINISTRATOR, principalType: "user" },
+      { principalId: "u2", roleDefinitionId: GLOBAL_ADMINISTRATOR, directoryScopeId: "/", principalType: "user" },
     ]);
   });
 

@@ -244,3 +244,58 @@ describe("mfa.admins: whose exclusions matter", () => {
     },
   );
 });
+
+describe("found by a review: ways a policy could pass for protecting someone it does not", () => {
+  /** Only a role-targeted MFA policy (the Microsoft template's shape): includeUsers empty, includeRoles set. */
+  const onlyRolePolicy = (roles: string[]) =>
+    patchPolicy(goodSnapshot(), ID.mfaPolicy, { users: { includeUsers: [], includeRoles: roles } });
+
+  it("mfa.admins: the older guest value in excludeUsers (GuestsOrExternalUsers) leaves a guest admin out", () => {
+    const snapshot = patchRegistration(
+      withGrant(
+        patchPolicy(goodSnapshot(), ID.mfaPolicy, { users: { excludeUsers: [ID.breakGlass, "GuestsOrExternalUsers"] } }),
+        "roleAssignments",
+        grant(ID.gus, ROLE.globalAdministrator),
+      ),
+      ID.gus,
+      { isMfaRegistered: true },
+    );
+    const rows = run(mfaAdmins, { ...snapshot, perUserMfa: { ...snapshot.perUserMfa, [ID.gus]: ok("disabled" as const) } });
+    expect(rows).toMatchObject([{ subjectId: ID.gus, status: "fail", detail: { reason: "not-enforced" } }]);
+    expect(rows[0]?.detail.policiesNotCounted).toEqual([
+      { id: ID.mfaPolicy, displayName: "Require MFA for all users", reasons: ["excludes guests or external users: GuestsOrExternalUsers"] },
+    ]);
+  });
+
+  it("mfa.admins: includeRoles does not reach a role scoped to an administrative unit", () => {
+    const scoped = { ...grant(ID.erin, ROLE.helpdeskAdministrator), directoryScopeId: "/administrativeUnits/au-sales" };
+    const snapshot = withGrant(onlyRolePolicy([ROLE.globalAdministrator, ROLE.helpdeskAdministrator]), "roleAssignments", scoped);
+    const erin = run(mfaAdmins, { ...snapshot, perUserMfa: { ...snapshot.perUserMfa, [ID.erin]: ok("disabled" as const) } }).find(
+      (row) => row.subjectId === ID.erin,
+    );
+    expect(erin).toMatchObject({ status: "fail", detail: { reason: "not-enforced", roles: ["Helpdesk Administrator"] } });
+  });
+
+  it("mfa.admins: role ids in a policy match whatever their case", () => {
+    const upper = ROLE.globalAdministrator.toUpperCase();
+    expect(run(mfaAdmins, onlyRolePolicy([upper])).map((row) => row.subjectId)).not.toContain(ID.alice);
+    const excluded = run(mfaAdmins, patchPolicy(goodSnapshot(), ID.mfaPolicy, { users: { excludeRoles: [upper] } }));
+    expect(excluded.map((row) => row.subjectId)).toEqual(expect.arrayContaining([ID.alice, ID.bob]));
+  });
+
+  it("mfa OR a strength that is not MFA does not require MFA (the strength alone lets a sign-in through)", () => {
+    const snapshot = patchPolicy(goodSnapshot(), ID.mfaPolicy, {
+      grant: { builtInControls: ["mfa"], authenticationStrength: STRENGTH.singleFactor },
+    });
+    expect(only(run(mfaAllUsers, snapshot)).status).toBe("fail");
+    expect(notCountedReasons(mfaAllUsers, snapshot)).toEqual([
+      expect.stringContaining("MFA OR authentication strength Password is enough (not MFA)"),
+    ]);
+  });
+
+  it("authentication flows `none` narrows nothing", () => {
+    expect(
+      only(run(mfaAllUsers, patchPolicy(goodSnapshot(), ID.mfaPolicy, { conditions: { authenticationFlows: ["none"] } }))).status,
+    ).toBe("pass");
+  });
+});
