@@ -3,7 +3,8 @@ import {
   LEGACY_CLIENT_TYPES,
   judgeBaseline,
   policiesNotCounted,
-  policyCounts,
+  countedPolicies,
+  judgePolicies,
   policyRef,
   targetsClientType,
   type PolicyAudience,
@@ -20,9 +21,10 @@ export const authLegacyBlocked: Control<"auth.legacy-blocked"> = {
     const audience: PolicyAudience = { everyoneBut: resolveExclusions(config, snapshot.groupMembers) };
     return [
       judgeBaseline(authLegacyBlocked, snapshot, (policies) => {
-        const blocking = policies.filter((policy) => policyCounts(policy, "block", audience));
+        const judged = judgePolicies(policies, "block", audience);
+        const blocking = countedPolicies(judged);
         const missing = LEGACY_CLIENT_TYPES.filter((type) => !blocking.some((policy) => targetsClientType(policy, type)));
-        const notCounted = policiesNotCounted(policies, "block", audience);
+        const notCounted = policiesNotCounted(judged);
         return {
           pass: missing.length === 0,
           detail: {

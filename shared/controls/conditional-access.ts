@@ -36,7 +36,7 @@ export const targetsClientType = (policy: ConditionalAccessPolicy, clientType: s
  * Why the policy does not count for `purpose` and `audience`; empty when it counts. Each reason is
  * a short phrase a report can show ("excludes guests or external users: b2bCollaborationGuest").
  */
-export function whyPolicyDoesNotCount(policy: ConditionalAccessPolicy, purpose: GrantPurpose, audience: PolicyAudience): readonly string[] {
+function whyPolicyDoesNotCount(policy: ConditionalAccessPolicy, purpose: GrantPurpose, audience: PolicyAudience): readonly string[] {
   return [
     ...stateShortfalls(policy),
     ...applicationShortfalls(policy),
@@ -47,28 +47,41 @@ export function whyPolicyDoesNotCount(policy: ConditionalAccessPolicy, purpose: 
   ];
 }
 
-export const policyCounts = (policy: ConditionalAccessPolicy, purpose: GrantPurpose, audience: PolicyAudience): boolean =>
-  whyPolicyDoesNotCount(policy, purpose, audience).length === 0;
-
 /** Policies meant for the purpose (their grant asks for MFA or a block), so worth explaining when they don't count. */
-export function isMeantFor(policy: ConditionalAccessPolicy, purpose: GrantPurpose): boolean {
+function isMeantFor(policy: ConditionalAccessPolicy, purpose: GrantPurpose): boolean {
   const grant = policy.grantControls;
   if (grant === null) return false;
   if (purpose === "block") return has(grant.builtInControls, "block");
   return has(grant.builtInControls, "mfa") || grant.authenticationStrength !== null;
 }
 
-/** The policies meant for `purpose` that do not count, with why: the evidence a fail row carries. */
-export function policiesNotCounted(
+/** One policy judged for a purpose: it counts when `reasons` is empty. */
+export interface JudgedPolicy {
+  readonly policy: ConditionalAccessPolicy;
+  readonly reasons: readonly string[];
+  /** Its grant asks for what the purpose needs, so a report explains it when it does not count. */
+  readonly meantFor: boolean;
+}
+
+/** Every policy judged once, in the tenant's order (the controls then read the verdicts, never judge again). */
+export function judgePolicies(
   policies: readonly ConditionalAccessPolicy[],
   purpose: GrantPurpose,
   audience: PolicyAudience,
-): PolicyNotCounted[] {
-  return policies
-    .filter((policy) => isMeantFor(policy, purpose))
-    .map((policy) => ({ ...policyRef(policy), reasons: whyPolicyDoesNotCount(policy, purpose, audience) }))
-    .filter((policy) => policy.reasons.length > 0);
+): JudgedPolicy[] {
+  return policies.map((policy) => ({
+    policy,
+    reasons: whyPolicyDoesNotCount(policy, purpose, audience),
+    meantFor: isMeantFor(policy, purpose),
+  }));
 }
+
+export const countedPolicies = (judged: readonly JudgedPolicy[]): ConditionalAccessPolicy[] =>
+  judged.filter((j) => j.reasons.length === 0).map((j) => j.policy);
+
+/** The policies meant for the purpose that do not count, with why: the evidence a fail row carries. */
+export const policiesNotCounted = (judged: readonly JudgedPolicy[]): PolicyNotCounted[] =>
+  judged.filter((j) => j.meantFor && j.reasons.length > 0).map((j) => ({ ...policyRef(j.policy), reasons: j.reasons }));
 
 /** Only `enabled` counts: report-only and disabled policies enforce nothing. */
 function stateShortfalls(policy: ConditionalAccessPolicy): string[] {

@@ -1,17 +1,9 @@
 /** mfa.admins: every enabled holder of a privileged role is registered for MFA and required to use it. */
 import type { AdminMfaNotEnforced, PolicyNotCounted } from "../model/evidence.js";
 import type { FindingRow } from "../model/findings.js";
-import type { ConditionalAccessPolicy, RegistrationDetail, SnapshotUser, TenantSnapshot } from "../model/snapshot.js";
+import type { RegistrationDetail, SnapshotUser, Source, TenantSnapshot } from "../model/snapshot.js";
 import { holderIds, resolveRoleHolders, rolesOf, type RoleHolders } from "./admins.js";
-import {
-  coversUser,
-  isMeantFor,
-  policyCounts,
-  policyRef,
-  whyPolicyDoesNotCount,
-  whyPolicyMissesUser,
-  type PolicySubject,
-} from "./conditional-access.js";
+import { coversUser, judgePolicies, policyRef, whyPolicyMissesUser, type JudgedPolicy, type PolicySubject } from "./conditional-access.js";
 import type { Control, ControlInput } from "./control.js";
 import { applyExclusion, resolveExclusions } from "./exclusions.js";
 import { PRIVILEGED_ROLES, privilegedRoleNames } from "../model/roles.js";
@@ -37,23 +29,31 @@ function rolesOfInterest(snapshot: TenantSnapshot): ReadonlySet<string> {
   return new Set([...PRIVILEGED_ROLES.keys(), ...named]);
 }
 
-const enforcingPolicies = (policies: readonly ConditionalAccessPolicy[]): ConditionalAccessPolicy[] =>
-  policies.filter((policy) => policyCounts(policy, "mfa", "each-admin"));
+/** What every admin is judged against: the snapshot, who holds which role, and the CA policies judged once. */
+interface AdminContext {
+  readonly snapshot: TenantSnapshot;
+  readonly holders: RoleHolders;
+  /** Each policy judged for MFA with the admin audience (exclusions of other people don't matter). */
+  readonly policies: Source<readonly JudgedPolicy[]>;
+}
+
+function judgeAdminPolicies(snapshot: TenantSnapshot): Source<readonly JudgedPolicy[]> {
+  const ca = snapshot.conditionalAccessPolicies;
+  return ca.ok ? { ok: true, data: judgePolicies(ca.data, "mfa", "each-admin") } : ca;
+}
 
 /**
  * The MFA policies that do not enforce MFA on this admin, with why: the policy does not count, or
  * it counts but leaves the admin out (not included, or excluded: as a guest, by role, group or id).
  */
-function policiesNotEnforcing(snapshot: TenantSnapshot, subject: PolicySubject): PolicyNotCounted[] {
-  const ca = snapshot.conditionalAccessPolicies;
-  if (!ca.ok) return [];
-  return ca.data
-    .filter((policy) => isMeantFor(policy, "mfa"))
-    .map((policy) => {
-      const shortfalls = whyPolicyDoesNotCount(policy, "mfa", "each-admin");
-      const reasons = shortfalls.length > 0 ? shortfalls : whyPolicyMissesUser(policy, subject, snapshot.groupMembers);
-      return { ...policyRef(policy), reasons };
-    })
+function policiesNotEnforcing(context: AdminContext, subject: PolicySubject): PolicyNotCounted[] {
+  if (!context.policies.ok) return [];
+  return context.policies.data
+    .filter((judged) => judged.meantFor)
+    .map(({ policy, reasons }) => ({
+      ...policyRef(policy),
+      reasons: reasons.length > 0 ? reasons : whyPolicyMissesUser(policy, subject, context.snapshot.groupMembers),
+    }))
     .filter((policy) => policy.reasons.length > 0);
 }
 
@@ -63,11 +63,12 @@ function policiesNotEnforcing(snapshot: TenantSnapshot, subject: PolicySubject):
  * these is unreadable and none proves enforcement, the answer is unproven (→ `unknown`), whatever
  * the reason — including CA refused for `license`.
  */
-function isEnforced(snapshot: TenantSnapshot, subject: PolicySubject): Proof {
+function isEnforced({ snapshot, policies }: AdminContext, subject: PolicySubject): Proof {
+  const counting = (judged: readonly JudgedPolicy[]) => judged.filter(({ reasons }) => reasons.length === 0);
   return anyOf([
     proveFrom("securityDefaults", snapshot.securityDefaults, (defaults) => defaults.isEnabled),
-    proveFrom("conditionalAccessPolicies", snapshot.conditionalAccessPolicies, (policies) =>
-      anyOf(enforcingPolicies(policies).map((policy) => coversUser(policy, subject, snapshot.groupMembers))),
+    proveFrom("conditionalAccessPolicies", policies, (judged) =>
+      anyOf(counting(judged).map(({ policy }) => coversUser(policy, subject, snapshot.groupMembers))),
     ),
     proveFrom(`perUserMfa/${subject.id}`, snapshot.perUserMfa[subject.id], (state) => state === "enforced"),
   ]);
@@ -79,12 +80,12 @@ function isEnforced(snapshot: TenantSnapshot, subject: PolicySubject): Proof {
  */
 function judgeAdmin(
   meta: ControlMeta<"mfa.admins">,
-  snapshot: TenantSnapshot,
-  holders: RoleHolders,
+  context: AdminContext,
   userId: string,
   user: SnapshotUser | undefined,
   registration: RegistrationDetail | undefined,
 ): FindingRow | null {
+  const { snapshot, holders } = context;
   const heldRoles = rolesOf(holders, userId);
   const roles = privilegedRoleNames(heldRoles);
   if (roles.length === 0 || user?.accountEnabled === false) return null;
@@ -105,7 +106,7 @@ function judgeAdmin(
     heldRoles,
     isGuestOrExternal: user.userType?.toLowerCase() === "guest" || user.userPrincipalName.toUpperCase().includes("#EXT#"),
   };
-  const enforced = isEnforced(snapshot, subject);
+  const enforced = isEnforced(context, subject);
   if (enforced === true) return null;
   if (enforced !== false) return unknownRow(meta, userId, enforced.unreadable, evidence);
   const perUser = snapshot.perUserMfa[userId];
@@ -113,7 +114,7 @@ function judgeAdmin(
     reason: "not-enforced",
     ...evidence,
     perUserMfaState: perUser?.ok ? perUser.data : null,
-    ...notEnforcingEvidence(policiesNotEnforcing(snapshot, subject)),
+    ...notEnforcingEvidence(policiesNotEnforcing(context, subject)),
   });
 }
 
@@ -132,12 +133,12 @@ function evaluateAdmins(meta: ControlMeta<"mfa.admins">, { snapshot, config }: C
     const failed = [...(read.ok ? [] : read.unreadable), ...(resolved.ok ? [] : resolved.unreadable)];
     return [unknownRow(meta, null, failed)];
   }
-  const { holders } = resolved;
+  const context: AdminContext = { snapshot, holders: resolved.holders, policies: judgeAdminPolicies(snapshot) };
   const users = new Map(read.data.users.map((user) => [user.id, user]));
   const registrations = new Map(read.data.registrationDetails.map((detail) => [detail.id, detail]));
   const exclusions = resolveExclusions(config, snapshot.groupMembers);
-  return [...holderIds(holders)].flatMap((userId) => {
-    const judged = judgeAdmin(meta, snapshot, holders, userId, users.get(userId), registrations.get(userId));
+  return [...holderIds(context.holders)].flatMap((userId) => {
+    const judged = judgeAdmin(meta, context, userId, users.get(userId), registrations.get(userId));
     const kept = judged && applyExclusion(meta, exclusions, judged);
     return kept ? [kept] : [];
   });

@@ -1,5 +1,5 @@
 /** mfa.all-users: security defaults on, or an enabled CA policy requiring MFA of all users for all apps. */
-import { judgeBaseline, policiesNotCounted, policyCounts, policyRef, type PolicyAudience } from "./conditional-access.js";
+import { judgeBaseline, policiesNotCounted, countedPolicies, judgePolicies, policyRef, type PolicyAudience } from "./conditional-access.js";
 import type { Control } from "./control.js";
 import { resolveExclusions } from "./exclusions.js";
 
@@ -12,8 +12,9 @@ export const mfaAllUsers: Control<"mfa.all-users"> = {
     const audience: PolicyAudience = { everyoneBut: resolveExclusions(config, snapshot.groupMembers) };
     return [
       judgeBaseline(mfaAllUsers, snapshot, (policies) => {
-        const counted = policies.filter((policy) => policyCounts(policy, "mfa", audience));
-        const notCounted = policiesNotCounted(policies, "mfa", audience);
+        const judged = judgePolicies(policies, "mfa", audience);
+        const counted = countedPolicies(judged);
+        const notCounted = policiesNotCounted(judged);
         return {
           pass: counted.length > 0,
           detail: {
