@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import type { TenantPaceState } from "../graph/pacer.js";
+import { UNAVAILABLE_REASONS } from "../model/snapshot.js";
 import { PAGED_START, type PagedCursor } from "./paged.js";
 
 /** Counters that add up over a scan's invocations. */
@@ -36,7 +37,7 @@ export function freshCursor(chain: number, collectedAt: Date): ScanCursor {
 
 const failedSource = z.object({
   ok: z.literal(false),
-  reason: z.enum(["license", "permission", "error"]),
+  reason: z.enum(UNAVAILABLE_REASONS),
   code: z.string().optional(),
   message: z.string(),
 });

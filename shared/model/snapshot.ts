@@ -7,7 +7,8 @@
  */
 
 /** Closed list of reasons a source could not be read. */
-export type UnavailableReason = "license" | "permission" | "error";
+export const UNAVAILABLE_REASONS = ["license", "permission", "error"] as const;
+export type UnavailableReason = (typeof UNAVAILABLE_REASONS)[number];
 
 export type Source<T> =
   | { readonly ok: true; readonly data: T }

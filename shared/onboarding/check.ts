@@ -363,18 +363,7 @@ function featureReadiness(feature: Feature, ctx: FeatureContext): FeatureReadine
   const title = FEATURE_TITLES[feature];
   const { options } = ctx;
   const notNeeded = notNeededReason(feature, options);
-  if (notNeeded !== undefined) {
-    return {
-      feature,
-      title,
-      status: "not-needed",
-      missingPermissions: [],
-      missingLicences: [],
-      missingRole: null,
-      problems: [notNeeded],
-      next: [],
-    };
-  }
+  if (notNeeded !== undefined) return notNeededFeature(feature, notNeeded);
   const missingPermissions = permissionsFor(feature).filter((p) => !isGranted(p, ctx.grantedSet));
   const licences = new Map<string, string[]>();
   const problems: string[] = [];
@@ -417,6 +406,20 @@ function featureReadiness(feature: Feature, ctx: FeatureContext): FeatureReadine
             : "ready";
   const next = nextSteps(feature, { missingPermissions, missingLicences, missingRole, errors }, ctx);
   return { feature, title, status, missingPermissions, missingLicences, missingRole, problems, next };
+}
+
+/** A feature this deployment does not use in this tenant: nothing to grant, nothing to do. */
+function notNeededFeature(feature: Feature, reason: string): FeatureReadiness {
+  return {
+    feature,
+    title: FEATURE_TITLES[feature],
+    status: "not-needed",
+    missingPermissions: [],
+    missingLicences: [],
+    missingRole: null,
+    problems: [reason],
+    next: [],
+  };
 }
 
 function notNeededReason(feature: Feature, options: ReadinessCheckOptions): string | undefined {
@@ -489,16 +492,7 @@ function signInFailed(options: ReadinessCheckOptions, checkedAt: string, message
   const features = FEATURES.map((feature): FeatureReadiness => {
     const notNeeded = notNeededReason(feature, options);
     return notNeeded !== undefined
-      ? {
-          feature,
-          title: FEATURE_TITLES[feature],
-          status: "not-needed",
-          missingPermissions: [],
-          missingLicences: [],
-          missingRole: null,
-          problems: [notNeeded],
-          next: [],
-        }
+      ? notNeededFeature(feature, notNeeded)
       : {
           feature,
           title: FEATURE_TITLES[feature],

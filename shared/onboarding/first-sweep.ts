@@ -12,15 +12,19 @@
  */
 import { isRestError } from "@azure/core-rest-pipeline";
 import { describeError } from "../graph/errors.js";
+import type { StoredTenant } from "../storage/tenants.js";
 import { checkAndStoreReadiness, type OnboardingDeps } from "./run.js";
 
-/** A note for the tenant's run, or undefined when nothing was checked or all is well. */
+/**
+ * A note for the tenant's run, or undefined when nothing was checked or all is well. `record` is the
+ * tenant's row as the scan read it (undefined when it is not registered).
+ */
 export async function checkBeforeScan(
   deps: OnboardingDeps,
   tenantId: string,
+  record: StoredTenant | undefined,
   onProgress?: (message: string) => void,
 ): Promise<string | undefined> {
-  const record = await deps.tenants.get(tenantId);
   // Tenants listed in TENANT_IDS without a record have nowhere to keep a result: not checked here.
   if (!record || record.readiness?.sweepReady === true) return undefined;
   onProgress?.(`checking ${tenantId} before its ${record.readiness ? "next" : "first"} sweep`);

@@ -25,7 +25,7 @@ import { CheckpointWriter } from "./checkpoint-writer.js";
 import { beginScan, type DeliveryGateDeps, type ScanStart } from "./delivery-gate.js";
 import { sendFollowUp } from "./follow-up.js";
 import { countEvents } from "./report.js";
-import { tenantOrDefault } from "./tenant-or-default.js";
+import { unregisteredTenant } from "./tenant-or-default.js";
 
 /** What scanning a tenant uses (shared/app/wiring.ts builds it from the app's settings). */
 export interface ScanTenantDeps extends DeliveryGateDeps, OnboardingDeps, ReconciliationStores {
@@ -91,11 +91,15 @@ async function prepareScan(
   options: ScanTenantOptions,
 ): Promise<TenantScan> {
   const { tenantId } = message;
+  const record = await deps.tenants.get(tenantId);
   // A new tenant (no stored onboarding check) is checked first, where its scan begins; the check never
-  // stops the scan, which reports what it can (shared/onboarding/first-sweep.ts).
+  // stops the scan, which reports what it can (shared/onboarding/first-sweep.ts). It stores only the
+  // readiness column, so the record read above still holds the tenant's config.
   const onboarding =
-    start.kind === "fresh" && (message.continuation ?? 0) === 0 ? await checkBeforeScan(deps, tenantId, options.onProgress) : undefined;
-  const tenant = await tenantOrDefault(deps.tenants, tenantId);
+    start.kind === "fresh" && (message.continuation ?? 0) === 0
+      ? await checkBeforeScan(deps, tenantId, record, options.onProgress)
+      : undefined;
+  const tenant = record ?? unregisteredTenant(tenantId);
   const graph = deps.graphFor(tenantId);
   const checkpoint = new CheckpointWriter(deps.checkpoints, message, start.kind === "resume" ? start.checkpoint : undefined);
   return { message, tenant, graph, checkpoint, onboarding };

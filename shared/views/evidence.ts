@@ -11,6 +11,7 @@
  */
 import { DETAIL_TRUNCATED_KEY, type AccountEvidence, type JudgedEvidenceByControl, type UnknownFields } from "../model/evidence.js";
 import type { ControlId, FindingDetail } from "../model/findings.js";
+import type { UnavailableReason } from "../model/snapshot.js";
 import { displayText, truncate } from "./html.js";
 import { formatInstant } from "./instant.js";
 
@@ -177,7 +178,7 @@ const UNAVAILABLE: Readonly<Record<string, string>> = {
   license: "No licence for this data",
   permission: "Permission missing",
   error: "Reading failed",
-};
+} satisfies Record<UnavailableReason, string>;
 
 /** The fields every `unknown` row adds (they take precedence: `reason` is then the unreadable source's). */
 export const UNKNOWN_FIELDS: { readonly [K in keyof UnknownFields]-?: Field } = {

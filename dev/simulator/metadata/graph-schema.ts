@@ -29,10 +29,6 @@ export interface PropertyInfo {
 
 const flattened = new Map<string, ReadonlyMap<string, PropertyInfo>>();
 
-export function typeDef(name: string): GraphTypeDef | undefined {
-  return TYPES[name];
-}
-
 /** Structural properties of a type including inherited ones (memoised: called per request). */
 export function propertiesOf(typeName: string): ReadonlyMap<string, PropertyInfo> {
   const cached = flattened.get(typeName);
