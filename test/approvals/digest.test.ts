@@ -92,6 +92,15 @@ describe("renderDigest", () => {
     expect(rendered.html).not.toContain("\u202E");
   });
 
+  it("shows a hostile tenant name as text: escaped in the HTML, one line in the subject, no bidi override anywhere", () => {
+    const tenant = { tenantId: TENANT, displayName: `${HOSTILE}\r\nBcc: all@contoso.com \u202Egpj.exe` };
+    const rendered = renderDigest(input([bobby], { tenant }));
+    expect(rendered.subject).toBe(`Tenant Patrol: 1 approval request for ${HOSTILE} Bcc: all@contoso.com gpj.exe`);
+    expect(rendered.html).not.toContain("onerror=alert(1)>");
+    expect(rendered.html).toContain(`${escapeHtml(HOSTILE)} Bcc: all@contoso.com gpj.exe`);
+    for (const part of [rendered.subject, rendered.html, rendered.text]) expect(part).not.toMatch(/[\r\u202E]/);
+  });
+
   it("groups by control in catalog order, with the control's title and a count", () => {
     const headings = [...digest.html.matchAll(/<h2[^>]*>([^<]+)</g)].map((m) => m[1]!.trim());
     expect(headings).toEqual([

@@ -77,6 +77,8 @@ export interface ApprovalHarness {
   /** GET the page in `browser` (keeping its cookie), then the form's hidden CSRF value. */
   openForm(token: string, browser: Browser): Promise<string>;
   post(token: string, form: Record<string, string>, options?: CallOptions): Promise<PageResponse>;
+  /** A pending request as overridden, approved from its link in a fresh browser: the request, its token and the answer. */
+  approveByLink(overrides: Partial<Approval>): Promise<{ approval: Approval; token: string; page: PageResponse }>;
   /** Everything the handlers logged, oldest first. */
   readonly logs: readonly LoggedLine[];
   auditFor(approvalId: string): Promise<AuditEntry[]>;
@@ -139,6 +141,38 @@ export async function startApprovalHarness(fixtures: readonly TenantFixture[]): 
     return { status: response.status, headers: response.headers, cookies: response.cookies, body: await response.text() };
   };
 
+  const createApproval: ApprovalHarness["createApproval"] = async (overrides = {}, tokenOverrides = {}) => {
+    const now = new Date();
+    const tenantId = overrides.tenantId ?? fixtures[0]?.tenant.id ?? "";
+    const approval = pendingApproval({
+      tenantId,
+      approvalId: randomUUID().replaceAll("-", ""),
+      runId: runIdAt(now),
+      control: "accounts.inactive-90",
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + 72 * HOUR),
+      ...overrides,
+    });
+    const { approval: stored } = await approvals.createIfAbsent(approval);
+    const token = await sign({
+      tenantId: approval.tenantId,
+      approvalId: approval.approvalId,
+      action: approval.action,
+      subjectId: approval.subjectId,
+      expiresAt: approval.expiresAt,
+      ...tokenOverrides,
+    });
+    return { approval: stored, token };
+  };
+  const openForm: ApprovalHarness["openForm"] = async (token, browser) => {
+    const page = await call("GET", token, { browser });
+    const field = /name="csrf" value="([^"]+)"/.exec(page.body)?.[1];
+    if (page.status !== 200 || !field) throw new Error(`no form on the page (status ${page.status})`);
+    return field;
+  };
+  const post: ApprovalHarness["post"] = (token, form, options = {}) =>
+    call("POST", token, { ...options, body: new URLSearchParams(form).toString() });
+
   return {
     sim,
     app,
@@ -146,38 +180,17 @@ export async function startApprovalHarness(fixtures: readonly TenantFixture[]): 
     approvals,
     audit,
     logs,
-    async createApproval(overrides = {}, tokenOverrides = {}) {
-      const now = new Date();
-      const tenantId = overrides.tenantId ?? fixtures[0]?.tenant.id ?? "";
-      const approval = pendingApproval({
-        tenantId,
-        approvalId: randomUUID().replaceAll("-", ""),
-        runId: runIdAt(now),
-        control: "accounts.inactive-90",
-        createdAt: now,
-        expiresAt: new Date(now.getTime() + 72 * HOUR),
-        ...overrides,
-      });
-      const { approval: stored } = await approvals.createIfAbsent(approval);
-      const token = await sign({
-        tenantId: approval.tenantId,
-        approvalId: approval.approvalId,
-        action: approval.action,
-        subjectId: approval.subjectId,
-        expiresAt: approval.expiresAt,
-        ...tokenOverrides,
-      });
-      return { approval: stored, token };
-    },
+    createApproval,
     sign,
     get: (token, options = {}) => call("GET", token, options),
-    async openForm(token, browser) {
-      const page = await call("GET", token, { browser });
-      const field = /name="csrf" value="([^"]+)"/.exec(page.body)?.[1];
-      if (page.status !== 200 || !field) throw new Error(`no form on the page (status ${page.status})`);
-      return field;
+    openForm,
+    post,
+    async approveByLink(overrides) {
+      const { approval, token } = await createApproval(overrides);
+      const browser = newBrowser();
+      const page = await post(token, { decision: "approve", csrf: await openForm(token, browser) }, { browser });
+      return { approval, token, page };
     },
-    post: (token, form, options = {}) => call("POST", token, { ...options, body: new URLSearchParams(form).toString() }),
     async auditFor(approvalId) {
       return (await audit.listForTenant(fixtures[0]?.tenant.id ?? "", { limit: 1000 })).filter((row) => row.approvalId === approvalId);
     },

@@ -181,14 +181,12 @@ describe("route values and tenant settings that once broke a handler", () => {
   it("a tenant with 30 approvers: approving runs the action and audits who decided, summarised", async () => {
     const approvers = Array.from({ length: 30 }, (_, i) => `security-approver-${i}@contoso-holdings.example`);
     await h.app.tenants.upsert({ ...(await tenantRecord()), config: { ...config, approvers } });
-    const { approval, token } = await h.createApproval({
+    const { approval, page } = await h.approveByLink({
       tenantId: CONTOSO,
       control: "accounts.inactive-90",
       action: "block-account",
       subjectId: ENRICO,
     });
-    const browser = newBrowser();
-    const page = await h.post(token, { decision: "approve", csrf: await h.openForm(token, browser) }, { browser });
     expect(page.status).toBe(200);
     const [row] = await h.auditFor(approval.approvalId);
     expect(row).toMatchObject({ outcome: "done", requestedBy: expect.stringContaining("approval link sent to 30 approvers") as unknown });
