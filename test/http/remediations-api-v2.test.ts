@@ -22,6 +22,7 @@ const ENRICO = "91cbee10-7d58-51d9-b27f-68150da6fb60";
 const ALLAN = "a94d1105-7f55-5309-a761-5de0a0b8221d";
 const EMILY = "23a28dd5-2343-516a-855f-8edbf23d34f9";
 const CHRISTIE = "bb52d56a-184b-5b24-8674-534319d57060";
+const MIRIAM = "cc10ebea-6071-5317-a97f-1f976ef857bb"; // inactive 68 days: accounts.inactive-30
 
 const GENERATED_TYPES = "openapi/remediations-api.generated.ts";
 const ALL_ROLES = ["Remediation.Request", "Remediation.Read"];
@@ -203,6 +204,38 @@ describe("the ticketing API v2", () => {
     const lines = h.logs.filter((line) => line.includes("v2 request") && line.includes("FAKE LINE"));
     expect(lines).toHaveLength(1);
     expect(lines[0]).not.toMatch(/[\r\n\u202E]/);
+  });
+
+  it("waits for the tenant's approvers when its policy says so (202), and moves to done when they approve through the emailed link", async () => {
+    const contoso = await h.app.tenants.get(CONTOSO);
+    if (!contoso) throw new Error("Contoso is registered in beforeAll");
+    await h.app.tenants.upsert({ ...contoso, config: { ...contoso.config, remediation: {} } });
+    const api = h.client(servicenow);
+    const asked = await api.POST("/remediations", { body: { ...block(MIRIAM, "INC0040000"), control: "accounts.inactive-30" } });
+    expect(asked.response.status).toBe(202);
+    expect(asked.data).toMatchObject({ state: "pending-approval", result: null });
+    expect(writesTo(MIRIAM)).toEqual([]);
+
+    const [mail] = h.sim.tenant(CONTOSO).sentMail(process.env.MAIL_SENDER ?? "");
+    const token = /\/api\/approvals\/([^"?&<]+)\?decision=approve/.exec(JSON.stringify(mail?.body))?.[1] ?? "";
+    const page = await fetch(`${h.host.url}/api/approvals/${token}`);
+    const csrf = /name="csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? "";
+    const cookie = page.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; ");
+    const decided = await fetch(`${h.host.url}/api/approvals/${token}`, {
+      method: "POST",
+      headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ decision: "approve", csrf }),
+    });
+    expect(decided.status).toBe(200);
+
+    const followed = await api.GET("/remediations/{id}", { params: { path: { id: asked.data?.id ?? "" } } });
+    expect(followed.response.status).toBe(200);
+    expect(followed.data).toMatchObject({ state: "done", approvalId: asked.data?.approvalId, result: { outcome: "done" } });
+    expect(writesTo(MIRIAM)).toHaveLength(1);
+    await h.app.tenants.upsert(contoso);
   });
 
   it("sent every answer as the OpenAPI document describes it", () => {
