@@ -16,6 +16,7 @@ import { consentPlan, redirectUriProblem, renderConsentPlan } from "../shared/on
 import { renderReadiness } from "../shared/onboarding/render.js";
 import { checkAndStoreReadiness } from "../shared/onboarding/run.js";
 import { tableStoreFromSettings } from "../shared/storage/connection.js";
+import { TableCallersRepository, type CallersRepository } from "../shared/storage/callers.js";
 import { TableTenantsRepository, type StoredTenant, type TenantsRepository } from "../shared/storage/tenants.js";
 import { createApp } from "../shared/app/wiring.js";
 import { parseTenantRecord, TenantValidationError } from "../shared/tenants/schema.js";
@@ -37,6 +38,10 @@ const USAGE = `Usage: npm run tenants -- <command>
                                          is missing (permission, licence, Entra role); reads only.
                                          Stored on the tenant's record when it is registered.
                                          Exit 0 when the sweep is ready, 3 when it is not.
+  caller add <appId> --name <name> (--tenants <id,id,…> | --all)
+                                         register (or replace) a ticketing caller app: it may call the
+                                         ticketing API v2 with its Entra token for these tenants only
+  caller list                            the registered caller apps and what each reaches
 
 Storage: AzureWebJobsStorage (connection string) or AzureWebJobsStorage__accountName (managed identity).
 consent-url and check use the app registration's settings (GRAPH_CLIENT_ID, its credential, GRAPH_AUTHORITY_HOST, GRAPH_BASE_URL).`;
@@ -51,7 +56,9 @@ async function main(argv: readonly string[]): Promise<number | void> {
   if (command === "consent-url") return consentUrl(tenantArgument(rest, "consent-url <tenantId>"), values);
   const settings = loadSettings();
   if (command === "check") return check(settings, tenantArgument(rest, "check <tenantId>"), values);
-  const repository = new TableTenantsRepository(tableStoreFromSettings(settings.storage));
+  const store = tableStoreFromSettings(settings.storage);
+  if (command === "caller") return caller(new TableCallersRepository(store), rest, values);
+  const repository = new TableTenantsRepository(store);
   switch (command) {
     case "list":
       return list(repository);
@@ -85,6 +92,8 @@ function parseCommandLine(argv: readonly string[]) {
         "redirect-uri": { type: "string" },
         state: { type: "string" },
         json: { type: "boolean" },
+        tenants: { type: "string" },
+        all: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -201,6 +210,31 @@ async function setEnabled(repository: TenantsRepository, tenantId: string, enabl
   if (!(await repository.setEnabled(tenantId, enabled)))
     throw new UsageError(`No tenant ${tenantId} is registered; see: npm run tenants -- list`);
   print(`${tenantId} ${enabled ? "enabled" : "disabled"}.`);
+}
+
+/** `caller add <appId> --name … --tenants a,b | --all` and `caller list`. */
+async function caller(repository: CallersRepository, args: readonly string[], values: Options): Promise<void> {
+  const [subcommand, ...rest] = args;
+  if (subcommand === "list") {
+    for (const c of await repository.list())
+      print(`${c.appId}  ${logText(c.displayName)}  reaches: ${c.tenants === "all" ? "all tenants" : c.tenants.join(", ") || "none"}`);
+    return;
+  }
+  if (subcommand !== "add") throw new UsageError("Expected: caller add <appId> --name <name> (--tenants <id,…> | --all) | caller list");
+  const appId = single(rest, "caller add <appId>");
+  const tenants = values.tenants?.split(",").map((t) => t.trim()) ?? [];
+  const bothOrNeither = (values.all === true) === tenants.length > 0;
+  const problems = [
+    ...(isGuid(appId) ? [] : [`"${logText(appId)}" is not an app (client) id (a GUID)`]),
+    ...(values.name?.trim() ? [] : ["--name must name the caller (e.g. ServiceNow)"]),
+    ...(bothOrNeither ? ["give exactly one of --tenants <id,…> and --all"] : []),
+    ...tenants.filter((t) => !isGuid(t)).map((t) => `--tenants: "${logText(t)}" is not a tenant id (GUID)`),
+  ];
+  if (problems.length > 0) throw new UsageError(problems.join("; "));
+  await repository.put({ appId, displayName: values.name?.trim() ?? "", tenants: values.all ? "all" : tenants });
+  print(
+    `Registered caller ${logText(values.name ?? "")} (${appId.toLowerCase()}), reaching ${values.all ? "every tenant" : tenants.join(", ")}.`,
+  );
 }
 
 function print(line: string): void {

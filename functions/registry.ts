@@ -3,7 +3,9 @@ import { SEND_APPROVALS_QUEUE } from "../shared/queue/approvals-message.js";
 import { SCAN_CONTINUE_QUEUE, SCAN_LONG_QUEUE, SCAN_QUEUE } from "../shared/queue/scan-message.js";
 import { approvalPageGet, approvalPagePost } from "./approval-page.js";
 import { nightlySweep } from "./nightly-sweep.js";
+import { serveOpenApi } from "./openapi.js";
 import { getRemediation, requestRemediation, undoRemediation } from "./remediations-api.js";
+import { getRemediationV2, listRemediationsV2, submitRemediationV2, undoRemediationV2 } from "./remediations-api-v2.js";
 import { scanTenantFromQueue } from "./scan-tenant.js";
 import { sendApprovalsFromQueue } from "./send-approvals.js";
 import { checkTenantHttp } from "./tenant-check.js";
@@ -78,6 +80,42 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     authLevel: "function",
     handler: undoRemediation,
   },
+  // The ticketing API, version 2 (openapi/remediations.openapi.json). Anonymous at the host on purpose: callers
+  // hold Entra tokens, not function keys, and the handlers authenticate them (shared/http/callers.ts).
+  {
+    name: "remediation-v2-submit",
+    trigger: "http",
+    route: "remediations",
+    methods: ["POST"],
+    authLevel: "anonymous",
+    handler: submitRemediationV2,
+  },
+  {
+    name: "remediation-v2-list",
+    trigger: "http",
+    route: "remediations",
+    methods: ["GET"],
+    authLevel: "anonymous",
+    handler: listRemediationsV2,
+  },
+  {
+    name: "remediation-v2-status",
+    trigger: "http",
+    route: "remediations/{id}",
+    methods: ["GET"],
+    authLevel: "anonymous",
+    handler: getRemediationV2,
+  },
+  {
+    name: "remediation-v2-undo",
+    trigger: "http",
+    route: "remediations/{id}/undo",
+    methods: ["POST"],
+    authLevel: "anonymous",
+    handler: undoRemediationV2,
+  },
+  // The API's contract, anonymous: it holds no secret.
+  { name: "openapi", trigger: "http", route: "openapi.json", methods: ["GET"], authLevel: "anonymous", handler: serveOpenApi },
   // Onboarding: the readiness check of a registered tenant (shared/onboarding/), function keys like the ticketing API.
   {
     name: "tenant-check",

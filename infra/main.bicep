@@ -84,7 +84,7 @@ var functionAppName = 'func-${prefix}-${resourceToken}'
 var queueNames = ['scan-tenant', 'scan-tenant-long', 'scan-tenant-continue', 'send-approvals']
 // The tables of shared/storage (the *_TABLE constants), named as TableStore names them.
 var tableNames = map(
-  ['Tenants', 'Runs', 'TenantRuns', 'Findings', 'FindingEvents', 'Approvals', 'Audit', 'Digests', 'TenantLeases', 'ScanCheckpoints'],
+  ['Tenants', 'Runs', 'TenantRuns', 'Findings', 'FindingEvents', 'Approvals', 'Audit', 'Digests', 'TenantLeases', 'ScanCheckpoints', 'RemediationRequests', 'Callers'],
   table => '${storageTablePrefix}${table}'
 )
 var vaultItems = {

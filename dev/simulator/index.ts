@@ -4,7 +4,15 @@
  * (base URL and authority host aside). See README.md for what is modelled.
  */
 import { TokenAuthority } from "./auth/access-tokens.js";
-import { AppRegistry, TEST_APP, TEST_MANAGED_IDENTITY, type SimulatorApp, type SimulatorManagedIdentity } from "./auth/apps.js";
+import {
+  AppRegistry,
+  TEST_APP,
+  TEST_MANAGED_IDENTITY,
+  type SimulatorApp,
+  type SimulatorCallerApp,
+  type SimulatorManagedIdentity,
+} from "./auth/apps.js";
+import { CallerTokenIssuer, type CallerTokenClaims } from "./auth/caller-tokens.js";
 import { MANAGED_IDENTITY_PATH, ManagedIdentityIssuer } from "./auth/managed-identity.js";
 import { handleLoginRequest } from "./auth/token-endpoint.js";
 import { systemClock, type Clock } from "./clock.js";
@@ -27,8 +35,10 @@ export {
   TEST_MANAGED_IDENTITY,
   type FederatedCredential,
   type SimulatorApp,
+  type SimulatorCallerApp,
   type SimulatorManagedIdentity,
 } from "./auth/apps.js";
+export type { CallerTokenClaims } from "./auth/caller-tokens.js";
 export { ManualClock, systemClock, type Clock } from "./clock.js";
 export type { Fault, FaultHandle, FaultRule } from "./faults.js";
 export { FixtureError, loadTenantFixture, parseTenantFixture } from "./fixtures/load.js";
@@ -48,6 +58,10 @@ export interface GraphSimulatorOptions {
   readonly managedIdentities?: readonly SimulatorManagedIdentity[];
   /** Time source for throttling windows and token expiry (tests: ManualClock). */
   readonly clock?: Clock;
+  /** Apps that get tokens for the MSP's API (an app of `apps`) in `homeTenantId`. Default: none. */
+  readonly callerApps?: readonly SimulatorCallerApp[];
+  /** The MSP's own tenant, not a hosted customer tenant. Default: TEST_MANAGED_IDENTITY's tenant. */
+  readonly homeTenantId?: string;
   /**
    * Serve fixture objects without validating them (generated fleets: the generator builds
    * Graph-shaped objects, and validating a million users takes minutes). Default false.
@@ -102,6 +116,10 @@ export interface GraphSimulator {
   readonly managedIdentityEnvironment: { readonly IDENTITY_ENDPOINT: string; readonly IDENTITY_HEADER: string };
   /** A token as the token endpoint would issue it; `roles` default to the tenant's consent. */
   mintToken(tenantId: string, options?: { appId?: string; lifetimeSeconds?: number; roles?: readonly string[] }): string;
+  /** The MSP's tenant, where caller apps get their tokens for the API. */
+  readonly homeTenantId: string;
+  /** A caller app's token as the home tenant's token endpoint issues it, with any claims (tests of refusals). */
+  mintCallerToken(claims: CallerTokenClaims): string;
   addTenant(fixture: TenantFixture | string, options?: { readonly trusted?: boolean }): Promise<TenantHandle>;
   close(): Promise<void>;
 }
@@ -122,6 +140,8 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
   for (const fixture of options.fixtures) core.tenants.add(new TenantState(await resolveFixture(fixture, options.trustFixtures)));
 
   let authorityHost = "";
+  const homeTenantId = options.homeTenantId ?? TEST_MANAGED_IDENTITY.tenantId;
+  const callerTokens = new CallerTokenIssuer(clock, () => authorityHost);
   const server = await startHttpsServer(options.port ?? 0, {
     graph: (request) => handleGraphRequest(core, request),
     login: (request) =>
@@ -134,6 +154,9 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
           managedIdentities,
           now: () => clock.now(),
           onTokenIssued: (tenant) => core.logs.forTenant(tenant.id).counters.tokensIssued++,
+          homeTenantId,
+          callerApps: options.callerApps ?? [],
+          callerTokens,
         },
         request,
       ),
@@ -178,6 +201,8 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
         ...(mintOptions.lifetimeSeconds !== undefined ? { lifetimeSeconds: mintOptions.lifetimeSeconds } : {}),
       });
     },
+    homeTenantId,
+    mintCallerToken: (claims) => callerTokens.mint(claims),
     addTenant: async (fixture, addOptions = {}) => {
       const tenant = new TenantState(await resolveFixture(fixture, addOptions.trusted ?? options.trustFixtures));
       core.tenants.add(tenant);

@@ -33,6 +33,8 @@ const TABLES = [
   ["Approvals", odata`PartitionKey eq ${tenantId}`],
   ["Digests", odata`PartitionKey eq ${tenantId}`],
   ["TenantLeases", odata`PartitionKey eq ${tenantId}`],
+  ["RemediationRequests", odata`PartitionKey eq ${tenantId}`], // ticketing API v2 requests (idempotency keys are per caller: tenant column)
+  ["RemediationRequests", odata`tenantId eq ${tenantId}`],
   ["ScanCheckpoints", odata`PartitionKey ge ${`${tenantId}|`} and PartitionKey lt ${`${tenantId}}`}`], // "<tenantId>|<runId>"
   ...(includeAudit ? [["Audit", odata`PartitionKey eq ${tenantId}`]] : []),
 ];

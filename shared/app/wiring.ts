@@ -28,6 +28,9 @@ import { TableFindingsRepository, type FindingsRepository } from "../storage/fin
 import { TableRunsRepository, type RunsRepository } from "../storage/runs.js";
 import { TableTenantLeaseRepository, type TenantLeaseRepository } from "../storage/tenant-leases.js";
 import { TableTenantsRepository, type TenantsRepository } from "../storage/tenants.js";
+import { TableCallersRepository, type CallersRepository } from "../storage/callers.js";
+import { TableRemediationRequestsRepository, type RemediationRequestsRepository } from "../storage/remediation-requests.js";
+import { entraCallerAuthenticator, type CallerAuthenticator } from "../http/callers.js";
 import { approvalPageServices, type ApprovalPageServices } from "./approval-page.js";
 
 export interface App {
@@ -40,6 +43,12 @@ export interface App {
   readonly audit: AuditRepository;
   /** Per-tenant leases: one remediation of a tenant at a time, across instances. */
   readonly leases: TenantLeaseRepository;
+  /** The ticketing API's requests (version 2) and idempotency keys. */
+  readonly remediationRequests: RemediationRequestsRepository;
+  /** The apps that may call the API with an Entra token, and the tenants each reaches. */
+  readonly callers: CallersRepository;
+  /** Checks a bearer caller's token, role and reach (shared/http/callers.ts). */
+  readonly callerAuth: CallerAuthenticator;
   readonly digests: DigestsRepository;
   /** Where scans too long for one invocation keep their place. */
   readonly checkpoints: ScanCheckpointsRepository;
@@ -102,8 +111,12 @@ export function createApp(settings: Settings, options: AppOptions = {}): App {
     self,
     ...(log ? { log } : {}),
   });
+  const callers = new TableCallersRepository(store);
   return {
     ...tables,
+    remediationRequests: new TableRemediationRequestsRepository(store),
+    callers,
+    callerAuth: entraCallerAuthenticator(settings.callers, callers),
     runs: new TableRunsRepository(store),
     findings: new TableFindingsRepository(store),
     events: new TableFindingEventsRepository(store),

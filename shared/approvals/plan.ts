@@ -72,24 +72,15 @@ export function planApprovals(input: PlanApprovalsInput): Approval[] {
     const key = requestKey({ control: finding.control, subjectId: finding.subjectId, action });
     if (blocking.has(key)) continue;
     blocking.add(key);
-    planned.push({
-      tenantId: tenant.tenantId,
-      approvalId: approvalIdFor(tenant.tenantId, finding.control, finding.subjectId, action, runId),
-      runId,
-      control: finding.control,
-      subjectId: finding.subjectId,
-      action,
-      evidence: finding.detail,
-      createdAt: now,
-      expiresAt: new Date(now.getTime() + ttlHours * HOUR_IN_MS),
-      state: "pending",
-      decidedBy: null,
-      decidedAt: null,
-      outcome: null,
-      outcomeMessage: null,
-      auditId: null,
-      undo: null,
-    });
+    planned.push(
+      newApprovalRequest(
+        tenant.tenantId,
+        { control: finding.control, subjectId: finding.subjectId, action, evidence: finding.detail },
+        runId,
+        now,
+        ttlHours,
+      ),
+    );
   }
   return planned.slice(0, maxRequests);
 }
@@ -97,6 +88,31 @@ export function planApprovals(input: PlanApprovalsInput): Approval[] {
 /** The findings a run evaluated and wrote (a resolution by absence writes `pass`, never `fail`). */
 export function findingsOfRun(findings: readonly StoredFinding[], runId: string): StoredFinding[] {
   return findings.filter((finding) => finding.lastRunId === runId);
+}
+
+/** A pending request for `what` in run `runId`, open for `ttlHours` from `now` (sweeps and ticketing API requests). */
+export function newApprovalRequest(
+  tenantId: string,
+  what: Pick<Approval, "control" | "subjectId" | "action" | "evidence">,
+  runId: string,
+  now: Date,
+  ttlHours: number,
+): Approval {
+  return {
+    tenantId,
+    approvalId: approvalIdFor(tenantId, what.control, what.subjectId, what.action, runId),
+    runId,
+    ...what,
+    createdAt: now,
+    expiresAt: new Date(now.getTime() + ttlHours * HOUR_IN_MS),
+    state: "pending",
+    decidedBy: null,
+    decidedAt: null,
+    outcome: null,
+    outcomeMessage: null,
+    auditId: null,
+    undo: null,
+  };
 }
 
 /** Deterministic, key-safe (32 hex chars): the same run re-planned gives the same id. */

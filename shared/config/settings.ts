@@ -78,6 +78,10 @@ const SettingsSchema = z
       .refine((v) => GUID.test(v) || MAILBOX.test(v), "must be the sending mailbox's UPN (e.g. patrol@contoso.com) or user id")
       .optional(),
     MAIL_TENANT_ID: z.string().regex(GUID, "must be the tenant id (GUID) that holds the MAIL_SENDER mailbox").optional(),
+    API_TENANT_ID: z
+      .string()
+      .regex(GUID, "must be the tenant id (GUID) of the app registration that ticketing callers get tokens for")
+      .optional(),
   })
   .superRefine((s, ctx) => {
     if (!s.AzureWebJobsStorage && !s.AzureWebJobsStorage__accountName) {
@@ -171,6 +175,19 @@ export interface Settings {
    * some of them is an error): no approval requests or emails until then.
    */
   readonly approvals: ApprovalSettings | undefined;
+  /** Undefined until API_TENANT_ID and GRAPH_CLIENT_ID are set: the ticketing API v2 then refuses every caller. */
+  readonly callers: CallerTokenSettings | undefined;
+}
+
+/**
+ * Entra access tokens of ticketing callers (client credentials of their own apps, for app roles of
+ * tenant-patrol's app registration): who issues them and for which audience.
+ */
+export interface CallerTokenSettings {
+  /** `{authorityHost}/{API_TENANT_ID}/v2.0`, the issuer of v2 access tokens. */
+  readonly issuer: string;
+  /** The app registration's client id: v2 access tokens carry it as `aud`. */
+  readonly audience: string;
 }
 
 export class SettingsError extends Error {
@@ -213,6 +230,10 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
             mailSender: s.MAIL_SENDER,
             mailTenantId: s.MAIL_TENANT_ID,
           }
+        : undefined,
+    callers:
+      s.API_TENANT_ID && s.GRAPH_CLIENT_ID
+        ? { issuer: `${s.GRAPH_AUTHORITY_HOST.replace(/\/+$/, "")}/${s.API_TENANT_ID}/v2.0`, audience: s.GRAPH_CLIENT_ID }
         : undefined,
   };
 }

@@ -19,6 +19,8 @@ export interface TenantRemediationConfig {
   readonly actions?: readonly RemediationAction[];
   /** mfa.admins `not-registered` admins get block-account instead of enforce-mfa. Default false. */
   readonly blockUnregisteredAdmins?: boolean;
+  /** A ticketing API request (version 2) runs at once instead of waiting for the approvers. Default false. */
+  readonly apiRunsWithoutApproval?: boolean;
 }
 
 export interface TenantConfig {

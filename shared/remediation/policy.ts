@@ -1,7 +1,9 @@
 /**
  * A tenant's remediation policy with safe defaults: which findings become approval requests, with
- * which action. Every request needs a human approval: there is no automatic mode yet, so
- * `requireApproval` is always true and no setting changes it.
+ * which action. Every request from a sweep needs a human approval: there is no automatic mode, so
+ * `requireApproval` is always true and no setting changes it. A ticketing API request (version 2)
+ * waits for the approvers too, unless the tenant sets `apiRunsWithoutApproval` (the ticket is then
+ * the approval).
  */
 import type { JudgedEvidence } from "../model/evidence.js";
 import type { ControlId, FindingDetail } from "../model/findings.js";
@@ -15,12 +17,15 @@ export interface RemediationPolicy {
   readonly blockUnregisteredAdmins: boolean;
   /** Always true: nothing is remediated without an approval (no automatic mode exists yet). */
   readonly requireApproval: true;
+  /** A ticketing API request runs at once (200) instead of waiting for the approvers (202). */
+  readonly apiRunsWithoutApproval: boolean;
 }
 
 export const DEFAULT_REMEDIATION_POLICY: RemediationPolicy = {
   actions: new Set(REMEDIATION_ACTIONS),
   blockUnregisteredAdmins: false,
   requireApproval: true,
+  apiRunsWithoutApproval: false,
 };
 
 /** The policy from the tenant's config; each field left out takes its default. */
@@ -30,6 +35,7 @@ export function remediationPolicy(config: TenantConfig): RemediationPolicy {
     actions: remediation?.actions ? new Set(remediation.actions) : DEFAULT_REMEDIATION_POLICY.actions,
     blockUnregisteredAdmins: remediation?.blockUnregisteredAdmins ?? DEFAULT_REMEDIATION_POLICY.blockUnregisteredAdmins,
     requireApproval: true,
+    apiRunsWithoutApproval: remediation?.apiRunsWithoutApproval ?? DEFAULT_REMEDIATION_POLICY.apiRunsWithoutApproval,
   };
 }
 

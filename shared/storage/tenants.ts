@@ -43,7 +43,13 @@ const tenantEntity = z.object({
   exclusions: jsonColumn(z.object({ userIds: z.array(z.string()), groupIds: z.array(z.string()) })),
   /** JSON `null` when unset (Merge cannot remove a column); absent in rows written before it existed. */
   remediation: jsonColumn(
-    z.object({ actions: z.array(z.enum(REMEDIATION_ACTIONS)).optional(), blockUnregisteredAdmins: z.boolean().optional() }).nullable(),
+    z
+      .object({
+        actions: z.array(z.enum(REMEDIATION_ACTIONS)).optional(),
+        blockUnregisteredAdmins: z.boolean().optional(),
+        apiRunsWithoutApproval: z.boolean().optional(),
+      })
+      .nullable(),
   ).optional(),
   /** The last onboarding check as JSON; absent in rows written before it existed, or never checked. */
   readiness: z.string().optional(),

@@ -15,6 +15,7 @@ export const tenantConfigSchema = z.strictObject({
     .strictObject({
       actions: z.array(z.enum(REMEDIATION_ACTIONS)).optional(),
       blockUnregisteredAdmins: z.boolean().optional(),
+      apiRunsWithoutApproval: z.boolean().optional(),
     })
     .optional(),
 });

@@ -53,6 +53,16 @@ describe("npm run tenants", () => {
     expect((await tenants("list")).stdout).toMatch(new RegExp(`${CONTOSO}\\s+disabled\\s+Contoso`));
   }, 60_000);
 
+  it("registers a ticketing caller app with the tenants it reaches, and refuses a caller without a reach", async () => {
+    const { tenants } = deployment();
+    const app = "6a1f0c2e-1111-4a4a-9b9b-000000000001";
+    expect(await tenants("caller", "add", app, "--name", "ServiceNow", "--tenants", CONTOSO)).toMatchObject({ code: 0 });
+    expect((await tenants("caller", "list")).stdout).toContain(`${app}  ServiceNow  reaches: ${CONTOSO}`);
+    const refused = await tenants("caller", "add", "servicenow", "--name", "ServiceNow");
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/not an app \(client\) id.*exactly one of --tenants/);
+  }, 60_000);
+
   it("rejects bad input with every problem named, and stores nothing", async () => {
     const { tenants, repository } = deployment();
     const result = await tenants("add", "contoso", "--approver", "not-an-email");

@@ -92,6 +92,7 @@ const NOT_DEPLOYED: Record<string, string> = {
   TENANTS_SOURCE: "the default reads the Tenants table",
   TENANT_IDS: "only with TENANTS_SOURCE=setting",
   APPROVAL_TTL_HOURS: "the default (72 h) unless an operator changes it",
+  API_TENANT_ID: "set once the app registration exposes the ticketing app roles (docs/runbook, register a ticketing caller)",
 };
 
 /** Settings the platform reads (host storage connection, Application Insights). */

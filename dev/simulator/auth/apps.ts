@@ -36,6 +36,17 @@ export interface SimulatorManagedIdentity {
   readonly tenantId: string;
 }
 
+/**
+ * An app of the MSP's own (a ticketing system) that gets tokens for the MSP's API (tenant-patrol's
+ * app registration) in the MSP's tenant, with the app roles the API granted it.
+ */
+export interface SimulatorCallerApp {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** App roles of the API assigned to the caller's service principal (the `roles` claim). */
+  readonly roles: readonly string[];
+}
+
 const CERTS = new URL("../certs/", import.meta.url);
 
 /** The managed identity tenant-patrol runs as in tests of `GRAPH_CREDENTIAL_MODE=managed-identity`. */

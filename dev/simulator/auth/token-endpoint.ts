@@ -4,14 +4,17 @@
  *   GET  /{tenant}/v2.0/.well-known/openid-configuration
  *   POST /{tenant}/oauth2/v2.0/token   (grant_type=client_credentials, client_secret or client_assertion)
  * and App Service's managed-identity endpoint (GET /msi/token, ./managed-identity.ts), whose tokens
- * are the federated assertions of the secretless mode.
+ * are the federated assertions of the secretless mode. In the MSP's own tenant (`homeTenantId`,
+ * not a hosted customer tenant) it also issues caller apps' tokens for the MSP's API
+ * (./caller-tokens.ts), whose keys it publishes at GET /{tenant}/discovery/v2.0/keys.
  * Errors are AAD-shaped: {error, error_description "AADSTSnnn: …", error_codes, trace_id, …}.
  */
 import { randomUUID } from "node:crypto";
 import { jsonResponse, type SimResponse } from "../server/messages.js";
 import type { TenantState } from "../state/tenant-state.js";
 import { DEFAULT_TOKEN_LIFETIME_SECONDS, GRAPH_AUDIENCE, type TokenAuthority } from "./access-tokens.js";
-import type { AppRegistry, SimulatorApp } from "./apps.js";
+import type { AppRegistry, SimulatorApp, SimulatorCallerApp } from "./apps.js";
+import type { CallerTokenIssuer } from "./caller-tokens.js";
 import { checkClientAssertion, type AssertionRefusal } from "./client-assertion.js";
 import { MANAGED_IDENTITY_PATH, type ManagedIdentityIssuer } from "./managed-identity.js";
 
@@ -24,6 +27,10 @@ export interface LoginDependencies {
   readonly managedIdentities: ManagedIdentityIssuer;
   readonly now: () => number;
   readonly onTokenIssued: (tenant: TenantState) => void;
+  /** The MSP's tenant: where caller apps get tokens for the API (an app of `apps`). */
+  readonly homeTenantId: string;
+  readonly callerApps: readonly SimulatorCallerApp[];
+  readonly callerTokens: CallerTokenIssuer;
 }
 
 function aadError(deps: LoginDependencies, status: number, error: string, code: number, description: string): SimResponse {
@@ -65,12 +72,12 @@ function tenantNotFound(deps: LoginDependencies, tenant: string): SimResponse {
   );
 }
 
-function openIdConfiguration(deps: LoginDependencies, tenant: TenantState): SimResponse {
-  const base = `${deps.authorityHost}/${tenant.id}`;
+function openIdConfiguration(deps: LoginDependencies, tenantId: string): SimResponse {
+  const base = `${deps.authorityHost}/${tenantId}`;
   return jsonResponse(200, {
     token_endpoint: `${base}/oauth2/v2.0/token`,
     token_endpoint_auth_methods_supported: ["client_secret_post", "private_key_jwt", "client_secret_basic"],
-    jwks_uri: `${deps.authorityHost}/${tenant.id}/discovery/v2.0/keys`,
+    jwks_uri: `${base}/discovery/v2.0/keys`,
     response_modes_supported: ["query", "fragment", "form_post"],
     subject_types_supported: ["pairwise"],
     id_token_signing_alg_values_supported: ["RS256"],
@@ -183,8 +190,56 @@ export function handleLoginRequest(deps: LoginDependencies, request: LoginReques
   if (tenantSegment === undefined) return undefined;
   const isConfig = method === "GET" && tail === "v2.0/.well-known/openid-configuration";
   const isToken = method === "POST" && tail === "oauth2/v2.0/token";
-  if (!isConfig && !isToken) return undefined;
+  const isKeys = method === "GET" && tail === "discovery/v2.0/keys";
+  if (!isConfig && !isToken && !isKeys) return undefined;
+  if (tenantSegment.toLowerCase() === deps.homeTenantId.toLowerCase()) {
+    if (isToken) return issueCallerToken(deps, new URLSearchParams(bodyText));
+    return isConfig ? openIdConfiguration(deps, deps.homeTenantId) : jsonResponse(200, deps.callerTokens.jwks());
+  }
   const tenant = deps.findTenant(tenantSegment);
   if (!tenant) return tenantNotFound(deps, tenantSegment);
-  return isConfig ? openIdConfiguration(deps, tenant) : issueToken(deps, tenant, tenantSegment, new URLSearchParams(bodyText));
+  if (isKeys) return jsonResponse(200, deps.callerTokens.jwks());
+  return isConfig ? openIdConfiguration(deps, tenant.id) : issueToken(deps, tenant, tenantSegment, new URLSearchParams(bodyText));
+}
+
+/**
+ * A caller app's token for the API (client credentials with its secret): `aud` the API's client
+ * id, whichever form the scope named it in (client id or `api://` Application ID URI), and the app
+ * roles granted to the caller.
+ */
+function issueCallerToken(deps: LoginDependencies, form: URLSearchParams): SimResponse {
+  if (form.get("grant_type") !== "client_credentials") {
+    return aadError(
+      deps,
+      400,
+      "unsupported_grant_type",
+      70003,
+      `The app requested an unsupported grant type '${form.get("grant_type") ?? ""}'.`,
+    );
+  }
+  const clientId = form.get("client_id") ?? "";
+  const caller = deps.callerApps.find((app) => app.clientId.toLowerCase() === clientId.toLowerCase());
+  if (!caller) {
+    return aadError(deps, 400, "unauthorized_client", 700016, `Application with identifier '${clientId}' was not found in the directory.`);
+  }
+  if (form.get("client_secret") !== caller.clientSecret) {
+    return aadError(deps, 401, "invalid_client", 7000215, "Invalid client secret provided.");
+  }
+  const scope = form.get("scope") ?? "";
+  const resource = /^(?:api:\/\/)?([^/]+)\/\.default$/.exec(scope)?.[1];
+  const api = resource === undefined ? undefined : deps.apps.find(resource);
+  if (!api) {
+    return aadError(deps, 400, "invalid_resource", 500011, `The resource principal named ${scope} was not found in the tenant.`);
+  }
+  return jsonResponse(200, {
+    token_type: "Bearer",
+    expires_in: DEFAULT_TOKEN_LIFETIME_SECONDS,
+    ext_expires_in: DEFAULT_TOKEN_LIFETIME_SECONDS,
+    access_token: deps.callerTokens.mint({
+      tenantId: deps.homeTenantId,
+      audience: api.clientId,
+      appId: caller.clientId,
+      roles: caller.roles,
+    }),
+  });
 }
