@@ -1,5 +1,6 @@
 import type { StorageQueueHandler } from "@azure/functions";
 import { handleScanMessage } from "../../functions/scan-tenant.js";
+import { handleNotifyDelivery, handleNotifyEvents } from "../../functions/notify-events.js";
 import { handleSendApprovals } from "../../functions/send-approvals.js";
 import type { App } from "../../shared/app/wiring.js";
 import { startSweep, type StartSweepOptions } from "../../shared/sweep/start-sweep.js";
@@ -69,5 +70,34 @@ export async function drainRun(app: App, runId: string, hooks: RunSweepHooks = {
       ...logHooks,
     },
     () => Promise.resolve(false),
+  );
+  await drainNotifications(app, logHooks);
+}
+
+/**
+ * Plays notify-events (one delivery per sink) and notify-delivery until both queues are empty,
+ * retries with backoff included (they wait invisible in the queue): the run's outbound events.
+ */
+export async function drainNotifications(app: App, hooks: Pick<RunSweepHooks, "log" | "warn"> = {}): Promise<void> {
+  await pumpUntil(
+    {
+      functionName: "notify-events",
+      handler: (item, context) => handleNotifyEvents(app, item, context),
+      queue: app.notifyEventsQueue,
+      poisonQueue: app.notifyEventsPoisonQueue,
+      ...hooks,
+    },
+    () => Promise.resolve(false),
+  );
+  await pumpUntil(
+    {
+      functionName: "notify-delivery",
+      handler: (item, context) => handleNotifyDelivery(app, item, context),
+      queue: app.notifyDeliveryQueue,
+      poisonQueue: app.notifyDeliveryPoisonQueue,
+      ...hooks,
+    },
+    () => Promise.resolve(false),
+    IDLE_WAIT_IN_MS,
   );
 }

@@ -92,6 +92,7 @@ const NOT_DEPLOYED: Record<string, string> = {
   TENANTS_SOURCE: "the default reads the Tenants table",
   TENANT_IDS: "only with TENANTS_SOURCE=setting",
   APPROVAL_TTL_HOURS: "the default (72 h) unless an operator changes it",
+  NOTIFY_SINKS: "no outbound-event sinks until an operator adds them (a Key Vault reference: webhook secrets are in it)",
 };
 
 /** Settings the platform reads (host storage connection, Application Insights). */
