@@ -32,6 +32,7 @@ const TABLES = [
   ["FindingEvents", odata`PartitionKey eq ${tenantId}`],
   ["Approvals", odata`PartitionKey eq ${tenantId}`],
   ["Digests", odata`PartitionKey eq ${tenantId}`],
+  ["Deliveries", odata`PartitionKey eq ${tenantId}`],
   ["TenantLeases", odata`PartitionKey eq ${tenantId}`],
   ["ScanCheckpoints", odata`PartitionKey ge ${`${tenantId}|`} and PartitionKey lt ${`${tenantId}}`}`], // "<tenantId>|<runId>"
   ...(includeAudit ? [["Audit", odata`PartitionKey eq ${tenantId}`]] : []),
