@@ -63,12 +63,14 @@ export async function postJson(
   const maxRequestBytes = options.maxRequestBytes ?? OUTBOUND_DEFAULTS.maxRequestBytes;
   if (bytes.length > maxRequestBytes)
     throw new OutboundRefusedError(`The body is ${bytes.length} bytes, above the ${maxRequestBytes}-byte cap`);
-  const pinned = await resolveAllowed(target.hostname.replace(/^\[|\]$/g, ""), options);
+  // An IPv6 literal is bracketed in a URL, bare everywhere else.
+  const hostname = target.hostname.replace(/^\[|\]$/g, "");
+  const pinned = await resolveAllowed(hostname, options);
   return send(
     {
       method: "POST",
       protocol: "https:",
-      hostname: target.hostname,
+      hostname,
       port: target.port || 443,
       path: `${target.pathname}${target.search}`,
       headers: { ...headers, "content-type": "application/json; charset=utf-8", "content-length": String(bytes.length) },

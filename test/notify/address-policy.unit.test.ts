@@ -77,3 +77,10 @@ describe("postJson refuses before connecting", () => {
     await expect(postJson("https://hooks.example/x", big, {}, { maxRequestBytes: 10 })).rejects.toThrow(/above the 10-byte cap/);
   });
 });
+
+describe("postJson on IPv6 literals", () => {
+  it("checks the bare address of a bracketed URL host", async () => {
+    await expect(postJson("https://[fd00::1]/x", "{}", {})).rejects.toThrow(/fd00::1, a private address/);
+    await expect(postJson("https://[::ffff:169.254.169.254]/x", "{}", {})).rejects.toThrow(/link-local/);
+  });
+});
