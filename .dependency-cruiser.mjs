@@ -13,7 +13,7 @@ export const LAYERS = [
   ["collect", "controls"],
   ["storage", "views"],
   ["reconcile", "queue", "tenants"],
-  ["remediation"],
+  ["remediation", "notify"],
   ["approvals", "onboarding"],
   ["sweep", "http"],
   ["app"],

@@ -1,9 +1,11 @@
 import type { HttpHandler, HttpMethod, StorageQueueHandler, TimerHandler } from "@azure/functions";
 import { SEND_APPROVALS_QUEUE } from "../shared/queue/approvals-message.js";
+import { NOTIFY_DELIVERY_QUEUE, NOTIFY_EVENTS_QUEUE } from "../shared/queue/notify-message.js";
 import { SCAN_CONTINUE_QUEUE, SCAN_LONG_QUEUE, SCAN_QUEUE } from "../shared/queue/scan-message.js";
 import { approvalPageGet, approvalPagePost } from "./approval-page.js";
 import { nightlySweep } from "./nightly-sweep.js";
 import { serveOpenApi } from "./openapi.js";
+import { notifyDeliveryFromQueue, notifyEventsFromQueue } from "./notify-events.js";
 import { getRemediation, requestRemediation, undoRemediation } from "./remediations-api.js";
 import { getRemediationV2, listRemediationsV2, submitRemediationV2, undoRemediationV2 } from "./remediations-api-v2.js";
 import { scanTenantFromQueue } from "./scan-tenant.js";
@@ -38,6 +40,9 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
   { name: "scan-tenant-long", trigger: "queue", queueName: SCAN_LONG_QUEUE, handler: scanTenantFromQueue },
   { name: "scan-tenant-continue", trigger: "queue", queueName: SCAN_CONTINUE_QUEUE, handler: scanTenantFromQueue },
   { name: "send-approvals", trigger: "queue", queueName: SEND_APPROVALS_QUEUE, handler: sendApprovalsFromQueue },
+  // Outbound events (shared/notify/): a run's fan-out to its sinks, and one delivery per sink with its own backoff.
+  { name: "notify-events", trigger: "queue", queueName: NOTIFY_EVENTS_QUEUE, handler: notifyEventsFromQueue },
+  { name: "notify-delivery", trigger: "queue", queueName: NOTIFY_DELIVERY_QUEUE, handler: notifyDeliveryFromQueue },
   // Anonymous on purpose: the signed, expiring link token is the credential (functions/approval-page.ts).
   {
     name: "approval-page",

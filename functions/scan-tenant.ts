@@ -2,7 +2,7 @@ import type { InvocationContext } from "@azure/functions";
 import { MAX_DEQUEUE_COUNT } from "../shared/queue/queue-client.js";
 import { parseScanMessage, type ScanMessage } from "../shared/queue/scan-message.js";
 import { functionApp } from "../shared/app/wiring.js";
-import { scanTenant, type ScanTenantDeps } from "../shared/sweep/scan-tenant.js";
+import { askForNotifications, scanTenant, type ScanTenantDeps } from "../shared/sweep/scan-tenant.js";
 import { logLine } from "../shared/logging/log-text.js";
 
 /** Queue trigger `scan-tenant`: scans one tenant of a run. */
@@ -22,7 +22,7 @@ export async function handleScanMessage(deps: ScanTenantDeps, queueItem: unknown
     const state = result.outcome === "continued" ? `follow-up ${result.chain} sent` : (result.transition.run?.status ?? "unknown");
     context.log(logLine`scan-tenant ${message.tenantId} in run ${message.runId}: ${result.outcome}, ${state}`);
   } catch (e) {
-    if (dequeueCount(context) >= MAX_DEQUEUE_COUNT) await recordGaveUp(deps.runs, message, e);
+    if (dequeueCount(context) >= MAX_DEQUEUE_COUNT) await recordGaveUp(deps, message, e);
     throw e;
   }
 }
@@ -32,8 +32,9 @@ function dequeueCount(context: InvocationContext): number {
   return typeof count === "number" ? count : Number(count ?? 1);
 }
 
-async function recordGaveUp(runs: ScanTenantDeps["runs"], message: ScanMessage, error: unknown): Promise<void> {
+async function recordGaveUp(deps: Pick<ScanTenantDeps, "runs" | "notifyEventsQueue">, message: ScanMessage, error: unknown): Promise<void> {
   const reason = `Gave up after ${MAX_DEQUEUE_COUNT} attempts; the message is in the poison queue: ${error instanceof Error ? error.message : String(error)}`;
   // Best effort: storage may be what failed. The original error is rethrown either way.
-  await runs.finishTenantRun(message.runId, message.tenantId, { status: "failed", reason }).catch(() => undefined);
+  await askForNotifications(deps, message).catch(() => undefined);
+  await deps.runs.finishTenantRun(message.runId, message.tenantId, { status: "failed", reason }).catch(() => undefined);
 }

@@ -81,10 +81,10 @@ var tags = { 'azd-env-name': environmentName, app: 'tenant-patrol' }
 var functionAppName = 'func-${prefix}-${resourceToken}'
 
 // The queues of shared/queue (scan-message.ts, approvals-message.ts): one per queue function.
-var queueNames = ['scan-tenant', 'scan-tenant-long', 'scan-tenant-continue', 'send-approvals']
+var queueNames = ['scan-tenant', 'scan-tenant-long', 'scan-tenant-continue', 'send-approvals', 'notify-events', 'notify-delivery']
 // The tables of shared/storage (the *_TABLE constants), named as TableStore names them.
 var tableNames = map(
-  ['Tenants', 'Runs', 'TenantRuns', 'Findings', 'FindingEvents', 'Approvals', 'Audit', 'Digests', 'TenantLeases', 'ScanCheckpoints', 'RemediationRequests', 'Callers'],
+  ['Tenants', 'Runs', 'TenantRuns', 'Findings', 'FindingEvents', 'Approvals', 'Audit', 'Digests', 'TenantLeases', 'ScanCheckpoints', 'RemediationRequests', 'Callers', 'Deliveries'],
   table => '${storageTablePrefix}${table}'
 )
 var vaultItems = {

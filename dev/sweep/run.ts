@@ -1,5 +1,7 @@
 import type { StorageQueueHandler } from "@azure/functions";
+import type { QueueClient } from "@azure/storage-queue";
 import { handleScanMessage } from "../../functions/scan-tenant.js";
+import { handleNotifyDelivery, handleNotifyEvents } from "../../functions/notify-events.js";
 import { handleSendApprovals } from "../../functions/send-approvals.js";
 import type { App } from "../../shared/app/wiring.js";
 import { startSweep, type StartSweepOptions } from "../../shared/sweep/start-sweep.js";
@@ -60,14 +62,40 @@ export async function drainRun(app: App, runId: string, hooks: RunSweepHooks = {
     );
   }
   // Scans enqueue their approval digests; send them before reporting the run as done.
-  await pumpUntil(
-    {
-      functionName: "send-approvals",
-      handler: (item, context) => handleSendApprovals(app, item, context),
-      queue: app.sendApprovalsQueue,
-      poisonQueue: app.sendApprovalsPoisonQueue,
-      ...logHooks,
-    },
-    () => Promise.resolve(false),
+  await drainQueue(
+    "send-approvals",
+    (item, context) => handleSendApprovals(app, item, context),
+    app.sendApprovalsQueue,
+    app.sendApprovalsPoisonQueue,
+    logHooks,
   );
+  await drainNotifications(app, logHooks);
+}
+
+type LogHooks = Pick<RunSweepHooks, "log" | "warn">;
+
+/**
+ * Plays notify-events (one delivery per sink) and notify-delivery until both queues are empty,
+ * retries with backoff included (they wait invisible in the queue): the run's outbound events.
+ */
+export async function drainNotifications(app: App, hooks: LogHooks = {}): Promise<void> {
+  await drainQueue(
+    "notify-events",
+    (item, context) => handleNotifyEvents(app, item, context),
+    app.notifyEventsQueue,
+    app.notifyEventsPoisonQueue,
+    hooks,
+  );
+  await drainQueue(
+    "notify-delivery",
+    (item, context) => handleNotifyDelivery(app, item, context),
+    app.notifyDeliveryQueue,
+    app.notifyDeliveryPoisonQueue,
+    hooks,
+  );
+}
+
+/** Plays one queue function until its queue is empty (messages waiting for a retry included). */
+function drainQueue(functionName: string, handler: StorageQueueHandler, queue: QueueClient, poisonQueue: QueueClient, hooks: LogHooks) {
+  return pumpUntil({ functionName, handler, queue, poisonQueue, ...hooks }, () => Promise.resolve(false), IDLE_WAIT_IN_MS);
 }

@@ -32,6 +32,7 @@ const TABLES = [
   ["FindingEvents", odata`PartitionKey eq ${tenantId}`],
   ["Approvals", odata`PartitionKey eq ${tenantId}`],
   ["Digests", odata`PartitionKey eq ${tenantId}`],
+  ["Deliveries", odata`PartitionKey eq ${tenantId}`],
   ["TenantLeases", odata`PartitionKey eq ${tenantId}`],
   ["RemediationRequests", odata`PartitionKey eq ${tenantId}`], // ticketing API v2 requests (idempotency keys are per caller: tenant column)
   ["RemediationRequests", odata`tenantId eq ${tenantId}`],

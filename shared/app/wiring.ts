@@ -6,7 +6,7 @@
  */
 import type { QueueClient } from "@azure/storage-queue";
 import { timeBudget, type ScanBudget } from "../collect/scan-budget.js";
-import { loadSettings, type ApprovalSettings, type Settings } from "../config/settings.js";
+import { loadSettings, type ApprovalSettings, type NotifySettings, type Settings } from "../config/settings.js";
 import { createGraphClient, type TenantGraph } from "../graph/client.js";
 import { createTenantCredential } from "../graph/credentials.js";
 import type { RetryLicenseRefusalsOptions } from "../graph/license-retry.js";
@@ -16,12 +16,16 @@ import type { TenantRecord } from "../model/tenant.js";
 import { checkTenantReadiness } from "../onboarding/check.js";
 import { SEND_APPROVALS_QUEUE } from "../queue/approvals-message.js";
 import { createQueueClient } from "../queue/queue-client.js";
+import { NOTIFY_DELIVERY_QUEUE, NOTIFY_EVENTS_QUEUE } from "../queue/notify-message.js";
 import { SCAN_CONTINUE_QUEUE, SCAN_LONG_QUEUE, SCAN_QUEUE } from "../queue/scan-message.js";
+import type { OutboundOptions } from "../notify/outbound.js";
+import { DEFAULT_DELIVERY_RETRY, type DeliveryRetryPolicy } from "../notify/retry-strategy.js";
 import type { RemediationDeps, RemediationLog } from "../remediation/remediate.js";
 import { TableApprovalsRepository, type ApprovalsRepository } from "../storage/approvals.js";
 import { TableAuditRepository, type AuditRepository } from "../storage/audit.js";
 import { TableScanCheckpointsRepository, type ScanCheckpointsRepository } from "../storage/checkpoints.js";
 import { tableStoreFromSettings } from "../storage/connection.js";
+import { TableDeliveriesRepository, type DeliveriesRepository } from "../storage/deliveries.js";
 import { TableDigestsRepository, type DigestsRepository } from "../storage/digests.js";
 import { TableFindingEventsRepository, type FindingEventsRepository } from "../storage/findingEvents.js";
 import { TableFindingsRepository, type FindingsRepository } from "../storage/findings.js";
@@ -60,6 +64,17 @@ export interface App {
   readonly scanLanes: readonly ScanLane[];
   readonly sendApprovalsQueue: QueueClient;
   readonly sendApprovalsPoisonQueue: QueueClient;
+  /** Outbound events: the delivery log, a run's fan-out to its sinks, one delivery per sink (and where dead ones go). */
+  readonly deliveries: DeliveriesRepository;
+  readonly notifyEventsQueue: QueueClient;
+  readonly notifyEventsPoisonQueue: QueueClient;
+  readonly notifyDeliveryQueue: QueueClient;
+  readonly notifyDeliveryPoisonQueue: QueueClient;
+  /** NOTIFY_SINKS and the mailbox email sinks send from. */
+  readonly notifySettings: NotifySettings;
+  /** Where outbound requests may go (loopback only when AppOptions.outbound allows it) and their caps. */
+  readonly outbound: OutboundOptions;
+  readonly deliveryRetry: DeliveryRetryPolicy;
   /** Where the tenants to sweep come from (TENANTS_SOURCE, TENANT_IDS). */
   readonly tenantSource: Settings["tenants"];
   /** Undefined when approvals are not configured (APPROVAL_SIGNING_KEYS, PUBLIC_BASE_URL, MAIL_SENDER). */
@@ -89,6 +104,13 @@ export interface ScanLane {
 export interface AppOptions {
   /** Tests isolate themselves with their own queues (`<prefix>scan-tenant`); Azure uses none. */
   readonly queuePrefix?: string;
+  /**
+   * Outbound requests: only tests and `npm run dev`'s local receiver set `allowLoopback` (never a
+   * setting, never a tenant's config); tests shorten the timeout.
+   */
+  readonly outbound?: OutboundOptions;
+  /** Tests shorten the backoff of deliveries. */
+  readonly deliveryRetry?: Partial<DeliveryRetryPolicy>;
 }
 
 export function createApp(settings: Settings, options: AppOptions = {}): App {
@@ -128,6 +150,14 @@ export function createApp(settings: Settings, options: AppOptions = {}): App {
     scanLanes: [quick, long, continued],
     sendApprovalsQueue: queue(SEND_APPROVALS_QUEUE),
     sendApprovalsPoisonQueue: queue(`${SEND_APPROVALS_QUEUE}-poison`),
+    deliveries: new TableDeliveriesRepository(store),
+    notifyEventsQueue: queue(NOTIFY_EVENTS_QUEUE),
+    notifyEventsPoisonQueue: queue(`${NOTIFY_EVENTS_QUEUE}-poison`),
+    notifyDeliveryQueue: queue(NOTIFY_DELIVERY_QUEUE),
+    notifyDeliveryPoisonQueue: queue(`${NOTIFY_DELIVERY_QUEUE}-poison`),
+    notifySettings: settings.notify,
+    outbound: options.outbound ?? {},
+    deliveryRetry: { ...DEFAULT_DELIVERY_RETRY, ...options.deliveryRetry },
     tenantSource: settings.tenants,
     approvalSettings: settings.approvals,
     licenseRetry: { backoffScale: settings.graph.timeScale },

@@ -14,6 +14,7 @@
  */
 import { CONTROLS } from "../controls/index.js";
 import type { TenantGraph } from "../graph/client.js";
+import { mailAddresses, sendMail } from "../graph/send-mail.js";
 import { CONTROL_IDS, type ControlId, type Severity } from "../model/findings.js";
 import type { TenantRecord } from "../model/tenant.js";
 import type { RemediationAction } from "../model/remediation.js";
@@ -254,35 +255,10 @@ export interface SendDigestInput {
   readonly digest: Digest;
 }
 
-const MAIL_ADDRESS = /^[^@\s]+@[^@\s]+$/;
-
 /** The approvers to write to: trimmed, valid-looking addresses, each once (case-insensitive). */
-export function approverAddresses(approvers: readonly string[]): string[] {
-  const seen = new Set<string>();
-  return approvers
-    .map((address) => address.trim())
-    .filter((address) => {
-      const key = address.toLowerCase();
-      if (!MAIL_ADDRESS.test(address) || seen.has(key)) return false;
-      seen.add(key);
-      return true;
-    });
-}
+export const approverAddresses = mailAddresses;
 
-/**
- * POST /users/{sender}/sendMail: one HTML message to all approvers, kept in the sender's Sent
- * Items. Needs the Mail.Send application permission in the sender's tenant. Graph errors propagate.
- */
+/** The digest to all approvers through Graph sendMail (shared/graph/send-mail.ts). Graph errors propagate. */
 export async function sendDigest(graph: TenantGraph, input: SendDigestInput): Promise<void> {
-  const to = approverAddresses(input.approvers);
-  if (to.length === 0) throw new RangeError("No valid approver address to send the digest to");
-  if (input.sender.trim() === "") throw new RangeError("The digest needs a sender mailbox");
-  await graph.client.api(`/users/${encodeURIComponent(input.sender)}/sendMail`).post({
-    message: {
-      subject: input.digest.subject,
-      body: { contentType: "HTML", content: input.digest.html },
-      toRecipients: to.map((address) => ({ emailAddress: { address } })),
-    },
-    saveToSentItems: true,
-  });
+  await sendMail(graph, { sender: input.sender, to: input.approvers, subject: input.digest.subject, html: input.digest.html });
 }

@@ -2,6 +2,8 @@ import { z } from "zod";
 import { parseSigningKeys, type SigningKeys } from "./signing-keys.js";
 import { cloudMismatch } from "./clouds.js";
 import { GUID } from "../model/ids.js";
+import type { SinkConfig } from "../model/events.js";
+import { sinkListSchema } from "./sinks.js";
 
 /**
  * The one place that reads app settings (environment variables; Key Vault references are
@@ -82,6 +84,7 @@ const SettingsSchema = z
       .string()
       .regex(GUID, "must be the tenant id (GUID) of the app registration that ticketing callers get tokens for")
       .optional(),
+    NOTIFY_SINKS: z.string().optional(),
   })
   .superRefine((s, ctx) => {
     if (!s.AzureWebJobsStorage && !s.AzureWebJobsStorage__accountName) {
@@ -106,6 +109,7 @@ const SettingsSchema = z
     const clouds = cloudMismatch(s.GRAPH_BASE_URL, s.GRAPH_AUTHORITY_HOST);
     if (clouds) ctx.addIssue({ code: "custom", path: ["GRAPH_AUTHORITY_HOST"], message: clouds });
     checkApprovalSettings(s, (path, message) => ctx.addIssue({ code: "custom", path: [path], message }));
+    checkNotifySinks(s, (path, message) => ctx.addIssue({ code: "custom", path: [path], message }));
   });
 
 /** Every app setting the schema reads (infra/ and its template test are checked against this list). */
@@ -164,6 +168,16 @@ export interface ApprovalSettings {
   readonly mailTenantId: string | undefined;
 }
 
+/** Outbound events (shared/notify/): the fleet's default sinks and the mailbox email sinks send from. */
+export interface NotifySettings {
+  /** NOTIFY_SINKS; a tenant's own sinks add to these (README "Outbound events"). */
+  readonly sinks: readonly SinkConfig[];
+  /** MAIL_SENDER: required when any fleet sink is an email sink. */
+  readonly mailSender: string | undefined;
+  /** MAIL_TENANT_ID: the tenant that sends the email; undefined: the scanned tenant itself. */
+  readonly mailTenantId: string | undefined;
+}
+
 export interface Settings {
   readonly storage: StorageSettings;
   readonly graph: GraphSettings;
@@ -177,6 +191,7 @@ export interface Settings {
   readonly approvals: ApprovalSettings | undefined;
   /** Undefined until API_TENANT_ID and GRAPH_CLIENT_ID are set: the ticketing API v2 then refuses every caller. */
   readonly callers: CallerTokenSettings | undefined;
+  readonly notify: NotifySettings;
 }
 
 /**
@@ -235,7 +250,42 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       s.API_TENANT_ID && s.GRAPH_CLIENT_ID
         ? { issuer: `${s.GRAPH_AUTHORITY_HOST.replace(/\/+$/, "")}/${s.API_TENANT_ID}/v2.0`, audience: s.GRAPH_CLIENT_ID }
         : undefined,
+    notify: { sinks: parseNotifySinks(s.NOTIFY_SINKS) ?? [], mailSender: s.MAIL_SENDER, mailTenantId: s.MAIL_TENANT_ID },
   };
+}
+
+/**
+ * NOTIFY_SINKS as sinks; undefined when unset. The problems name paths and rules, never a value:
+ * a webhook's secret is in the same text (a Key Vault reference in Azure).
+ */
+function parseNotifySinks(text: string | undefined): SinkConfig[] | undefined {
+  if (text === undefined) return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new RangeError("is not valid JSON (a JSON array of sinks)");
+  }
+  const parsed = sinkListSchema.safeParse(json);
+  if (!parsed.success) throw new RangeError(parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"} ${i.message}`).join("; "));
+  return parsed.data;
+}
+
+/** NOTIFY_SINKS parses; an email sink needs MAIL_SENDER. */
+function checkNotifySinks(
+  s: { NOTIFY_SINKS?: string | undefined; MAIL_SENDER?: string | undefined },
+  issue: (path: string, message: string) => void,
+) {
+  let sinks: SinkConfig[] | undefined;
+  try {
+    sinks = parseNotifySinks(s.NOTIFY_SINKS);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    issue("NOTIFY_SINKS", `${error.message} (format: README "Outbound events")`);
+    return;
+  }
+  if (sinks?.some((sink) => sink.kind === "email") && !s.MAIL_SENDER)
+    issue("MAIL_SENDER", "is required when NOTIFY_SINKS has an email sink");
 }
 
 type ApprovalInput = Partial<Record<(typeof APPROVAL_SETTINGS)[number], string>>;

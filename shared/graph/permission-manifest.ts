@@ -29,7 +29,7 @@ export const FEATURE_TITLES: Readonly<Record<Feature, string>> = {
   "enforce-mfa": "remediation: enforce-mfa (and its undo)",
   "disable-user-consent": "remediation: disable-user-consent (and its undo)",
   "set-password-never-expire": "remediation: set-password-never-expire (and its undo)",
-  "digest-mail": "approval digest email",
+  "digest-mail": "approval digest and outbound-event emails",
 };
 
 export type GraphMethod = "GET" | "POST" | "PATCH";
@@ -257,7 +257,7 @@ export const GRAPH_CALLS: readonly GraphCall[] = [
     method: "POST",
     version: "v1.0",
     path: "users/{id}/sendMail",
-    doing: "send the approval digest",
+    doing: "send the approval digest and the outbound-event emails",
     permissions: ["Mail.Send"],
     features: ["digest-mail"],
   },

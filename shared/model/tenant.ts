@@ -1,4 +1,5 @@
 /** A tenant as the product knows it: who it is and its settings (not Graph data). */
+import type { SinkConfig } from "./events.js";
 import type { RemediationAction } from "./remediation.js";
 
 export type LicenseTier = "free" | "p1" | "p2";
@@ -29,6 +30,8 @@ export interface TenantConfig {
   readonly approvers: readonly string[];
   /** Absent in older records and fixtures: the defaults apply. */
   readonly remediation?: TenantRemediationConfig;
+  /** Outbound-event sinks of this tenant, added to the fleet's (NOTIFY_SINKS); one with a fleet sink's id replaces it. */
+  readonly notify?: { readonly sinks: readonly SinkConfig[] };
 }
 
 export interface TenantRecord {
@@ -36,4 +39,9 @@ export interface TenantRecord {
   readonly displayName: string;
   readonly enabled: boolean;
   readonly config: TenantConfig;
+}
+
+/** A tenant listed in settings (TENANT_IDS) but never registered: no exclusions, no approvers, no sinks of its own. */
+export function unregisteredTenant(tenantId: string): TenantRecord {
+  return { tenantId, displayName: tenantId, enabled: true, config: { exclusions: { userIds: [], groupIds: [] }, approvers: [] } };
 }

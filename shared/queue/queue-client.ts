@@ -28,3 +28,9 @@ export async function enqueueAll(queue: QueueClient, messages: readonly unknown[
   await queue.createIfNotExists();
   for (const message of messages) await queue.sendMessage(encodeMessage(message));
 }
+
+/** Sends one message that stays invisible for `delayInSeconds` (a retry with backoff; the service allows up to 7 days). */
+export async function enqueueLater(queue: QueueClient, message: unknown, delayInSeconds: number): Promise<void> {
+  await queue.createIfNotExists();
+  await queue.sendMessage(encodeMessage(message), { visibilityTimeout: Math.max(0, Math.ceil(delayInSeconds)) });
+}

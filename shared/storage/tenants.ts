@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { ReadinessReport } from "../model/readiness.js";
 import type { TenantConfig, TenantRecord } from "../model/tenant.js";
 import { REMEDIATION_ACTIONS } from "../model/remediation.js";
+import { sinkListSchema } from "../config/sinks.js";
 import { jsonColumn } from "./columns.js";
 import type { TableStore } from "./connection.js";
 import { isConflict, isNotFound } from "./errors.js";
@@ -51,6 +52,8 @@ const tenantEntity = z.object({
       })
       .nullable(),
   ).optional(),
+  /** The tenant's outbound-event sinks as JSON, `null` when unset; absent in rows written before it existed. */
+  notify: jsonColumn(z.object({ sinks: sinkListSchema }).nullable()).optional(),
   /** The last onboarding check as JSON; absent in rows written before it existed, or never checked. */
   readiness: z.string().optional(),
   createdAt: z.date(),
@@ -76,6 +79,7 @@ export class TableTenantsRepository implements TenantsRepository {
       approvers: JSON.stringify(record.config.approvers),
       exclusions: JSON.stringify(record.config.exclusions),
       remediation: JSON.stringify(record.config.remediation ?? null),
+      notify: JSON.stringify(record.config.notify ?? null),
       updatedAt: now,
     };
     try {
@@ -135,12 +139,17 @@ export class TableTenantsRepository implements TenantsRepository {
 
 function toTenant(entity: RawEntity): StoredTenant {
   const row = tenantEntity.parse(entity);
-  const config: TenantConfig = { approvers: row.approvers, exclusions: row.exclusions };
+  const config: TenantConfig = {
+    approvers: row.approvers,
+    exclusions: row.exclusions,
+    ...(row.remediation ? { remediation: row.remediation } : {}),
+    ...(row.notify ? { notify: row.notify } : {}),
+  };
   return {
     tenantId: row.rowKey,
     displayName: row.displayName,
     enabled: row.enabled,
-    config: row.remediation ? { ...config, remediation: row.remediation } : config,
+    config,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
     ...(row.readiness !== undefined ? readinessOf(row.readiness) : {}),

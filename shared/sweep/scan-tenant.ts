@@ -10,10 +10,11 @@ import { describeError } from "../graph/errors.js";
 import type { RetryLicenseRefusalsOptions } from "../graph/license-retry.js";
 import type { FindingRow } from "../model/findings.js";
 import type { Source, TenantSnapshot } from "../model/snapshot.js";
-import type { TenantConfig, TenantRecord } from "../model/tenant.js";
+import { unregisteredTenant, type TenantConfig, type TenantRecord } from "../model/tenant.js";
 import { checkBeforeScan } from "../onboarding/first-sweep.js";
 import type { OnboardingDeps } from "../onboarding/run.js";
 import type { SendApprovalsMessage } from "../queue/approvals-message.js";
+import type { NotifyEventsMessage } from "../queue/notify-message.js";
 import { enqueueAll } from "../queue/queue-client.js";
 import type { ScanMessage } from "../queue/scan-message.js";
 import { saveReconciliation, type ReconciliationStores } from "../reconcile/persist.js";
@@ -25,7 +26,6 @@ import { CheckpointWriter } from "./checkpoint-writer.js";
 import { beginScan, type DeliveryGateDeps, type ScanStart } from "./delivery-gate.js";
 import { sendFollowUp } from "./follow-up.js";
 import { countEvents } from "./report.js";
-import { unregisteredTenant } from "./tenant-or-default.js";
 
 /** What scanning a tenant uses (shared/app/wiring.ts builds it from the app's settings). */
 export interface ScanTenantDeps extends DeliveryGateDeps, OnboardingDeps, ReconciliationStores {
@@ -41,6 +41,8 @@ export interface ScanTenantDeps extends DeliveryGateDeps, OnboardingDeps, Reconc
   /** Set when approvals are configured: each finished scan then asks send-approvals for its tenant's digest. */
   readonly approvalSettings: ApprovalSettings | undefined;
   readonly sendApprovalsQueue: QueueClient;
+  /** Every ended run (completed, partial or failed) asks notify-events to tell the tenant's sinks. */
+  readonly notifyEventsQueue: QueueClient;
 }
 
 export interface ScanTenantOptions {
@@ -148,6 +150,7 @@ async function collectAndJudge(
       ...(onboarding ? { notes: [onboarding] } : {}),
       requestCount: graph.stats.requests,
     } as const;
+    await askForNotifications(deps, scan.message);
     const transition = await deps.runs.finishTenantRun(runId, tenantId, failed);
     await deps.checkpoints.delete(runId, tenantId);
     return { outcome: "finished", transition };
@@ -200,12 +203,23 @@ async function persistFindings(deps: ScanTenantDeps, scan: TenantScan, judgement
   });
 }
 
-/** Records how the scan ended, then deletes its checkpoint, no longer needed. */
+/**
+ * Records how the scan ended, then deletes its checkpoint, no longer needed. The notify-events
+ * message goes first: if the enqueue fails, the retried scan sends it again; notify-events waits
+ * (retries) until the run's end is written.
+ */
 async function endRun(deps: ScanTenantDeps, scan: TenantScan, outcome: TenantRunOutcome): Promise<ScanTenantResult> {
   const { runId, tenantId } = scan.message;
+  await askForNotifications(deps, scan.message);
   const transition = await deps.runs.finishTenantRun(runId, tenantId, outcome);
   if (scan.checkpoint.saved) await deps.checkpoints.delete(runId, tenantId);
   return { outcome: "finished", transition };
+}
+
+/** One notify-events message for the tenant's run: its events go to the sinks off the scan's path. */
+export async function askForNotifications(deps: Pick<ScanTenantDeps, "notifyEventsQueue">, message: ScanMessage): Promise<void> {
+  const { runId, tenantId } = message;
+  await enqueueAll(deps.notifyEventsQueue, [{ runId, tenantId } satisfies NotifyEventsMessage]);
 }
 
 /** What the scan cost over all its invocations (startSweep orders the next run's fan-out by `users`). */

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { TenantRecord } from "../model/tenant.js";
 import { REMEDIATION_ACTIONS } from "../model/remediation.js";
+import { sinkListSchema } from "../config/sinks.js";
 
 /**
  * What an operator may register for a tenant, validated before anything is stored. Fixtures'
@@ -18,6 +19,7 @@ export const tenantConfigSchema = z.strictObject({
       apiRunsWithoutApproval: z.boolean().optional(),
     })
     .optional(),
+  notify: z.strictObject({ sinks: sinkListSchema }).optional(),
 });
 
 export const tenantRecordSchema = z.strictObject({
