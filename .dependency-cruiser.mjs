@@ -14,7 +14,7 @@ export const LAYERS = [
   ["storage", "views"],
   ["reconcile", "queue", "tenants"],
   ["remediation", "notify"],
-  ["approvals", "onboarding"],
+  ["approvals", "onboarding", "reports"],
   ["sweep", "http"],
   ["app"],
 ];

@@ -21,6 +21,8 @@ import { SCAN_CONTINUE_QUEUE, SCAN_LONG_QUEUE, SCAN_QUEUE } from "../queue/scan-
 import type { OutboundOptions } from "../notify/outbound.js";
 import { DEFAULT_DELIVERY_RETRY, type DeliveryRetryPolicy } from "../notify/retry-strategy.js";
 import type { RemediationDeps, RemediationLog } from "../remediation/remediate.js";
+import { TableAcceptancesRepository, type AcceptancesRepository } from "../storage/acceptances.js";
+import { TableSummariesRepository, type SummariesRepository } from "../storage/summaries.js";
 import { TableApprovalsRepository, type ApprovalsRepository } from "../storage/approvals.js";
 import { TableAuditRepository, type AuditRepository } from "../storage/audit.js";
 import { TableScanCheckpointsRepository, type ScanCheckpointsRepository } from "../storage/checkpoints.js";
@@ -47,6 +49,10 @@ export interface App {
   readonly audit: AuditRepository;
   /** Per-tenant leases: one remediation of a tenant at a time, across instances. */
   readonly leases: TenantLeaseRepository;
+  /** The risk register: acceptances in force, per finding. */
+  readonly acceptances: AcceptancesRepository;
+  /** One summary row per tenant, rewritten at the end of each scan: what the fleet overview reads. */
+  readonly summaries: SummariesRepository;
   /** The ticketing API's requests (version 2) and idempotency keys. */
   readonly remediationRequests: RemediationRequestsRepository;
   /** The apps that may call the API with an Entra token, and the tenants each reaches. */
@@ -124,6 +130,7 @@ export function createApp(settings: Settings, options: AppOptions = {}): App {
     approvals: new TableApprovalsRepository(store),
     audit: new TableAuditRepository(store),
     leases: new TableTenantLeaseRepository(store),
+    acceptances: new TableAcceptancesRepository(store),
   };
   const self = { appId: settings.graph.credential?.clientId ?? "", mailSender: settings.approvals?.mailSender ?? null };
   const remediationFor = (tenant: TenantRecord, log?: RemediationLog): RemediationDeps => ({
@@ -139,6 +146,7 @@ export function createApp(settings: Settings, options: AppOptions = {}): App {
     remediationRequests: new TableRemediationRequestsRepository(store),
     callers,
     callerAuth: entraCallerAuthenticator(settings.callers, callers),
+    summaries: new TableSummariesRepository(store),
     runs: new TableRunsRepository(store),
     findings: new TableFindingsRepository(store),
     events: new TableFindingEventsRepository(store),

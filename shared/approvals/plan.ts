@@ -4,9 +4,10 @@
  */
 import { createHash } from "node:crypto";
 import { CONTROL_IDS, SEVERITIES } from "../model/findings.js";
-import type { StoredFinding } from "../model/stored.js";
+import { acceptanceIndex, findingKey, type AcceptanceIndex, type StoredFinding } from "../model/stored.js";
 import type { TenantRecord } from "../model/tenant.js";
 import type { RemediationAction } from "../model/remediation.js";
+import type { AcceptancesRepository } from "../storage/acceptances.js";
 import type { ApprovalsRepository } from "../storage/approvals.js";
 import type { FindingsRepository } from "../storage/findings.js";
 import { assertRunId } from "../storage/keys.js";
@@ -35,6 +36,8 @@ export interface PlanApprovalsInput {
   readonly ttlHours: number;
   /** The tenant's requests (at least those not yet expired at `now`). */
   readonly existing: readonly Approval[];
+  /** The risk register's acceptances in force at `now`: their findings are never asked about. */
+  readonly accepted: AcceptanceIndex;
   /** Default DEFAULT_MAX_REQUESTS_PER_RUN; Infinity for no cap. */
   readonly maxRequests?: number;
 }
@@ -43,6 +46,7 @@ export interface PlanApprovalsInput {
  * The requests to create, most urgent first (severity, then control order, then subject). A finding
  * gets one when all of these hold:
  * - this run wrote it (lastRunId) and it is open with status `fail` (an `unknown` proves nothing);
+ * - its risk is not accepted (the risk register);
  * - the tenant's policy maps it to an enabled action (actionFor);
  * - its subject fits the action (a user or domain id, or none for tenant-level actions), and a user
  *   subject is not in the tenant's excluded user ids (the control already skipped them: this is a
@@ -65,7 +69,7 @@ export function planApprovals(input: PlanApprovalsInput): Approval[] {
 
   const planned: Approval[] = [];
   for (const finding of [...findingsOfRun(input.findings, runId)].sort(byUrgency)) {
-    if (finding.status !== "fail" || finding.resolvedAt !== null) continue;
+    if (finding.status !== "fail" || finding.resolvedAt !== null || input.accepted.has(findingKey(finding))) continue;
     const action = actionFor(finding, policy);
     if (action === undefined || !subjectFits(action, finding.subjectId)) continue;
     if (SUBJECT_OF[action] === "user" && excluded.has((finding.subjectId ?? "").toLowerCase())) continue;
@@ -154,6 +158,7 @@ function byUrgency(a: StoredFinding, b: StoredFinding): number {
 export interface ApprovalPlanningDeps {
   readonly findings: FindingsRepository;
   readonly approvals: ApprovalsRepository;
+  readonly acceptances: Pick<AcceptancesRepository, "listForTenant">;
 }
 
 export interface CreateApprovalRequestsOptions extends StorageOperationOptions {
@@ -183,11 +188,13 @@ export async function createApprovalRequests(
   options: CreateApprovalRequestsOptions,
 ): Promise<ApprovalRequestsResult> {
   const now = options.now ?? new Date();
-  const [stored, existing] = await Promise.all([
+  const [stored, existing, register] = await Promise.all([
     deps.findings.listForTenant(tenant.tenantId, options),
     deps.approvals.listForTenant(tenant.tenantId, { ...options, unexpiredAt: now }),
+    deps.acceptances.listForTenant(tenant.tenantId, options),
   ]);
-  const input = { findings: findingsOfRun(stored, runId), tenant, runId, now, ttlHours: options.ttlHours, existing };
+  const accepted = acceptanceIndex(register.map((stored) => stored.acceptance).filter((a) => a.expiresAt > now));
+  const input = { findings: findingsOfRun(stored, runId), tenant, runId, now, ttlHours: options.ttlHours, existing, accepted };
   const all = planApprovals({ ...input, maxRequests: Number.POSITIVE_INFINITY });
   // An earlier attempt of this run already used part of the run's allowance.
   const earlier = existing.filter((approval) => approval.runId === runId).length;

@@ -9,6 +9,7 @@ export const EVENT_KIND_LABELS = {
   "finding-new": "New finding",
   "finding-reopened": "Reopened finding",
   "finding-resolved": "Resolved finding",
+  "finding-acceptance-expired": "Accepted risk expired",
   "run-failed": "Scan failed",
   "run-partial": "Scan incomplete",
 } as const;

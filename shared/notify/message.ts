@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { CONTROLS } from "../controls/index.js";
 import type { EventMessage, FindingOutboundEvent, OutboundEvent, SinkConfig } from "../model/events.js";
 import { SEVERITIES, type Severity } from "../model/findings.js";
-import type { FindingEvent, FindingEventKind, StoredFinding } from "../model/stored.js";
+import { findingKey, type FindingEvent, type FindingEventKind, type StoredFinding } from "../model/stored.js";
 import type { TenantRecord } from "../model/tenant.js";
 import type { TenantRun } from "../storage/runs.js";
 import { accountOf } from "../views/evidence.js";
@@ -22,6 +22,7 @@ const FINDING_EVENT_KINDS: Partial<Record<FindingEventKind, FindingOutboundEvent
   new: "finding-new",
   reopened: "finding-reopened",
   resolved: "finding-resolved",
+  "acceptance-expired": "finding-acceptance-expired",
 };
 
 export interface RunEvents {
@@ -60,9 +61,9 @@ export function runOutboundEvents(input: RunEvents): OutboundEvent[] {
     run.status === "failed" || run.status === "partial"
       ? [{ kind: `run-${run.status}`, externalId: runExternalId(tenant.tenantId, run.runId), reason: cleanOrNull(run.reason), at }]
       : [];
-  const findings = new Map(input.findings.map((f) => [JSON.stringify([f.control, f.subjectId]), f]));
+  const findings = new Map(input.findings.map((f) => [findingKey(f), f]));
   const findingEvents = input.events.flatMap((event) => {
-    const outbound = toOutbound(tenant.tenantId, event, findings.get(JSON.stringify([event.control, event.subjectId])));
+    const outbound = toOutbound(tenant.tenantId, event, findings.get(findingKey(event)));
     return outbound ? [outbound] : [];
   });
   return [...runEvent, ...findingEvents.sort(bySeverityThenKey)];

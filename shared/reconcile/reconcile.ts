@@ -3,7 +3,7 @@
  * Pure. The product's promise lives here: a failed or partial scan never marks a finding resolved.
  */
 import type { ControlId, FindingRow, FindingStatus } from "../model/findings.js";
-import type { FindingEvent, FindingEventKind, StoredFinding } from "../model/stored.js";
+import { findingKey, type FindingEvent, type StatusEventKind, type StoredFinding } from "../model/stored.js";
 
 export interface ReconcileInput {
   readonly tenantId: string;
@@ -57,9 +57,11 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
   return { upserts, events };
 }
 
-function findingKey(finding: { readonly control: ControlId; readonly subjectId: string | null }): string {
-  // JSON keeps null apart from any subject id string, and the pair unambiguous.
-  return JSON.stringify([finding.control, finding.subjectId]);
+/** The tenant's findings once `upserts` are written over `stored`. */
+export function findingsAfter(stored: readonly StoredFinding[], upserts: readonly StoredFinding[]): StoredFinding[] {
+  const byKey = new Map(stored.map((finding) => [findingKey(finding), finding]));
+  for (const finding of upserts) byKey.set(findingKey(finding), finding);
+  return [...byKey.values()];
 }
 
 /** Run ids sort by time: a finding already written by a later run is newer than anything we have. */
@@ -105,7 +107,7 @@ function resolvedByAbsence(before: StoredFinding, input: ReconcileInput): Stored
   return { ...before, status: "pass", resolvedAt: input.asOf, lastRunId: input.runId };
 }
 
-function eventKind(before: StoredFinding | undefined, after: StoredFinding): FindingEventKind | undefined {
+function eventKind(before: StoredFinding | undefined, after: StoredFinding): StatusEventKind | undefined {
   const wasOpen = before !== undefined && isOpenFinding(before);
   const isOpen = isOpenFinding(after);
   if (isOpen && !wasOpen) return before?.resolvedAt ? "reopened" : "new";
@@ -114,7 +116,7 @@ function eventKind(before: StoredFinding | undefined, after: StoredFinding): Fin
   return undefined;
 }
 
-function toEvent(event: FindingEventKind, before: StoredFinding | undefined, after: StoredFinding, input: ReconcileInput): FindingEvent {
+function toEvent(event: StatusEventKind, before: StoredFinding | undefined, after: StoredFinding, input: ReconcileInput): FindingEvent {
   return {
     runId: input.runId,
     control: after.control,

@@ -40,6 +40,7 @@ import { exclusionOf, globalAdminShortfall, isObjectId } from "./guardrails.js";
 import { REMEDIATION_PERMISSIONS, requiredFor } from "./permissions.js";
 import { actionFor, remediationPolicy } from "./policy.js";
 import { rejudge } from "./rejudge.js";
+import type { AcceptancesRepository } from "../storage/acceptances.js";
 import { selfGuard, type ServiceIdentity } from "./self-guard.js";
 import type { RemediationAction, RemediationOutcome, RemediationRequest, RemediationResult, UndoRequest } from "../model/remediation.js";
 
@@ -57,6 +58,8 @@ export interface RemediationDeps {
   readonly approvals: Pick<ApprovalsRepository, "recordUndo">;
   /** One remediation per tenant at a time, across every instance. */
   readonly leases: TenantLeaseRepository;
+  /** The risk register: a finding whose risk is accepted is never acted on, whatever the channel. */
+  readonly acceptances: Pick<AcceptancesRepository, "listForTenant">;
   /** Who the Graph client is for; its current record (enabled, policy, exclusions) is read under the lease. */
   readonly tenant: TenantRecord;
   readonly tenants: { get(tenantId: string): Promise<TenantRecord | undefined> };
@@ -223,6 +226,8 @@ async function runApply(deps: RemediationDeps, held: Held, request: RemediationR
   const { tenant, trace } = held;
   const problem = tenantProblem(deps, tenant, request.tenantId) ?? policyProblem(tenant, request) ?? catalogProblem(request);
   if (problem || tenant === null) return refused(problem ?? "Not done: the tenant is not registered.");
+  const accepted = await acceptedRisk(deps, tenant, request, now);
+  if (accepted) return refused(accepted);
   const handler = ACTION_HANDLERS[request.action];
   const guard = await subjectGuard(deps, tenant, handler, request.subjectId);
   if (guard) return refused(guard);
@@ -328,6 +333,21 @@ async function subjectGuard(
   if (self) return `Not done: ${subjectId} ${self}.`;
   const exclusion = await exclusionOf(deps.graph.client, tenant.config, subjectId);
   return exclusion ? `Not done: ${subjectId} ${exclusion}; excluded principals are never remediated.` : null;
+}
+
+/**
+ * An acceptance in force for the finding: someone decided to live with this risk until its expiry, so
+ * an approval sent before they did, or a ticket, does not act on it. Revoking the acceptance lifts it.
+ */
+async function acceptedRisk(deps: RemediationDeps, tenant: TenantRecord, request: RemediationRequest, now: Date): Promise<string | null> {
+  // Ids compared without case: a ticket may spell a Graph id in capitals.
+  const subject = request.subjectId?.toLowerCase() ?? null;
+  const inForce = (await deps.acceptances.listForTenant(tenant.tenantId)).find(
+    ({ acceptance: a }) => a.control === request.control && (a.subjectId?.toLowerCase() ?? null) === subject && a.expiresAt > now,
+  );
+  if (inForce === undefined) return null;
+  const { acceptedBy, expiresAt } = inForce.acceptance;
+  return `Not done: the risk of this ${request.control} finding was accepted by ${acceptedBy} until ${expiresAt.toISOString()}; revoke the acceptance first.`;
 }
 
 /** The tenant as registered now (read under the lease) must be the one asked for, and enabled. */

@@ -56,10 +56,15 @@ export function findingRowKey(control: string, subjectId: string | null): string
   return checkedKey(`${encodeKeyPart(control)}${KEY_SEPARATOR}${subject}`);
 }
 
-/** Row key of a finding event: run id first, so one run's events are one key range. */
-export function findingEventRowKey(runId: string, control: string, subjectId: string | null): string {
+/**
+ * Row key of a finding event: run id first, so one run's events are one key range and the
+ * partition reads in time order. `suffix` sets apart an event that is not the finding's status
+ * event of that run (an acceptance event: its kind).
+ */
+export function findingEventRowKey(runId: string, control: string, subjectId: string | null, suffix?: string): string {
   assertRunId(runId);
-  return checkedKey(`${runId}${KEY_SEPARATOR}${findingRowKey(control, subjectId)}`);
+  const key = `${runId}${KEY_SEPARATOR}${findingRowKey(control, subjectId)}`;
+  return checkedKey(suffix === undefined ? key : `${key}${KEY_SEPARATOR}${encodeKeyPart(suffix)}`);
 }
 
 /** Smallest and first-excluded row keys of the events of `runId` (`}` follows `|`). */

@@ -32,6 +32,34 @@ export async function listAll(client: TableClient, filter: string, options: Stor
   return entities;
 }
 
+export interface PageRequest extends StorageOperationOptions {
+  /** At most this many entities (the service returns at most 1,000 per page). */
+  readonly pageSize: number;
+  /** Where the previous page stopped (its `continuation`), or undefined for the first page. */
+  readonly continuation?: string;
+}
+
+export interface EntityPage {
+  readonly entities: RawEntity[];
+  /** The service's token for the next page; undefined on the last one. */
+  readonly continuation: string | undefined;
+}
+
+/**
+ * One page of an `odata` filter's entities in key order. The service's token names the next key to
+ * read, so rows upserted while a client pages are neither lost nor read twice (a row inserted
+ * behind the token is simply not in this listing). The page may hold fewer entities than asked even
+ * when more follow (the service stops after 5 s or a partition boundary): follow `continuation`.
+ */
+export async function listPage(client: TableClient, filter: string, request: PageRequest): Promise<EntityPage> {
+  const pages = client
+    .listEntities<Record<string, unknown>>({ queryOptions: { filter }, abortSignal: request.abortSignal })
+    .byPage({ maxPageSize: request.pageSize, ...(request.continuation ? { continuationToken: request.continuation } : {}) });
+  const first = await pages.next();
+  if (first.done === true) return { entities: [], continuation: undefined };
+  return { entities: [...first.value], continuation: first.value.continuationToken };
+}
+
 /** A transaction holds at most 100 operations, all in one partition. */
 export const MAX_TRANSACTION_OPERATIONS = 100;
 /** The service caps a batch body at 4 MiB; the rest is headroom for the multipart envelope. */

@@ -1,6 +1,7 @@
 import { CONTROL_IDS, type ControlId, type FindingDetail, type FindingStatus, type Severity } from "../model/findings.js";
 import type { StoredFinding } from "../model/stored.js";
 import { isOpenStatus } from "../reconcile/reconcile.js";
+import { countEvents } from "../reports/scan-summary.js";
 import type { FindingEventsRepository } from "../storage/findingEvents.js";
 import type { FindingsRepository } from "../storage/findings.js";
 import type { RunsRepository, TenantRunStatus } from "../storage/runs.js";
@@ -77,10 +78,4 @@ function findingsOfRun(stored: readonly StoredFinding[], runId: string, asOf: Da
     .filter((f) => f.subjectId === null || isOpenStatus(f.status))
     .sort((a, b) => CONTROL_IDS.indexOf(a.control) - CONTROL_IDS.indexOf(b.control) || (a.subjectId ?? "").localeCompare(b.subjectId ?? ""))
     .map(({ control, subjectId, status, severity, detail }) => ({ control, subjectId, status, severity, detail }));
-}
-
-export function countEvents(events: readonly { readonly event: string }[]): Record<string, number> {
-  const counts: Record<string, number> = { new: 0, resolved: 0, reopened: 0, changed: 0 };
-  for (const e of events) counts[e.event] = (counts[e.event] ?? 0) + 1;
-  return counts;
 }

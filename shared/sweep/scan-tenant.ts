@@ -10,6 +10,7 @@ import { describeError } from "../graph/errors.js";
 import type { RetryLicenseRefusalsOptions } from "../graph/license-retry.js";
 import type { FindingRow } from "../model/findings.js";
 import type { Source, TenantSnapshot } from "../model/snapshot.js";
+import type { LastRun } from "../model/summary.js";
 import { unregisteredTenant, type TenantConfig, type TenantRecord } from "../model/tenant.js";
 import { checkBeforeScan } from "../onboarding/first-sweep.js";
 import type { OnboardingDeps } from "../onboarding/run.js";
@@ -18,17 +19,24 @@ import type { NotifyEventsMessage } from "../queue/notify-message.js";
 import { enqueueAll } from "../queue/queue-client.js";
 import type { ScanMessage } from "../queue/scan-message.js";
 import { saveReconciliation, type ReconciliationStores } from "../reconcile/persist.js";
-import { reconcile } from "../reconcile/reconcile.js";
+import {
+  countEvents,
+  expiryEvents,
+  readRiskRegister,
+  recordFailedScan,
+  recordJudgedScan,
+  type ScanSummaryDeps,
+} from "../reports/scan-summary.js";
+import { findingsAfter, reconcile } from "../reconcile/reconcile.js";
 import type { ScanCheckpointsRepository } from "../storage/checkpoints.js";
 import type { FindingsRepository } from "../storage/findings.js";
 import type { RunsRepository, TenantRunOutcome, TenantRunTransition } from "../storage/runs.js";
 import { CheckpointWriter } from "./checkpoint-writer.js";
 import { beginScan, type DeliveryGateDeps, type ScanStart } from "./delivery-gate.js";
 import { sendFollowUp } from "./follow-up.js";
-import { countEvents } from "./report.js";
 
 /** What scanning a tenant uses (shared/app/wiring.ts builds it from the app's settings). */
-export interface ScanTenantDeps extends DeliveryGateDeps, OnboardingDeps, ReconciliationStores {
+export interface ScanTenantDeps extends DeliveryGateDeps, OnboardingDeps, ReconciliationStores, ScanSummaryDeps {
   readonly runs: Pick<RunsRepository, "startTenantRun" | "getTenantRun" | "finishTenantRun">;
   readonly checkpoints: Pick<ScanCheckpointsRepository, "load" | "save" | "readChunks" | "delete">;
   readonly findings: Pick<FindingsRepository, "listForTenant" | "applyChanges">;
@@ -150,6 +158,7 @@ async function collectAndJudge(
       ...(onboarding ? { notes: [onboarding] } : {}),
       requestCount: graph.stats.requests,
     } as const;
+    await recordFailedScan(deps, tenantId, lastRunOf(message, failed));
     await askForNotifications(deps, scan.message);
     const transition = await deps.runs.finishTenantRun(runId, tenantId, failed);
     await deps.checkpoints.delete(runId, tenantId);
@@ -175,32 +184,41 @@ function judge(collected: Extract<ResumableCollectResult, { outcome: "collected"
   return { kind: "judged", evaluation: evaluateTenant(snapshot, config, asOf), unread, totals, usersRead };
 }
 
-/** Reconciles and writes what the scan found, asks for the approval digest, and ends the tenant's run. */
+/**
+ * Reconciles and writes what the scan found (with the acceptances that expired by the run's
+ * instant), rewrites the tenant's summary, asks for the approval digest, and ends the tenant's run.
+ */
 async function persistFindings(deps: ScanTenantDeps, scan: TenantScan, judgement: Judgement): Promise<ScanTenantResult> {
   const { runId, tenantId } = scan.message;
   const before = scan.onboarding ? [scan.onboarding] : [];
   if (judgement.kind === "unreadable") {
-    return endRun(deps, scan, {
-      status: "failed",
-      reason: judgement.reason,
-      ...(before.length > 0 ? { notes: before } : {}),
-      requestCount: judgement.totals.requests,
-    });
+    const failed = { status: "failed", reason: judgement.reason, requestCount: judgement.totals.requests } as const;
+    await recordFailedScan(deps, tenantId, lastRunOf(scan.message, failed));
+    return endRun(deps, scan, { ...failed, ...(before.length > 0 ? { notes: before } : {}) });
   }
   const { evaluation, unread, totals, usersRead } = judgement;
   const asOf = new Date(scan.message.asOf);
   const status = unread.some((s) => !s.expected) ? "partial" : "completed";
   const stored = await deps.findings.listForTenant(tenantId);
   const changes = reconcile({ tenantId, runId, asOf, stored, rows: evaluation.rows, scanComplete: status === "completed" });
-  const tableTransactions = await saveReconciliation(deps, tenantId, changes);
+  const findings = findingsAfter(stored, changes.upserts);
+  const register = await readRiskRegister(deps, tenantId, asOf);
+  const events = [...changes.events, ...expiryEvents(register, findings, runId, asOf)];
+  const tableTransactions = await saveReconciliation(deps, tenantId, { ...changes, events });
+  await recordJudgedScan(deps, { tenantId, register, findings, events, lastRun: lastRunOf(scan.message, { status, reason: null }) });
   // Before the run is marked finished: if this enqueue fails, the retried scan enqueues again.
   if (deps.approvalSettings) await enqueueAll(deps.sendApprovalsQueue, [{ runId, tenantId } satisfies SendApprovalsMessage]);
   return endRun(deps, scan, {
     status,
     notes: [...before, ...evaluation.notes, ...unread.map((s) => `Could not read ${s.name} (${s.reason}): ${s.message}`)],
-    counts: { ...countStatuses(evaluation.rows), ...countEvents(changes.events), ...scaleCounts(usersRead, totals, tableTransactions) },
+    counts: { ...countStatuses(evaluation.rows), ...countEvents(events), ...scaleCounts(usersRead, totals, tableTransactions) },
     requestCount: totals.requests,
   });
+}
+
+/** The summary's account of the run, as it ends now. */
+function lastRunOf(message: ScanMessage, outcome: { readonly status: LastRun["status"]; readonly reason: string | null }): LastRun {
+  return { runId: message.runId, status: outcome.status, reason: outcome.reason, asOf: message.asOf, finishedAt: new Date().toISOString() };
 }
 
 /**

@@ -12,6 +12,7 @@ import { createGraphClient } from "../../shared/graph/client.js";
 import type { StoredFinding } from "../../shared/model/stored.js";
 import type { TenantRecord } from "../../shared/model/tenant.js";
 import { ACTION_FOR_CONTROL } from "../../shared/model/remediation.js";
+import { TableAcceptancesRepository } from "../../shared/storage/acceptances.js";
 import { TableApprovalsRepository } from "../../shared/storage/approvals.js";
 import { TableDigestsRepository } from "../../shared/storage/digests.js";
 import { TableFindingsRepository } from "../../shared/storage/findings.js";
@@ -56,6 +57,7 @@ async function deps(): Promise<NotifyDeps & { findings: TableFindingsRepository;
   return {
     findings,
     approvals: new TableApprovalsRepository(store, { now: () => NOW }),
+    acceptances: new TableAcceptancesRepository(store),
     digests: new TableDigestsRepository(store),
     settings,
     graphFor,

@@ -4,6 +4,7 @@ import { actionFor, DEFAULT_REMEDIATION_POLICY, remediationPolicy } from "../../
 import type { Approval } from "../../shared/model/approval.js";
 import type { StoredFinding } from "../../shared/model/stored.js";
 import type { TenantRecord } from "../../shared/model/tenant.js";
+import { TableAcceptancesRepository } from "../../shared/storage/acceptances.js";
 import { TableApprovalsRepository } from "../../shared/storage/approvals.js";
 import { TableFindingsRepository } from "../../shared/storage/findings.js";
 import { testStore } from "../storage/store.js";
@@ -42,6 +43,7 @@ const input = (overrides: Partial<PlanApprovalsInput> = {}): PlanApprovalsInput 
   now: NOW,
   ttlHours: 72,
   existing: [],
+  accepted: new Map(),
   ...overrides,
 });
 
@@ -201,7 +203,11 @@ describe("remediation policy", () => {
 describe("createApprovalRequests against Table Storage", () => {
   it("writes the run's requests once, and a re-run lists the same ones without writing", async () => {
     const store = testStore();
-    const deps = { findings: new TableFindingsRepository(store), approvals: new TableApprovalsRepository(store, { now: () => NOW }) };
+    const deps = {
+      findings: new TableFindingsRepository(store),
+      approvals: new TableApprovalsRepository(store, { now: () => NOW }),
+      acceptances: new TableAcceptancesRepository(store),
+    };
     await deps.findings.applyChanges(TENANT, [
       finding(),
       finding({ control: "mfa.admins", subjectId: "admin", severity: "high", detail: { reason: "not-enforced" } }),
@@ -226,7 +232,11 @@ describe("createApprovalRequests against Table Storage", () => {
 
   it("counts an earlier attempt's requests against the per-run cap", async () => {
     const store = testStore();
-    const deps = { findings: new TableFindingsRepository(store), approvals: new TableApprovalsRepository(store, { now: () => NOW }) };
+    const deps = {
+      findings: new TableFindingsRepository(store),
+      approvals: new TableApprovalsRepository(store, { now: () => NOW }),
+      acceptances: new TableAcceptancesRepository(store),
+    };
     await deps.findings.applyChanges(
       TENANT,
       Array.from({ length: 5 }, (_, i) => finding({ subjectId: `user-${i}` })),

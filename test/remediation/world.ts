@@ -18,6 +18,7 @@ import type { RemediationDeps } from "../../shared/remediation/remediate.js";
 import type { RemediationRequest } from "../../shared/model/remediation.js";
 import { TableApprovalsRepository } from "../../shared/storage/approvals.js";
 import { TableAuditRepository, type AuditEntry } from "../../shared/storage/audit.js";
+import { TableAcceptancesRepository } from "../../shared/storage/acceptances.js";
 import { TableTenantLeaseRepository } from "../../shared/storage/tenant-leases.js";
 import { GLOBAL_ADMIN, groupId, TENANT_A, tenantFixture, user, userId, withMembers } from "../simulator/helpers/fixtures.js";
 import { testStore } from "../storage/store.js";
@@ -180,6 +181,7 @@ export function useWorld(options: WorldOptions = {}): World {
   const audit = new TableAuditRepository(store);
   const approvals = new TableApprovalsRepository(store);
   const leases = new TableTenantLeaseRepository(store);
+  const acceptances = new TableAcceptancesRepository(store);
   beforeAll(async () => {
     sim = await startGraphSimulator({ fixtures: options.fixtures?.() ?? [fixture()], throttling: { enabled: false } });
     client = graphClient(sim, tenant.tenantId);
@@ -206,7 +208,7 @@ export function useWorld(options: WorldOptions = {}): World {
       // The tenant's registration as remediate() reads it under the lease: the record these deps act on.
       const record = overrides.tenant ?? tenant;
       const tenants = { get: (id: string) => Promise.resolve(id.toLowerCase() === record.tenantId.toLowerCase() ? record : undefined) };
-      return { graph: need(client), audit, approvals, leases, tenant: record, tenants, self: SELF, ...overrides };
+      return { graph: need(client), audit, approvals, leases, acceptances, tenant: record, tenants, self: SELF, ...overrides };
     },
     state: (path) => need(sim).tenant(tenant.tenantId).get(path) as Record<string, unknown>,
     writes: () =>
