@@ -6,6 +6,7 @@ import { approvalPageGet, approvalPagePost } from "./approval-page.js";
 import { nightlySweep } from "./nightly-sweep.js";
 import { serveOpenApi } from "./openapi.js";
 import { notifyDeliveryFromQueue, notifyEventsFromQueue } from "./notify-events.js";
+import { acceptRiskApi, getRunApi, listEventsApi, listFindingsApi, listTenantsApi, revokeRiskApi } from "./reports-api.js";
 import { getRemediation, requestRemediation, undoRemediation } from "./remediations-api.js";
 import { getRemediationV2, listRemediationsV2, submitRemediationV2, undoRemediationV2 } from "./remediations-api-v2.js";
 import { scanTenantFromQueue } from "./scan-tenant.js";
@@ -121,6 +122,42 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
   },
   // The API's contract, anonymous: it holds no secret.
   { name: "openapi", trigger: "http", route: "openapi.json", methods: ["GET"], authLevel: "anonymous", handler: serveOpenApi },
+  // The findings API (JSON / CSV) and the risk register. Anonymous at the host: the handlers require a person signed in
+  // through App Service Authentication with an app role, or a caller app's Entra token (shared/http/principal.ts).
+  { name: "reports-tenants", trigger: "http", route: "tenants", methods: ["GET"], authLevel: "anonymous", handler: listTenantsApi },
+  {
+    name: "reports-findings",
+    trigger: "http",
+    route: "tenants/{tenantId}/findings",
+    methods: ["GET"],
+    authLevel: "anonymous",
+    handler: listFindingsApi,
+  },
+  {
+    name: "reports-events",
+    trigger: "http",
+    route: "tenants/{tenantId}/events",
+    methods: ["GET"],
+    authLevel: "anonymous",
+    handler: listEventsApi,
+  },
+  { name: "reports-run", trigger: "http", route: "runs/{runId}", methods: ["GET"], authLevel: "anonymous", handler: getRunApi },
+  {
+    name: "risk-accept",
+    trigger: "http",
+    route: "tenants/{tenantId}/acceptances",
+    methods: ["POST"],
+    authLevel: "anonymous",
+    handler: acceptRiskApi,
+  },
+  {
+    name: "risk-revoke",
+    trigger: "http",
+    route: "tenants/{tenantId}/acceptances/revoke",
+    methods: ["POST"],
+    authLevel: "anonymous",
+    handler: revokeRiskApi,
+  },
   // Onboarding: the readiness check of a registered tenant (shared/onboarding/), function keys like the ticketing API.
   {
     name: "tenant-check",

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { functionApp } from "../shared/app/wiring.js";
 import { readRequest, submitRequest, undoRequest, type ApiRequestsDeps } from "../shared/approvals/api-requests.js";
 import type { AuthenticatedCaller, CallerAuthenticator } from "../shared/http/callers.js";
-import { problemResponse, type FieldError } from "../shared/http/problem.js";
+import { fieldErrors, invalidRequest, jsonResponse, parseJsonBody, problemResponse } from "../shared/http/problem.js";
 import { logLine } from "../shared/logging/log-text.js";
 import { API_REMEDIATION_STATES, type ApiRemediation } from "../shared/model/api-remediation.js";
 import { CONTROL_IDS } from "../shared/model/findings.js";
@@ -67,9 +67,9 @@ export async function handleSubmit(
   if (!auth.ok) return auth.response;
   const key = request.headers.get("idempotency-key") ?? undefined;
   if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
-    return invalid([{ field: "header.Idempotency-Key", message: "must be 1-255 printable ASCII characters" }]);
+    return invalidRequest([{ field: "header.Idempotency-Key", message: "must be 1-255 printable ASCII characters" }]);
   }
-  const body = await parseBody(request, SubmitBody);
+  const body = await parseJsonBody(request, MAX_API_BODY_BYTES, SubmitBody);
   if (!body.ok) return body.response;
   const input = body.value;
   if (!auth.caller.reaches(input.tenantId)) return unknownTenant(input.tenantId);
@@ -112,7 +112,7 @@ export async function handleList(deps: RemediationApiV2Deps, request: HttpReques
   const auth = await deps.callerAuth.authenticate(request, "Remediation.Read");
   if (!auth.ok) return auth.response;
   const query = ListQuery.safeParse(Object.fromEntries(request.query));
-  if (!query.success) return invalid(fieldErrors(query.error, "query."));
+  if (!query.success) return invalidRequest(fieldErrors(query.error, "query."));
   const { tenantId, ticketId, state, limit, pageToken } = query.data;
   if (!auth.caller.reaches(tenantId) || !(await deps.tenants.get(tenantId))) return unknownTenant(tenantId);
   let page;
@@ -126,9 +126,9 @@ export async function handleList(deps: RemediationApiV2Deps, request: HttpReques
   } catch (error) {
     // The table client decodes the token it handed out; anything else is the caller's mistake.
     if (pageToken === undefined || !(error instanceof SyntaxError || error instanceof TypeError)) throw error;
-    return invalid([{ field: "query.pageToken", message: "is not a page token this API handed out" }]);
+    return invalidRequest([{ field: "query.pageToken", message: "is not a page token this API handed out" }]);
   }
-  return json(200, { items: page.items.map(view), nextPageToken: page.nextPageToken ?? null });
+  return jsonResponse(200, { items: page.items.map(view), nextPageToken: page.nextPageToken ?? null });
 }
 
 /** POST remediations/{id}/undo → 200 the request with its undo (run once, however often asked). */
@@ -138,7 +138,7 @@ export async function handleUndo(deps: RemediationApiV2Deps, request: HttpReques
   const id = request.params.id ?? "";
   const tenantId = tenantOfRequestId(id);
   if (tenantId === undefined || !auth.caller.reaches(tenantId)) return unknownRequest(id);
-  const body = await parseBody(request, UndoBody);
+  const body = await parseJsonBody(request, MAX_API_BODY_BYTES, UndoBody);
   if (!body.ok) return body.response;
   context.log(logLine`v2 undo of ${id} by ${auth.caller.displayName} (${auth.caller.appId}), requested by ${body.value.requestedBy}`);
   const undone = await undoRequest(deps, { id: auth.caller.appId, log: invocationLog(context) }, tenantId, id, body.value.requestedBy);
@@ -151,7 +151,7 @@ export async function handleUndo(deps: RemediationApiV2Deps, request: HttpReques
       `Request ${id} is ${undone.request.state}: only a done action can be undone.`,
     );
   }
-  return json(undone.request.undo?.state === "running" ? 202 : 200, view(undone.request));
+  return jsonResponse(undone.request.undo?.state === "running" ? 202 : 200, view(undone.request));
 }
 
 async function reachableRequest(
@@ -167,7 +167,7 @@ async function reachableRequest(
 
 function requestResponse(request: ApiRemediation): HttpResponseInit {
   const status = request.state === "pending-approval" || request.state === "running" ? 202 : 200;
-  return json(status, view(request), { Location: `/api/remediations/${request.id}` });
+  return jsonResponse(status, view(request), { Location: `/api/remediations/${request.id}` });
 }
 
 /**
@@ -204,59 +204,12 @@ function resultView(result: RemediationResult) {
   return { outcome, message, auditId, before, after, graphRequestId };
 }
 
-type Checked<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly response: HttpResponseInit };
-
-async function parseBody<T>(request: HttpRequest, schema: z.ZodType<T, unknown>): Promise<Checked<T>> {
-  const tooLarge = problemResponse(
-    413,
-    "body-too-large",
-    "Body too large",
-    `The request body must be at most ${MAX_API_BODY_BYTES} bytes.`,
-  );
-  if (Number(request.headers.get("content-length") ?? "0") > MAX_API_BODY_BYTES) return { ok: false, response: tooLarge };
-  const raw = await request.text();
-  if (Buffer.byteLength(raw, "utf8") > MAX_API_BODY_BYTES) return { ok: false, response: tooLarge };
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch {
-    return { ok: false, response: invalid([{ field: "body", message: "must be JSON" }]) };
-  }
-  const parsed = schema.safeParse(json);
-  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, response: invalid(fieldErrors(parsed.error)) };
-}
-
-function fieldErrors(error: z.ZodError, prefix = ""): FieldError[] {
-  return error.issues.flatMap((issue) => {
-    // An unknown field is named itself, not its parent object.
-    const paths = issue.code === "unrecognized_keys" ? issue.keys.map((k) => [...issue.path, k]) : [issue.path];
-    return paths.map((path) => ({
-      field: `${prefix}${path.join(".")}` || "body",
-      message: issue.code === "unrecognized_keys" ? "is not a field of this request" : issue.message,
-    }));
-  });
-}
-
-function invalid(errors: readonly FieldError[]): HttpResponseInit {
-  return problemResponse(
-    400,
-    "invalid-request",
-    "Invalid request",
-    `${errors.length} invalid ${errors.length === 1 ? "field" : "fields"}: ${errors.map((e) => e.field).join(", ")}.`,
-    { errors },
-  );
-}
-
 function unknownTenant(tenantId: string): HttpResponseInit {
   return problemResponse(404, "unknown-tenant", "Unknown tenant", `Tenant ${tenantId} is not registered.`);
 }
 
 function unknownRequest(id: string): HttpResponseInit {
   return problemResponse(404, "unknown-request", "Unknown request", `No remediation request ${id.slice(0, 100)}.`);
-}
-
-function json(status: number, body: unknown, headers: Record<string, string> = {}): HttpResponseInit {
-  return { status, headers: { ...headers, "Content-Type": "application/json" }, body: JSON.stringify(body) };
 }
 
 function invocationLog(context: InvocationContext) {

@@ -17,7 +17,14 @@ import { FixtureError, loadTenantFixture } from "../simulator/index.js";
 import { createDevPages } from "./dev-pages.js";
 import { startLocalHttpHost, type ExtraRoutes, type LocalHttpHost } from "./http-host.js";
 import { startQueueHost, type QueueHost } from "./queue-host.js";
-import { registerFixtureTenants, sweepWithDigests } from "./session.js";
+import { registerFixtureTenants, sweepHistory, sweepWithDigests } from "./session.js";
+import { entraPrincipal, PERSON_ROLES } from "../../shared/http/principal.js";
+
+/** Who the local host signs in (it plays App Service Authentication): may read the reports and accept risks. */
+const LOCAL_DEVELOPER_NAME = "developer@localhost";
+const LOCAL_DEVELOPER = entraPrincipal(LOCAL_DEVELOPER_NAME, [PERSON_ROLES.read, PERSON_ROLES.accept]);
+/** Earlier sweeps, days before the session's, so the tenant reports show a trend. */
+const HISTORY_DAYS = [21, 14, 7];
 
 const LOCAL_DATA = path.resolve(import.meta.dirname, "../../.data/azurite");
 
@@ -101,16 +108,22 @@ async function main(argv: readonly string[]): Promise<number> {
       functionKey,
       extraRoutes: (request) => pages?.(request) ?? Promise.resolve(undefined),
       log: line,
+      signedIn: LOCAL_DEVELOPER,
     });
     progress(
       `Starting Azurite (${path.relative(process.cwd(), LOCAL_DATA)}) and the Graph simulator with ${fixtures.length} demo tenants...`,
     );
     embedded = await startEmbedded({ fixtures, azuriteLocation: LOCAL_DATA, approvals: { publicBaseUrl: http.url } });
-    Object.assign(process.env, embedded.settings);
+    // The host plays App Service Authentication (signing in LOCAL_DEVELOPER), so the reports trust its principal.
+    Object.assign(process.env, embedded.settings, { WEBSITE_AUTH_ENABLED: "True" });
     const app = functionApp();
     pages = createDevPages({ simulator: embedded.simulator, storage: () => app });
 
     await registerFixtureTenants(app, fixtures);
+    progress(
+      `Sweeping ${fixtures.length} tenants ${HISTORY_DAYS.join(", ")} days before ${args.asOf.toISOString()} (the reports' trend)...`,
+    );
+    await sweepHistory(app, args.asOf, HISTORY_DAYS);
     progress(`Sweeping ${fixtures.length} tenants as of ${args.asOf.toISOString()}...`);
     const names = new Map(fixtures.map((f) => [f.tenant.id, f.tenant.displayName]));
     const session = await sweepWithDigests(app, args.asOf, {
@@ -146,6 +159,7 @@ function printBanner(http: LocalHttpHost, embedded: Embedded, queues: QueueHost,
       "",
       "Tenant Patrol is running locally.",
       "",
+      `  Reports (signed in as ${LOCAL_DEVELOPER_NAME}, roles Reports.Read and Risks.Accept):  ${http.url}/api/reports`,
       `  Inbox (approval emails):  ${http.url}/dev/inbox`,
       `  Tenants (simulator state and audit rows):  ${http.url}/dev/tenants`,
       "",

@@ -13,6 +13,7 @@ import type { AddressInfo } from "node:net";
 import functionsRuntime, { type Cookie, type HttpHandler, type HttpMethod, type HttpResponseInit } from "@azure/functions";
 import type { FunctionDefinition } from "../../functions/registry.js";
 import { compileRoute, type CompiledRoute } from "./routes.js";
+import { CLIENT_PRINCIPAL_HEADER, encodeClientPrincipal, type ClientPrincipal } from "../../shared/http/principal.js";
 import { logLine } from "../../shared/logging/log-text.js";
 
 // @azure/functions is a CommonJS bundle whose classes Node's ESM loader cannot see as named exports.
@@ -50,6 +51,12 @@ export interface LocalHttpHostOptions {
   readonly functionKey?: string;
   /** One line per request and the handlers' context.log output. */
   readonly log?: (line: string) => void;
+  /**
+   * Plays App Service Authentication: every request arrives signed in as this principal (the
+   * reports' X-MS-CLIENT-PRINCIPAL header). Whatever the client sends in such headers is dropped,
+   * with or without this option, as the platform drops it (shared/http/principal.ts).
+   */
+  readonly signedIn?: ClientPrincipal;
 }
 
 export interface LocalHttpHost {
@@ -163,7 +170,7 @@ async function serve(
   const request = new HttpRequest({
     method,
     url: url.toString(),
-    headers: flattenHeaders(req),
+    headers: platformHeaders(flattenHeaders(req), options.signedIn),
     query: Object.fromEntries(url.searchParams),
     params: params ?? {},
     ...(body !== undefined && body.byteLength > 0 ? { body: { bytes: body } } : {}),
@@ -227,6 +234,14 @@ export function serializeCookie(cookie: Cookie): string {
   if (cookie.httpOnly) parts.push("HttpOnly");
   if (cookie.sameSite) parts.push(`SameSite=${cookie.sameSite}`);
   return parts.join("; ");
+}
+
+/** The platform's identity headers are its own: a client's are dropped, the signed-in principal's set. */
+function platformHeaders(headers: Record<string, string>, signedIn: ClientPrincipal | undefined): Record<string, string> {
+  const kept = Object.fromEntries(Object.entries(headers).filter(([name]) => !/^x-ms-(client-principal|token-)/i.test(name)));
+  if (signedIn === undefined) return kept;
+  const name = signedIn.claims.find((c) => c.typ === "name")?.val ?? "local developer";
+  return { ...kept, [CLIENT_PRINCIPAL_HEADER]: encodeClientPrincipal(signedIn), "x-ms-client-principal-name": name };
 }
 
 function flattenHeaders(req: IncomingMessage): Record<string, string> {

@@ -20,6 +20,18 @@ export async function registerFixtureTenants(app: Pick<App, "tenants">, fixtures
   }
 }
 
+/**
+ * Sweeps before the session's own, `daysBefore` its instant (oldest first), without approvals (no
+ * digests for the past): the reports' trend then has a history, from the same demo tenants seen
+ * earlier (fewer accounts inactive for 30 or 90 days a few weeks ago).
+ */
+export async function sweepHistory(app: App, asOf: Date, daysBefore: readonly number[], hooks: RunSweepHooks = {}): Promise<void> {
+  const quiet: App = { ...app, approvalSettings: undefined };
+  for (const days of [...daysBefore].sort((a, b) => b - a)) {
+    await runSweepToEnd(quiet, { asOf: new Date(asOf.getTime() - days * 86_400_000), startedAt: new Date(), trigger: "manual" }, hooks);
+  }
+}
+
 export async function sweepWithDigests(app: App, asOf: Date, hooks: RunSweepHooks = {}): Promise<SessionSweep> {
   const runId = await runSweepToEnd(app, { asOf, startedAt: new Date(), trigger: "manual" }, hooks);
   const digests = new Map<string, DigestRecord>();

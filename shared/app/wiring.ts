@@ -59,6 +59,8 @@ export interface App {
   readonly callers: CallersRepository;
   /** Checks a bearer caller's token, role and reach (shared/http/callers.ts). */
   readonly callerAuth: CallerAuthenticator;
+  /** WEBSITE_AUTH_ENABLED: whether the reports may trust the platform's signed-in principal (shared/http/principal.ts). */
+  readonly platformAuth: boolean;
   readonly digests: DigestsRepository;
   /** Where scans too long for one invocation keep their place. */
   readonly checkpoints: ScanCheckpointsRepository;
@@ -146,6 +148,7 @@ export function createApp(settings: Settings, options: AppOptions = {}): App {
     remediationRequests: new TableRemediationRequestsRepository(store),
     callers,
     callerAuth: entraCallerAuthenticator(settings.callers, callers),
+    platformAuth: settings.platformAuth,
     summaries: new TableSummariesRepository(store),
     runs: new TableRunsRepository(store),
     findings: new TableFindingsRepository(store),

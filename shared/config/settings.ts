@@ -85,6 +85,8 @@ const SettingsSchema = z
       .regex(GUID, "must be the tenant id (GUID) of the app registration that ticketing callers get tokens for")
       .optional(),
     NOTIFY_SINKS: z.string().optional(),
+    // Set by the platform ("True") when App Service Authentication runs in front of the functions.
+    WEBSITE_AUTH_ENABLED: z.string().optional(),
   })
   .superRefine((s, ctx) => {
     if (!s.AzureWebJobsStorage && !s.AzureWebJobsStorage__accountName) {
@@ -192,6 +194,11 @@ export interface Settings {
   /** Undefined until API_TENANT_ID and GRAPH_CLIENT_ID are set: the ticketing API v2 then refuses every caller. */
   readonly callers: CallerTokenSettings | undefined;
   readonly notify: NotifySettings;
+  /**
+   * WEBSITE_AUTH_ENABLED=True: App Service Authentication signs people in before the functions run,
+   * so its X-MS-CLIENT-PRINCIPAL header can be trusted (shared/http/principal.ts). Off: the reports refuse everyone.
+   */
+  readonly platformAuth: boolean;
 }
 
 /**
@@ -251,6 +258,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
         ? { issuer: `${s.GRAPH_AUTHORITY_HOST.replace(/\/+$/, "")}/${s.API_TENANT_ID}/v2.0`, audience: s.GRAPH_CLIENT_ID }
         : undefined,
     notify: { sinks: parseNotifySinks(s.NOTIFY_SINKS) ?? [], mailSender: s.MAIL_SENDER, mailTenantId: s.MAIL_TENANT_ID },
+    platformAuth: s.WEBSITE_AUTH_ENABLED?.toLowerCase() === "true",
   };
 }
 

@@ -18,7 +18,7 @@ import type { CallerTokenSettings } from "../config/settings.js";
 import type { CallersRepository } from "../storage/callers.js";
 import { problemResponse } from "./problem.js";
 
-export const CALLER_ROLES = ["Remediation.Request", "Remediation.Read", "Findings.Read"] as const;
+export const CALLER_ROLES = ["Remediation.Request", "Remediation.Read", "Findings.Read", "Risks.Accept"] as const;
 export type CallerRole = (typeof CALLER_ROLES)[number];
 
 export interface AuthenticatedCaller {

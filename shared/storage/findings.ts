@@ -2,12 +2,20 @@
 import { odata, type TableClient, type TableEntity } from "@azure/data-tables";
 import { z } from "zod";
 import { DETAIL_TRUNCATED_KEY } from "../model/evidence.js";
-import type { FindingDetail } from "../model/findings.js";
+import type { ControlId, FindingDetail, FindingStatus } from "../model/findings.js";
 import type { StoredFinding } from "../model/stored.js";
 import { controlColumn, findingStatusColumn, jsonColumn, optionalDateColumn, optionalStringColumn, severityColumn } from "./columns.js";
 import type { TableStore } from "./connection.js";
-import { assertKeySafe, assertRunId, findingRowKey } from "./keys.js";
-import { listAll, mapLazily, upsertInTransactions, type RawEntity, type StorageOperationOptions } from "./operations.js";
+import { assertKeySafe, assertRunId, findingControlRange, findingRowKey } from "./keys.js";
+import {
+  listAll,
+  listPage,
+  mapLazily,
+  upsertInTransactions,
+  type PageRequest,
+  type RawEntity,
+  type StorageOperationOptions,
+} from "./operations.js";
 
 export const FINDINGS_TABLE = "Findings";
 
@@ -24,6 +32,22 @@ export interface FindingsRepository {
    * partition. Returns the number of transactions used.
    */
   applyChanges(tenantId: string, changes: readonly StoredFinding[], options?: StorageOperationOptions): Promise<number>;
+  /** One page of the tenant's findings that match `query`, in key order (control, then subject). */
+  page(tenantId: string, query: FindingQuery, request: PageRequest): Promise<FindingsPage>;
+}
+
+/** What the table can select by itself; finer filters (accepted or not) are the caller's. */
+export interface FindingQuery {
+  readonly control?: ControlId;
+  /** `open`: fail or unknown (a resolved finding is stored as pass). */
+  readonly status?: FindingStatus | "open";
+  /** Findings a run saw at or after this instant. */
+  readonly seenSince?: Date;
+}
+
+export interface FindingsPage {
+  readonly findings: StoredFinding[];
+  readonly continuation: string | undefined;
 }
 
 const findingEntity = z.object({
@@ -57,9 +81,27 @@ export class TableFindingsRepository implements FindingsRepository {
     return upsertInTransactions(await this.#client(), entities, options);
   }
 
+  async page(tenantId: string, query: FindingQuery, request: PageRequest): Promise<FindingsPage> {
+    assertKeySafe(tenantId, "tenantId");
+    const page = await listPage(await this.#client(), findingFilter(tenantId, query), request);
+    return { findings: page.entities.map(toStoredFinding), continuation: page.continuation };
+  }
+
   #client(): Promise<TableClient> {
     return this.#store.table(FINDINGS_TABLE);
   }
+}
+
+function findingFilter(tenantId: string, query: FindingQuery): string {
+  const clauses = [odata`PartitionKey eq ${tenantId}`];
+  if (query.control) {
+    const { from, to } = findingControlRange(query.control);
+    clauses.push(odata`RowKey ge ${from} and RowKey lt ${to}`);
+  }
+  if (query.status === "open") clauses.push(odata`status ne ${"pass"}`);
+  else if (query.status) clauses.push(odata`status eq ${query.status}`);
+  if (query.seenSince) clauses.push(odata`lastSeen ge ${query.seenSince}`);
+  return clauses.join(" and ");
 }
 
 /**

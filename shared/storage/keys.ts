@@ -73,6 +73,12 @@ export function findingEventRange(runId: string): { readonly from: string; reado
   return { from: `${runId}${KEY_SEPARATOR}`, to: `${runId}}` };
 }
 
+/** Smallest and first-excluded row keys of one control's findings. */
+export function findingControlRange(control: string): { readonly from: string; readonly to: string } {
+  const prefix = encodeKeyPart(control);
+  return { from: `${prefix}${KEY_SEPARATOR}`, to: `${prefix}}` };
+}
+
 function checkedKey(key: string): string {
   if (key.length > MAX_KEY_CHARS) throw new RangeError(`Key longer than ${MAX_KEY_CHARS} chars: ${key.slice(0, 80)}…`);
   return key;

@@ -93,6 +93,7 @@ const NOT_DEPLOYED: Record<string, string> = {
   TENANT_IDS: "only with TENANTS_SOURCE=setting",
   APPROVAL_TTL_HOURS: "the default (72 h) unless an operator changes it",
   API_TENANT_ID: "set once the app registration exposes the ticketing app roles (docs/runbook, register a ticketing caller)",
+  WEBSITE_AUTH_ENABLED: "set by the platform when App Service Authentication (authsettingsV2) is on",
   NOTIFY_SINKS: "no outbound-event sinks until an operator adds them (a Key Vault reference: webhook secrets are in it)",
 };
 
