@@ -27,7 +27,7 @@ param mailSender string = ''
 @description('MAIL_TENANT_ID: tenant holding the MAIL_SENDER mailbox. Empty: each digest goes through the scanned tenant.')
 param mailTenantId string = ''
 
-@description('GRAPH_CLIENT_ID: client id of the multi-tenant app registration. Empty until it exists (first deployment: the federated credential needs this deployment\'s identity).')
+@description('GRAPH_CLIENT_ID: client id of the multi-tenant app registration (also the app people sign in to for the reports). Empty until it exists (first deployment: the federated credential needs this deployment\'s identity).')
 param graphClientId string = ''
 
 @description('GRAPH_CREDENTIAL_MODE: managed-identity (secretless federated credential), certificate or secret (both from Key Vault).')
@@ -79,12 +79,15 @@ var resourceToken = toLower(uniqueString(resourceGroup().id, environmentName, lo
 var prefix = toLower(namePrefix)
 var tags = { 'azd-env-name': environmentName, app: 'tenant-patrol' }
 var functionAppName = 'func-${prefix}-${resourceToken}'
+// Entra ID issuer of this deployment's tenant: the managed identity's federated credential on the
+// app registration, and the people signing in to the reports.
+var tenantIssuer = '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
 
 // The queues of shared/queue (scan-message.ts, approvals-message.ts): one per queue function.
 var queueNames = ['scan-tenant', 'scan-tenant-long', 'scan-tenant-continue', 'send-approvals', 'notify-events', 'notify-delivery']
 // The tables of shared/storage (the *_TABLE constants), named as TableStore names them.
 var tableNames = map(
-  ['Tenants', 'Runs', 'TenantRuns', 'Findings', 'FindingEvents', 'Approvals', 'Audit', 'Digests', 'TenantLeases', 'ScanCheckpoints', 'RemediationRequests', 'Callers', 'Deliveries'],
+  ['Tenants', 'Runs', 'TenantRuns', 'Findings', 'FindingEvents', 'Approvals', 'Audit', 'Digests', 'TenantLeases', 'ScanCheckpoints', 'RemediationRequests', 'Callers', 'Deliveries', 'Acceptances', 'TenantSummaries'],
   table => '${storageTablePrefix}${table}'
 )
 var vaultItems = {
@@ -169,6 +172,7 @@ module app 'modules/function-app.bicep' = {
     graphReportsBudgetPer10s: graphReportsBudgetPer10s
     mailSender: mailSender
     mailTenantId: mailTenantId
+    signInIssuer: tenantIssuer
   }
 }
 
@@ -180,4 +184,4 @@ output AZURE_KEY_VAULT_NAME string = vault.outputs.name
 output AZURE_MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId
 // For the app registration's federated credential: issuer, and subject = this principal id.
 output AZURE_MANAGED_IDENTITY_PRINCIPAL_ID string = identity.outputs.principalId
-output FEDERATED_CREDENTIAL_ISSUER string = '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+output FEDERATED_CREDENTIAL_ISSUER string = tenantIssuer

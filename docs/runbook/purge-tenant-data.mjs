@@ -34,6 +34,8 @@ const TABLES = [
   ["Digests", odata`PartitionKey eq ${tenantId}`],
   ["Deliveries", odata`PartitionKey eq ${tenantId}`],
   ["TenantLeases", odata`PartitionKey eq ${tenantId}`],
+  ["Acceptances", odata`PartitionKey eq ${tenantId}`], // the risk register's acceptances in force
+  ["TenantSummaries", odata`PartitionKey eq 'summary' and RowKey eq ${tenantId}`],
   ["RemediationRequests", odata`PartitionKey eq ${tenantId}`], // ticketing API v2 requests (idempotency keys are per caller: tenant column)
   ["RemediationRequests", odata`tenantId eq ${tenantId}`],
   ["ScanCheckpoints", odata`PartitionKey ge ${`${tenantId}|`} and PartitionKey lt ${`${tenantId}}`}`], // "<tenantId>|<runId>"

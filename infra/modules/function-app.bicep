@@ -72,6 +72,9 @@ param mailSender string
 @description('MAIL_TENANT_ID; empty sends each digest through the scanned tenant.')
 param mailTenantId string
 
+@description('Entra ID issuer of the tenant whose people sign in to the reports (<login endpoint>/<tenant id>/v2.0).')
+param signInIssuer string
+
 // Versionless references follow rotation (https://learn.microsoft.com/azure/app-service/app-service-key-vault-references#rotation).
 var keyVaultReferences = {
   approvalSigningKeys: '@Microsoft.KeyVault(SecretUri=${vaultUri}secrets/${vaultItems.approvalSigningKeys}/)'
@@ -107,6 +110,14 @@ var credentialSettings = {
 var graphSettings = empty(graphClientId)
   ? {}
   : union({ GRAPH_CLIENT_ID: graphClientId, GRAPH_CREDENTIAL_MODE: graphCredentialMode }, credentialSettings[graphCredentialMode])
+
+// Sign-in to the reports with the app registration, secretless: App Service Authentication takes the
+// managed identity's token as its client assertion when the client secret setting is named
+// OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID and holds the identity's client id; the registration already
+// trusts the identity (runbook page 2.2). Without a client assertion it would use the implicit flow,
+// which Microsoft does not recommend (https://learn.microsoft.com/azure/app-service/configure-authentication-provider-aad#use-a-managed-identity-instead-of-a-secret-preview, preview).
+var signInCredentialSetting = 'OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID'
+var signInSettings = empty(graphClientId) ? {} : { '${signInCredentialSetting}': identityClientId }
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: planName
@@ -178,7 +189,49 @@ var approvalSettings = empty(mailSender)
 resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
   parent: site
   name: 'appsettings'
-  properties: union(hostSettings, sweepSettings, graphSettings, approvalSettings)
+  properties: union(hostSettings, sweepSettings, graphSettings, approvalSettings, signInSettings)
+}
+
+// App Service Authentication (Easy Auth v2) in front of the functions, from the first deployment that
+// knows the app registration. It signs people in and validates Entra tokens, but blocks nothing:
+// approval links, the ticketing API (function keys, callers' tokens) and the OpenAPI document stay
+// open to anonymous clients, and each function decides (reports need the app role Reports.Read,
+// accepting risks Risks.Accept; runbook page 12). The code reads x-ms-client-principal only when the
+// platform sets WEBSITE_AUTH_ENABLED=True, because then App Service injects that header itself and
+// "External requests aren't allowed to set these headers"
+// (https://learn.microsoft.com/azure/app-service/configure-authentication-user-identities#access-user-claims-in-app-code;
+// WEBSITE_AUTH_ENABLED: https://learn.microsoft.com/azure/app-service/reference-app-settings).
+// Schema: https://learn.microsoft.com/azure/templates/microsoft.web/sites/config-authsettingsv2.
+resource authSettings 'Microsoft.Web/sites/config@2024-04-01' = if (!empty(graphClientId)) {
+  parent: site
+  name: 'authsettingsV2'
+  properties: {
+    platform: { enabled: true, runtimeVersion: '~1' }
+    globalValidation: {
+      requireAuthentication: false
+      unauthenticatedClientAction: 'AllowAnonymous'
+    }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          clientId: graphClientId
+          // The operator's tenant only, not /common or /organizations: a multi-tenant issuer would let
+          // any tenant's users sign in (https://learn.microsoft.com/azure/app-service/configure-authentication-provider-aad#authorize-requests).
+          openIdIssuer: signInIssuer
+          clientSecretSettingName: signInCredentialSetting
+        }
+        // v2 tokens (runbook page 10 asks for them) carry the client id as their audience.
+        validation: { allowedAudiences: [graphClientId] }
+      }
+    }
+    login: {
+      // The code reads the claims from x-ms-client-principal; it needs no provider token.
+      tokenStore: { enabled: false }
+      preserveUrlFragmentsForLogins: true
+    }
+    httpSettings: { requireHttps: true }
+  }
 }
 
 // No FTP or SCM basic-auth publishing: azd and az deploy with Entra tokens.

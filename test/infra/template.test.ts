@@ -97,8 +97,13 @@ const NOT_DEPLOYED: Record<string, string> = {
   NOTIFY_SINKS: "no outbound-event sinks until an operator adds them (a Key Vault reference: webhook secrets are in it)",
 };
 
-/** Settings the platform reads (host storage connection, Application Insights). */
-const PLATFORM = ["AzureWebJobsStorage__credential", "APPLICATIONINSIGHTS_CONNECTION_STRING", "APPLICATIONINSIGHTS_AUTHENTICATION_STRING"];
+/** Settings the platform reads (host storage connection, Application Insights, App Service Authentication's client assertion). */
+const PLATFORM = [
+  "AzureWebJobsStorage__credential",
+  "APPLICATIONINSIGHTS_CONNECTION_STRING",
+  "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
+  "OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID",
+];
 
 /** Deprecated on Flex Consumption (https://learn.microsoft.com/azure/azure-functions/functions-app-settings#flex-consumption-plan-deprecations). */
 const FLEX_DEPRECATED = [
@@ -199,12 +204,18 @@ describe.skipIf(!BICEP)("infra/main.bicep compiled by the Bicep CLI", () => {
   /** The Function App's app settings for these main.bicep parameter values. */
   function appSettings(params: Record<string, Value>): Record<string, Value> {
     const app = new Scope(main.template, { environmentName: "ci", ...params }).module("function-app");
-    const config = app.resources().find((r) => r.type === "Microsoft.Web/sites/config");
-    expect(config?.name).toMatch(/'appsettings'/);
-    const settings = app.value(config?.properties);
+    const config = siteConfig(app, "appsettings");
+    const settings = app.value(config.properties);
     if (!(settings !== null && typeof settings === "object" && !Array.isArray(settings) && !(settings instanceof Opaque)))
       throw new Error("app settings are not an object offline");
     return settings;
+  }
+
+  /** The site's config resource of that name (`appsettings`, `authsettingsV2`). */
+  function siteConfig(app: Scope, name: string) {
+    const found = app.resources().filter((r) => r.type === "Microsoft.Web/sites/config" && r.name.includes(`'${name}'`));
+    expect(found, name).toHaveLength(1);
+    return found[0] as NonNullable<(typeof found)[0]>;
   }
 
   function resource(scope: Scope, type: string) {
@@ -289,7 +300,7 @@ describe.skipIf(!BICEP)("infra/main.bicep compiled by the Bicep CLI", () => {
 
   it("declares every table the code names, under STORAGE_TABLE_PREFIX as TableStore names it", async () => {
     const named = await exportedNames("shared/storage", "_TABLE");
-    expect(named).toEqual(expect.arrayContaining(["TenantLeases", "ScanCheckpoints"]));
+    expect(named).toEqual(expect.arrayContaining(["TenantLeases", "ScanCheckpoints", "Acceptances", "TenantSummaries"]));
     for (const prefix of ["", "Patrol"]) {
       const scope = new Scope(main.template, { environmentName: "ci", storageTablePrefix: prefix });
       const storage = scope.module("storage");
@@ -299,6 +310,31 @@ describe.skipIf(!BICEP)("infra/main.bicep compiled by the Bicep CLI", () => {
       expect(declared.sort()).toEqual(named.map((t) => store.tableName(t)).sort());
       expect(prefix === "" || appSettings({ storageTablePrefix: prefix }).STORAGE_TABLE_PREFIX === prefix).toBe(true);
     }
+  });
+
+  it("signs people in with Entra ID in front of the functions, blocking nobody, with no secret", () => {
+    const signedOut = new Scope(main.template, { environmentName: "ci" }).module("function-app");
+    expect(signedOut.instances(siteConfig(signedOut, "authsettingsV2")), "no sign-in before the app registration exists").toEqual([]);
+
+    const app = new Scope(main.template, { environmentName: "ci", graphClientId: GRAPH_APP_ID }).module("function-app");
+    const [auth] = app.instances(siteConfig(app, "authsettingsV2"));
+    const properties = auth?.scope.value(auth.resource.properties) as Record<string, Record<string, Value>>;
+    expect(properties.platform).toMatchObject({ enabled: true });
+    // Approval links, the ticketing API and the OpenAPI document stay anonymous: each function decides.
+    expect(properties.globalValidation).toEqual({ requireAuthentication: false, unauthenticatedClientAction: "AllowAnonymous" });
+    expect(properties.httpSettings).toMatchObject({ requireHttps: true });
+    expect(properties.login).toMatchObject({ tokenStore: { enabled: false } });
+
+    const entra = properties.identityProviders?.azureActiveDirectory as Record<string, Record<string, Value>>;
+    expect(entra.enabled).toBe(true);
+    expect(entra.validation).toEqual({ allowedAudiences: [GRAPH_APP_ID] });
+    const registration = entra.registration as Record<string, Value>;
+    expect(registration.clientId).toBe(GRAPH_APP_ID);
+    expect(valueText(registration.openIdIssuer)).toBe("⟨environment().authentication.loginEndpoint⟩⟨tenant().tenantId⟩/v2.0");
+    // The client assertion is the app's identity's token (the registration's federated credential), not a secret.
+    const assertion = appSettings({ graphClientId: GRAPH_APP_ID })[valueText(registration.clientSecretSettingName)];
+    expect(registration.clientSecretSettingName).toBe("OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID");
+    expect(valueText(assertion)).toMatch(/'identity'.*outputs\.clientId/);
   });
 
   it("gives the app's identity its role on each data plane it touches", () => {
