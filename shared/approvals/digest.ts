@@ -35,6 +35,11 @@ export function approvalLink(publicBaseUrl: string, token: string, decision: Lin
   return `${base}/${APPROVAL_PAGE_PATH}/${encodeURIComponent(token)}?decision=${decision}`;
 }
 
+/** The tenant's report (functions/report-pages.ts), for the digest's "see the whole picture" link. */
+export function tenantReportLink(publicBaseUrl: string, tenantId: string): string {
+  return `${publicBaseUrl.replace(/\/+$/, "")}/api/reports/tenants/${encodeURIComponent(tenantId)}`;
+}
+
 export interface DigestInput {
   readonly tenant: Pick<TenantRecord, "tenantId" | "displayName">;
   readonly runId: string;
@@ -43,6 +48,8 @@ export interface DigestInput {
   readonly linkFor: (approval: Approval, decision: LinkDecision) => string;
   /** Requests held back for later runs (per-run cap); mentioned when above zero. */
   readonly deferred?: number;
+  /** The tenant's report (tenantReportLink): linked under the headline; must be an http(s) URL. */
+  readonly reportUrl?: string;
 }
 
 export interface Digest {
@@ -93,7 +100,8 @@ export function renderDigest(input: DigestInput): Digest {
   const headline = `${count} ${count === 1 ? "change waits" : "changes wait"} for your approval`;
   const subject = `Tenant Patrol: ${count} approval ${count === 1 ? "request" : "requests"} for ${truncate(tenantName, 80)}`;
   const deferred = input.deferred ?? 0;
-  const facts = { tenantName, headline, until, deferred, runId: input.runId, tenantId: input.tenant.tenantId };
+  const reportUrl = input.reportUrl === undefined ? null : checkedLink(input.reportUrl);
+  const facts = { tenantName, headline, until, deferred, runId: input.runId, tenantId: input.tenant.tenantId, reportUrl };
   return { subject, html: renderHtml(groups, facts), text: renderText(groups, facts) };
 }
 
@@ -104,6 +112,7 @@ interface DigestFacts {
   readonly until: string;
   readonly deferred: number;
   readonly runId: string;
+  readonly reportUrl: string | null;
 }
 
 function groupByControl(input: DigestInput): DigestGroup[] {
@@ -173,6 +182,7 @@ function renderHtml(groups: readonly DigestGroup[], facts: DigestFacts): string 
 <h1 style="margin:0 0 12px 0;font-size:22px;line-height:1.3;">${facts.headline}</h1>
 <p style="margin:0 0 8px 0;font-size:15px;line-height:1.5;">Each link opens a confirmation page: nothing changes until you confirm there, and each request can be decided once. The links work until <strong>${facts.until}</strong>.</p>
 ${facts.deferred > 0 ? html`<p style="margin:0 0 8px 0;font-size:14px;line-height:1.5;color:#5b6472;">${facts.deferred} more ${facts.deferred === 1 ? "finding waits" : "findings wait"} for a later run, so this email stays short.</p>` : null}
+${facts.reportUrl === null ? null : html`<p style="margin:0 0 8px 0;font-size:14px;line-height:1.5;"><a href="${facts.reportUrl}" style="color:#2b4acb;">See ${facts.tenantName}'s report</a>: every finding, the trend and the accepted risks (sign-in required).</p>`}
 </td></tr>
 ${groups.map(renderGroupHtml)}
 <tr><td style="padding:16px 20px 20px 20px;border-top:1px solid #e3e7ee;font-size:12px;line-height:1.5;color:#5b6472;">
@@ -230,6 +240,7 @@ function renderText(groups: readonly DigestGroup[], facts: DigestFacts): string 
     "Each link opens a confirmation page: nothing changes until you confirm there, and each request can be decided once.",
     `The links work until ${facts.until}.`,
     ...(facts.deferred > 0 ? [`${facts.deferred} more finding(s) wait for a later run.`] : []),
+    ...(facts.reportUrl === null ? [] : [`The tenant's report (sign-in required): ${facts.reportUrl}`]),
   ];
   for (const group of groups) {
     lines.push("", `== Check failed: ${group.title} (${group.severity}, ${group.items.length}) ==`);

@@ -12,7 +12,7 @@ import type { TenantGraph } from "../graph/client.js";
 import type { TenantRecord } from "../model/tenant.js";
 import type { DigestRecord, DigestsRepository } from "../storage/digests.js";
 import type { StorageOperationOptions } from "../storage/operations.js";
-import { approvalLink, approverAddresses, renderDigest, sendDigest } from "./digest.js";
+import { approvalLink, approverAddresses, renderDigest, sendDigest, tenantReportLink } from "./digest.js";
 import { createApprovalRequests, type ApprovalPlanningDeps } from "./plan.js";
 import { ApprovalTokenSigner } from "./tokens.js";
 import type { Approval } from "../model/approval.js";
@@ -77,6 +77,7 @@ export async function notifyApprovers(
     approvals: requests.toEmail,
     linkFor: (approval, decision) => approvalLink(settings.publicBaseUrl, tokenOf(tokens, approval), decision),
     deferred: requests.deferred,
+    reportUrl: tenantReportLink(settings.publicBaseUrl, tenant.tenantId),
   });
   await sendDigest(deps.graphFor(settings.mailTenantId ?? tenant.tenantId), { sender: settings.mailSender, approvers: recipients, digest });
   await deps.digests.markSent(tenant.tenantId, runId, new Date(), options);

@@ -102,6 +102,7 @@ describe("notifyApprovers on contoso-messy", () => {
     expect(stored).toHaveLength(remediable.length);
     const links = [...body.matchAll(/href="https:\/\/patrol\.contoso\.example\/api\/approvals\/([^"?]+)\?decision=(approve|reject)"/g)];
     expect(links).toHaveLength(2 * stored.length);
+    expect(body).toContain(`href="https://patrol.contoso.example/api/reports/tenants/${TENANT_ID}"`);
     for (const [, token] of links) {
       const verified = await verifyApprovalToken(token!, settings.signingKeys, NOW);
       expect(verified.ok).toBe(true);

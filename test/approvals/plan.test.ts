@@ -4,6 +4,7 @@ import { actionFor, DEFAULT_REMEDIATION_POLICY, remediationPolicy } from "../../
 import type { Approval } from "../../shared/model/approval.js";
 import type { StoredFinding } from "../../shared/model/stored.js";
 import type { TenantRecord } from "../../shared/model/tenant.js";
+import { acceptanceIndex } from "../../shared/model/stored.js";
 import { TableAcceptancesRepository } from "../../shared/storage/acceptances.js";
 import { TableApprovalsRepository } from "../../shared/storage/approvals.js";
 import { TableFindingsRepository } from "../../shared/storage/findings.js";
@@ -149,6 +150,21 @@ describe("planApprovals", () => {
     const approved: Approval = { ...earlier!, state: "approved", decidedBy: "it@contoso.com", decidedAt: NOW };
     expect(plan({ existing: [approved] })).toEqual([]);
     expect(plan({ existing: [{ ...approved, outcome: "failed" }] })).toHaveLength(1);
+  });
+
+  it("never asks about a finding whose risk is accepted", () => {
+    const acceptance = {
+      tenantId: tenant().tenantId,
+      control: finding().control,
+      subjectId: finding().subjectId,
+      reason: "kept for the auditors",
+      acceptedBy: "analyst@msp.example",
+      acceptedAt: NOW,
+      expiresAt: new Date(NOW.getTime() + 86_400_000),
+    };
+    expect(plan()).toHaveLength(1);
+    expect(plan({ accepted: acceptanceIndex([acceptance]) })).toEqual([]);
+    expect(plan({ accepted: acceptanceIndex([{ ...acceptance, subjectId: "someone-else" }]) })).toHaveLength(1);
   });
 
   it("asks again after a rejection or an expiry", () => {

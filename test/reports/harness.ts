@@ -42,7 +42,12 @@ export async function startReportsHarness(fixtures: readonly TenantFixture[], en
   const keys = randomSigningKeys();
   const hosts: LocalHttpHost[] = [];
   const startHost = async (who: ClientPrincipal | "anonymous") => {
-    const host = await startLocalHttpHost({ functions: FUNCTIONS, port: 0, functionKey: FUNCTION_KEY, ...(who === "anonymous" ? {} : { signedIn: who }) });
+    const host = await startLocalHttpHost({
+      functions: FUNCTIONS,
+      port: 0,
+      functionKey: FUNCTION_KEY,
+      ...(who === "anonymous" ? {} : { signedIn: who }),
+    });
     hosts.push(host);
     return host;
   };

@@ -41,7 +41,9 @@ describe("the findings API and the risk register", () => {
     const items: FindingItem[] = [];
     let continuation: string | null = null;
     do {
-      const page = await get(`tenants/${contosoId}/findings?${query}${continuation ? `&continuation=${encodeURIComponent(continuation)}` : ""}`);
+      const page = await get(
+        `tenants/${contosoId}/findings?${query}${continuation ? `&continuation=${encodeURIComponent(continuation)}` : ""}`,
+      );
       expect(page.status, page.text).toBe(200);
       const body = page.json() as { items: FindingItem[]; continuation: string | null };
       items.push(...body.items);
@@ -67,7 +69,12 @@ describe("the findings API and the risk register", () => {
       const unauthenticated = await call(anonymous, "tenants");
       expect(unauthenticated.status).toBe(401);
       expect(unauthenticated.headers.get("content-type")).toMatch(/problem\+json/);
-      const forged = encodeClientPrincipal({ auth_typ: "aad", claims: [{ typ: "roles", val: "Reports.Read" }], name_typ: "name", role_typ: "roles" });
+      const forged = encodeClientPrincipal({
+        auth_typ: "aad",
+        claims: [{ typ: "roles", val: "Reports.Read" }],
+        name_typ: "name",
+        role_typ: "roles",
+      });
       expect((await call(anonymous, "tenants", { headers: { "x-ms-client-principal": forged } })).status).toBe(401);
 
       const guest = await h.host(NOBODY_SPECIAL);
@@ -79,7 +86,11 @@ describe("the findings API and the risk register", () => {
     it("a reader without Risks.Accept cannot accept; nothing is stored", async () => {
       const reader = await h.host(READER);
       expect((await call(reader, "tenants")).status).toBe(200);
-      const refused = await post(`tenants/${contosoId}/acceptances`, { control: "accounts.inactive-90", subjectId: null, reason: "x", expiresInDays: 5 }, reader);
+      const refused = await post(
+        `tenants/${contosoId}/acceptances`,
+        { control: "accounts.inactive-90", subjectId: null, reason: "x", expiresInDays: 5 },
+        reader,
+      );
       expect(refused.status).toBe(403);
       expect(await h.app.acceptances.listForTenant(contosoId)).toEqual([]);
     });
@@ -99,7 +110,9 @@ describe("the findings API and the risk register", () => {
     it("a continuation token only works with the query it came from", async () => {
       const first = (await get(`tenants/${contosoId}/findings?pageSize=2`)).json();
       expect(typeof first.continuation).toBe("string");
-      const swapped = await get(`tenants/${contosoId}/findings?pageSize=2&status=open&continuation=${encodeURIComponent(first.continuation as string)}`);
+      const swapped = await get(
+        `tenants/${contosoId}/findings?pageSize=2&status=open&continuation=${encodeURIComponent(first.continuation as string)}`,
+      );
       expect(swapped.status).toBe(400);
       expect(swapped.json().errors).toEqual([expect.objectContaining({ field: "query.continuation" })]);
     });
@@ -130,7 +143,9 @@ describe("the findings API and the risk register", () => {
   });
 
   it("GET tenants: every tenant with its summary, read from the summary rows", async () => {
-    const body = (await get("tenants")).json() as { tenants: { tenantId: string; displayName: string; summary: Record<string, unknown> | null }[] };
+    const body = (await get("tenants")).json() as {
+      tenants: { tenantId: string; displayName: string; summary: Record<string, unknown> | null }[];
+    };
     const contoso = body.tenants.find((t) => t.tenantId === contosoId);
     expect(contoso?.summary).toMatchObject({ tenantId: contosoId, lastRun: { status: expect.any(String) } });
     expect((contoso?.summary?.open as number) > 0).toBe(true);
@@ -162,7 +177,9 @@ describe("the findings API and the risk register", () => {
     let continuation: string | null = null;
     let swept = false;
     do {
-      const page = await get(`tenants/${contosoId}/findings?pageSize=3${continuation ? `&continuation=${encodeURIComponent(continuation)}` : ""}`);
+      const page = await get(
+        `tenants/${contosoId}/findings?pageSize=3${continuation ? `&continuation=${encodeURIComponent(continuation)}` : ""}`,
+      );
       const body = page.json() as { items: FindingItem[]; continuation: string | null };
       seen.push(...body.items);
       continuation = body.continuation;
@@ -187,7 +204,12 @@ describe("the findings API and the risk register", () => {
     });
     expect(accepted.status, accepted.text).toBe(201);
     expect(accepted.json().acceptance).toMatchObject({ acceptedBy: "analyst@msp.example", reason: "Shared mailbox kept for the auditors" });
-    const again = await post(`tenants/${contosoId}/acceptances`, { control: target!.control, subjectId: target!.subjectId, reason: "twice", expiresInDays: 5 });
+    const again = await post(`tenants/${contosoId}/acceptances`, {
+      control: target!.control,
+      subjectId: target!.subjectId,
+      reason: "twice",
+      expiresInDays: 5,
+    });
     expect(again.status).toBe(409);
 
     const key = JSON.stringify([target!.control, target!.subjectId]);
@@ -204,7 +226,12 @@ describe("the findings API and the risk register", () => {
     const ticket = await call(h.primary, `tenants/${contosoId}/remediations`, {
       method: "POST",
       headers: { "Content-Type": "application/json", "x-functions-key": FUNCTION_KEY },
-      body: JSON.stringify({ action: "block-account", control: target!.control, subjectId: target!.subjectId!.toUpperCase(), requestedBy: "INC0042" }),
+      body: JSON.stringify({
+        action: "block-account",
+        control: target!.control,
+        subjectId: target!.subjectId!.toUpperCase(),
+        requestedBy: "INC0042",
+      }),
     });
     expect(ticket.json()).toMatchObject({ outcome: "refused", message: expect.stringMatching(/accepted by analyst@msp\.example/) });
     expect(h.sim.tenant(contosoId).requests.filter((r) => r.method === "PATCH")).toEqual([]);
@@ -213,11 +240,21 @@ describe("the findings API and the risk register", () => {
     const expiredRun = await h.sweep(new Date(Date.now() + 3 * DAY));
     expect(await h.app.acceptances.listForTenant(contosoId)).toEqual([]);
     expect((await findings("status=open")).map(keyOf)).toContain(key);
-    const events = (await get(`tenants/${contosoId}/events?since=${encodeURIComponent(new Date(Date.now() - DAY).toISOString())}&pageSize=1000`)).json()
-      .items as { event: string; control: string; subjectId: string | null; runId: string | null; acceptance: { by: string } | null }[];
+    const events = (
+      await get(`tenants/${contosoId}/events?since=${encodeURIComponent(new Date(Date.now() - DAY).toISOString())}&pageSize=1000`)
+    ).json().items as {
+      event: string;
+      control: string;
+      subjectId: string | null;
+      runId: string | null;
+      acceptance: { by: string } | null;
+    }[];
     const mine = events.filter((e) => JSON.stringify([e.control, e.subjectId]) === key);
     expect(mine.map((e) => e.event)).toEqual(expect.arrayContaining(["accepted", "acceptance-expired"]));
-    expect(mine.find((e) => e.event === "acceptance-expired")).toMatchObject({ runId: expiredRun, acceptance: { by: "analyst@msp.example" } });
+    expect(mine.find((e) => e.event === "acceptance-expired")).toMatchObject({
+      runId: expiredRun,
+      acceptance: { by: "analyst@msp.example" },
+    });
     const run = (await get(`runs/${expiredRun}`)).json() as { tenants: { tenantId: string; counts?: Record<string, number> }[] };
     expect(run.tenants.find((t) => t.tenantId === contosoId)?.counts?.["acceptance-expired"]).toBe(1);
   }, 120_000);
