@@ -147,7 +147,7 @@ describe("the findings API and the risk register", () => {
       tenants: { tenantId: string; displayName: string; summary: Record<string, unknown> | null }[];
     };
     const contoso = body.tenants.find((t) => t.tenantId === contosoId);
-    expect(contoso?.summary).toMatchObject({ tenantId: contosoId, lastRun: { status: expect.any(String) } });
+    expect(contoso?.summary).toMatchObject({ tenantId: contosoId, lastRun: { status: expect.any(String) as unknown } });
     expect((contoso?.summary?.open as number) > 0).toBe(true);
     expect(body.tenants.find((t) => t.tenantId === fabrikamId)?.summary).not.toBeNull();
   });
@@ -233,7 +233,7 @@ describe("the findings API and the risk register", () => {
         requestedBy: "INC0042",
       }),
     });
-    expect(ticket.json()).toMatchObject({ outcome: "refused", message: expect.stringMatching(/accepted by analyst@msp\.example/) });
+    expect(ticket.json()).toMatchObject({ outcome: "refused", message: expect.stringMatching(/accepted by analyst@msp\.example/) as unknown });
     expect(h.sim.tenant(contosoId).requests.filter((r) => r.method === "PATCH")).toEqual([]);
 
     // After the expiry: the sweep that sees it expire reopens the finding and records why.
