@@ -62,8 +62,11 @@ const OVERVIEW_CSS = `
 .stats{display:flex;flex-wrap:wrap;gap:8px 24px;list-style:none;padding:0;margin:0 0 16px}
 .stats strong{font-size:1.3rem}
 .fleet{font-size:.85rem}
-.fleet th,.fleet td{padding:6px 8px;white-space:nowrap}
+.fleet th,.fleet td{padding:6px 8px;overflow-wrap:normal}
+.fleet td[class^="tone-"]{white-space:nowrap}
 .fleet th{width:auto}
+.fleet thead th{text-transform:none;letter-spacing:0;vertical-align:bottom}
+.fleet tbody th{min-width:12ch;max-width:26ch;overflow-wrap:break-word}
 .fleet td small{display:block;white-space:normal;max-width:16ch}
 .fleet td[class^="tone-"]::before{font-weight:700}
 .fleet .tone-danger::before{content:"\\2717\\00a0";content:"\\2717\\00a0"/""}

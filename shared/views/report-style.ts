@@ -15,11 +15,12 @@ input,select,textarea{font:inherit;color:inherit;background:var(--card);border:1
 input:focus-visible,select:focus-visible,textarea:focus-visible,summary:focus-visible,a:focus-visible{outline:3px solid #9db3ff;outline-offset:2px}
 .scroll{overflow-x:auto}
 .pill+.pill{margin-left:6px}
-@media (prefers-color-scheme:dark){a{color:#9db3ff}.filters{background:#131821}}
+.act .btn{min-height:0;padding:6px 14px;white-space:nowrap;overflow-wrap:normal}
+@media (prefers-color-scheme:dark){:root{--brand:#9db3ff}.filters{background:#131821}}
 @media print{
 :root{--ink:#000;--muted:#333;--line:#999;--bg:#fff;--card:#fff}
 body{background:#fff;color:#000;font-size:10.5pt}
-.top,footer,.links,.filters,form,details,.act{display:none!important}
+.top,footer,.links,.banner,.filters,form,details,.act{display:none!important}
 main{max-width:none;padding:0}
 .card{box-shadow:none;border:0;border-radius:0;padding:0;margin:0 0 16pt}
 .facts{background:#fff}
