@@ -6,6 +6,7 @@ import { approvalPageGet, approvalPagePost } from "./approval-page.js";
 import { nightlySweep } from "./nightly-sweep.js";
 import { serveOpenApi } from "./openapi.js";
 import { notifyDeliveryFromQueue, notifyEventsFromQueue } from "./notify-events.js";
+import { acceptFromReport, fleetOverview, revokeFromReport, tenantReport } from "./report-pages.js";
 import { acceptRiskApi, getRunApi, listEventsApi, listFindingsApi, listTenantsApi, revokeRiskApi } from "./reports-api.js";
 import { getRemediation, requestRemediation, undoRemediation } from "./remediations-api.js";
 import { getRemediationV2, listRemediationsV2, submitRemediationV2, undoRemediationV2 } from "./remediations-api-v2.js";
@@ -157,6 +158,32 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     methods: ["POST"],
     authLevel: "anonymous",
     handler: revokeRiskApi,
+  },
+  // The report pages: anonymous at the host, the handlers require a person signed in with an app role (as above).
+  { name: "reports-overview", trigger: "http", route: "reports", methods: ["GET"], authLevel: "anonymous", handler: fleetOverview },
+  {
+    name: "reports-tenant",
+    trigger: "http",
+    route: "reports/tenants/{tenantId}",
+    methods: ["GET"],
+    authLevel: "anonymous",
+    handler: tenantReport,
+  },
+  {
+    name: "reports-accept",
+    trigger: "http",
+    route: "reports/tenants/{tenantId}/accept",
+    methods: ["POST"],
+    authLevel: "anonymous",
+    handler: acceptFromReport,
+  },
+  {
+    name: "reports-revoke",
+    trigger: "http",
+    route: "reports/tenants/{tenantId}/revoke",
+    methods: ["POST"],
+    authLevel: "anonymous",
+    handler: revokeFromReport,
   },
   // Onboarding: the readiness check of a registered tenant (shared/onboarding/), function keys like the ticketing API.
   {

@@ -19,6 +19,15 @@ export interface StoredFinding {
   readonly lastRunId: string;
 }
 
+export function isOpenStatus(status: FindingStatus): boolean {
+  return status === "fail" || status === "unknown";
+}
+
+/** Open: failing or unknown, and not resolved. */
+export function isOpenFinding(finding: StoredFinding): boolean {
+  return finding.resolvedAt === null && isOpenStatus(finding.status);
+}
+
 /** The identity of a finding within its tenant, (control, subject), as one map key. */
 export function findingKey(finding: { readonly control: ControlId; readonly subjectId: string | null }): string {
   // JSON keeps null apart from any subject id string, and the pair unambiguous.

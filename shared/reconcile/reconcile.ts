@@ -3,7 +3,7 @@
  * Pure. The product's promise lives here: a failed or partial scan never marks a finding resolved.
  */
 import type { ControlId, FindingRow, FindingStatus } from "../model/findings.js";
-import { findingKey, type FindingEvent, type StatusEventKind, type StoredFinding } from "../model/stored.js";
+import { findingKey, isOpenFinding, isOpenStatus, type FindingEvent, type StatusEventKind, type StoredFinding } from "../model/stored.js";
 
 export interface ReconcileInput {
   readonly tenantId: string;
@@ -19,15 +19,6 @@ export interface ReconcileResult {
   /** Findings to write, whole. Apply after `events` (see saveReconciliation). */
   readonly upserts: StoredFinding[];
   readonly events: FindingEvent[];
-}
-
-export function isOpenStatus(status: FindingStatus): boolean {
-  return status === "fail" || status === "unknown";
-}
-
-/** Open: failing or unknown, and not resolved. */
-export function isOpenFinding(finding: StoredFinding): boolean {
-  return finding.resolvedAt === null && isOpenStatus(finding.status);
 }
 
 export function reconcile(input: ReconcileInput): ReconcileResult {

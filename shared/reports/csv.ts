@@ -7,7 +7,7 @@
 import { CONTROLS } from "../controls/index.js";
 import type { Acceptance, FindingEvent, StoredFinding } from "../model/stored.js";
 import { findingKey } from "../model/stored.js";
-import { isOpenFinding } from "../reconcile/reconcile.js";
+import { isOpenFinding } from "../model/stored.js";
 import { accountOf, evidenceRows } from "../views/evidence.js";
 
 export const CSV_CONTENT_TYPE = "text/csv; charset=utf-8";

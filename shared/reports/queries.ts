@@ -15,7 +15,7 @@ import type { FindingQuery, FindingsRepository } from "../storage/findings.js";
 import type { SummariesRepository } from "../storage/summaries.js";
 import type { TenantsRepository } from "../storage/tenants.js";
 import type { OverviewTenant, WorkDoneRow } from "../views/report-inputs.js";
-import { isOpenFinding } from "../reconcile/reconcile.js";
+import { isOpenFinding } from "../model/stored.js";
 
 /** The findings API's `status`: a stored status, or where the finding stands in the risk register. */
 export const FINDING_FILTERS = ["fail", "unknown", "pass", "open", "accepted", "resolved"] as const;

@@ -6,7 +6,7 @@
  */
 import { CONTROL_IDS, type ControlId } from "../model/findings.js";
 import { MAX_ACCEPTANCE_DAYS, type Acceptance, type FindingEvent, type StoredFinding } from "../model/stored.js";
-import { isOpenFinding } from "../reconcile/reconcile.js";
+import { isOpenFinding } from "../model/stored.js";
 import type { AcceptancesRepository } from "../storage/acceptances.js";
 import type { FindingEventsRepository } from "../storage/findingEvents.js";
 import type { FindingsRepository } from "../storage/findings.js";

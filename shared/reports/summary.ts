@@ -6,7 +6,7 @@ import { CONTROLS } from "../controls/index.js";
 import { CONTROL_IDS, SEVERITIES, type ControlId, type Severity } from "../model/findings.js";
 import { acceptanceIndex, findingKey, type Acceptance, type AcceptanceIndex, type StoredFinding } from "../model/stored.js";
 import { TREND_RUNS, type ControlSummary, type LastRun, type TenantSummary, type TrendPoint } from "../model/summary.js";
-import { isOpenFinding } from "../reconcile/reconcile.js";
+import { isOpenFinding } from "../model/stored.js";
 
 /** How much a control weighs in the score, by its severity. */
 const SEVERITY_WEIGHT: Readonly<Record<Severity, number>> = { high: 3, medium: 2, low: 1 };

@@ -1,6 +1,6 @@
 import { CONTROL_IDS, type ControlId, type FindingDetail, type FindingStatus, type Severity } from "../model/findings.js";
 import type { StoredFinding } from "../model/stored.js";
-import { isOpenStatus } from "../reconcile/reconcile.js";
+import { isOpenStatus } from "../model/stored.js";
 import { countEvents } from "../reports/scan-summary.js";
 import type { FindingEventsRepository } from "../storage/findingEvents.js";
 import type { FindingsRepository } from "../storage/findings.js";

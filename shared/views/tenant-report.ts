@@ -7,7 +7,7 @@
  */
 import { CONTROLS, type Control } from "../controls/index.js";
 import type { ControlId, FindingStatus } from "../model/findings.js";
-import { acceptanceIndex, findingKey, type Acceptance, type FindingEventKind, type StoredFinding } from "../model/stored.js";
+import { acceptanceIndex, findingKey, isOpenFinding, type Acceptance, type FindingEventKind, type StoredFinding } from "../model/stored.js";
 import type { TenantSummary } from "../model/summary.js";
 import { accountOf, evidenceRows } from "./evidence.js";
 import { html, type SafeHtml } from "./html.js";
@@ -119,11 +119,9 @@ function changesTable(input: TenantReportInput, lookup: Lookup): SafeHtml {
 <tbody>${rows}</tbody></table>`;
 }
 
-/** Listed as open: not resolved, failing or not judged (the rule of reconcile's isOpenFinding), and not accepted. */
+/** Listed as open: not resolved, failing or not judged, and not accepted. */
 function isListedOpen(finding: StoredFinding, lookup: Lookup): boolean {
-  return (
-    finding.resolvedAt === null && (finding.status === "fail" || finding.status === "unknown") && !lookup.accepted.has(findingKey(finding))
-  );
+  return isOpenFinding(finding) && !lookup.accepted.has(findingKey(finding));
 }
 
 /** Failing before not judged, tenant-wide first, then by subject id, so the order is the same every time. */

@@ -233,7 +233,10 @@ describe("the findings API and the risk register", () => {
         requestedBy: "INC0042",
       }),
     });
-    expect(ticket.json()).toMatchObject({ outcome: "refused", message: expect.stringMatching(/accepted by analyst@msp\.example/) as unknown });
+    expect(ticket.json()).toMatchObject({
+      outcome: "refused",
+      message: expect.stringMatching(/accepted by analyst@msp\.example/) as unknown,
+    });
     expect(h.sim.tenant(contosoId).requests.filter((r) => r.method === "PATCH")).toEqual([]);
 
     // After the expiry: the sweep that sees it expire reopens the finding and records why.
