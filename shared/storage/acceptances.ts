@@ -14,6 +14,7 @@ import { assertKeySafe, findingRowKey } from "./keys.js";
 import { getEntityOrUndefined, listAll, type RawEntity, type StorageOperationOptions } from "./operations.js";
 
 export const ACCEPTANCES_TABLE = "Acceptances";
+const MAX_ACCEPT_ATTEMPTS = 5;
 
 /** An acceptance with the ETag it was read with, for a conditional delete. */
 export interface StoredAcceptance {
@@ -91,22 +92,21 @@ export class TableAcceptancesRepository implements AcceptancesRepository {
       acceptedAt: acceptance.acceptedAt,
       expiresAt: acceptance.expiresAt,
     };
-    try {
-      await client.createEntity(entity, { abortSignal: options.abortSignal });
-      return { outcome: "accepted" };
-    } catch (error) {
-      if (!isConflict(error)) throw error;
+    // Each lost race means another writer changed the row in between; a few rounds settle it.
+    for (let attempt = 0; attempt < MAX_ACCEPT_ATTEMPTS; attempt++) {
+      const current = await this.get(acceptance.tenantId, acceptance.control, acceptance.subjectId, options);
+      if (current && current.acceptance.expiresAt > now) return { outcome: "already-accepted", existing: current.acceptance };
+      try {
+        if (current) await client.updateEntity(entity, "Replace", { etag: current.etag, abortSignal: options.abortSignal });
+        else await client.createEntity(entity, { abortSignal: options.abortSignal });
+        return { outcome: "accepted" };
+      } catch (error) {
+        if (!isConflict(error) && !isPreconditionFailed(error) && !isNotFound(error)) throw error;
+      }
     }
-    const current = await this.get(acceptance.tenantId, acceptance.control, acceptance.subjectId, options);
-    if (current === undefined) return this.accept(acceptance, now, options); // deleted in between: insert again
-    if (current.acceptance.expiresAt > now) return { outcome: "already-accepted", existing: current.acceptance };
-    try {
-      await client.updateEntity(entity, "Replace", { etag: current.etag, abortSignal: options.abortSignal });
-      return { outcome: "accepted" };
-    } catch (error) {
-      if (!isPreconditionFailed(error) && !isNotFound(error)) throw error;
-      return this.accept(acceptance, now, options);
-    }
+    throw new Error(
+      `The acceptance of ${acceptance.control} ${acceptance.subjectId ?? "(tenant)"} kept changing under ${MAX_ACCEPT_ATTEMPTS} attempts; try again.`,
+    );
   }
 
   async remove(tenantId: string, stored: StoredAcceptance, options: StorageOperationOptions = {}): Promise<boolean> {
