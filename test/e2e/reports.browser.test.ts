@@ -164,7 +164,7 @@ describe.skipIf(!hasChromium)("the reports, in a browser", () => {
     const page = await newPage();
     await page.goto(`${h.primary.url}/api/reports/tenants/${tenants[0]!.id}`);
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download CSV" }).click()]);
-    const csv = await readFile((await download.path()), "utf8");
+    const csv = await readFile(await download.path(), "utf8");
     expect(csv.split("\r\n")[0]).toMatch(/^control,control title,severity,subject id/);
     expect(csv).toContain("ben.walters@contoso.com");
 
