@@ -1,5 +1,6 @@
 /** The benchmark's child processes: TypeScript entry points run through tsx with Node IPC. */
 import { execFileSync, fork, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 
@@ -73,4 +74,15 @@ export function startChild(entry: string, args: readonly string[], options: Chil
       if (child.exitCode === null) child.kill("SIGKILL");
     },
   };
+}
+
+/** CPU seconds a process has used (Linux /proc; 0 elsewhere). */
+export function cpuSecondsOf(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
 }

@@ -45,7 +45,7 @@ async function main(): Promise<void> {
   const rss = new RssPeak();
   const settings = loadSettings();
   const app = createApp(settings, { queuePrefix: input.queuePrefix });
-  await seedTenants(app, input, settings.graph.credential?.clientId ?? "unconfigured");
+  await seedTenants(app, input.tenants, settings.graph.credential?.clientId ?? "unconfigured");
   const asOf = new Date(input.asOf);
   const runId = "20261128T020000.000Z";
 

@@ -13,7 +13,9 @@ import { parseArgs } from "node:util";
 import { startAzurite, type AzuriteInstance } from "../dev/azurite.js";
 import { planTenantFleet } from "../dev/fixtures/generate.js";
 import { TEST_APP_CLIENT_ID, TEST_APP_CLIENT_SECRET } from "../dev/simulator/index.js";
-import { buildWorkers, startChild } from "./children.js";
+import { buildWorkers, cpuSecondsOf, startChild } from "./children.js";
+import { aligned, int, ratio } from "./format.js";
+import { reportGoal, reportLines, reportScenario, runReportScenario, type ReportResult } from "./report.js";
 import { fleetFloor, type TenantNeeds } from "./minimum.js";
 import type { BenchFault, SimulatorReady, SimulatorSpec, SimulatorStats, WorkerResult, WorkerTenantResult } from "./protocol.js";
 import type { WorkerInput } from "./worker-common.js";
@@ -231,17 +233,6 @@ async function runPlan(scenario: string, plan: RunPlan, azurite: AzuriteInstance
   }
 }
 
-/** CPU seconds a process has used (Linux /proc; 0 elsewhere). */
-function cpuSecondsOf(pid: number | undefined): number {
-  if (pid === undefined) return 0;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
-  }
-}
-
 function storagePrefix(scenario: string, plan: RunPlan): string {
   return `${plan.kind === "optimised" ? "opt" : "naive"}${scenario.replace(/[^a-z0-9]/gi, "")}`.slice(0, 20);
 }
@@ -428,6 +419,11 @@ interface Goal {
   readonly detail: string;
 }
 
+/** The scan goals when a scan scenario ran, and each report scenario's. */
+function allGoals(results: readonly ScenarioResult[], reports: readonly ReportResult[]): Goal[] {
+  return [...(results.length > 0 ? goals(results) : []), ...reports.map(reportGoal)];
+}
+
 function goals(results: readonly ScenarioResult[]): Goal[] {
   const out: Goal[] = [];
   const opt = (r: ScenarioResult) => r.optimised;
@@ -497,7 +493,7 @@ const COLUMNS: readonly [string, (f: RunFigures) => string][] = [
   ["scale", (f) => String(f.timeScale)],
 ];
 
-function table(results: readonly ScenarioResult[]): string {
+function table(results: readonly ScenarioResult[], reports: readonly ReportResult[]): string {
   const lines: string[] = [];
   for (const r of results) {
     const rows = [
@@ -524,10 +520,7 @@ function table(results: readonly ScenarioResult[]): string {
         "",
         "",
       ]);
-    const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? "").length)));
-    lines.push(`${r.name}: ${r.what}`);
-    for (const row of rows)
-      lines.push(`  ${row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ")}`);
+    lines.push(`${r.name}: ${r.what}`, ...aligned(rows));
     lines.push(
       `  floor: tenant ${int(o.floor.tenantSeconds)} s, app-wide reports ${int(o.floor.appSeconds)} s (the simulator's own count for the optimised run: ${int(o.floor.measuredSeconds)} s)`,
       `  optimised: invocations per tenant ≤ ${o.maxInvocations}, pages read twice ${o.repeatedPages}, statuses ${JSON.stringify(o.statuses)}` +
@@ -541,13 +534,11 @@ function table(results: readonly ScenarioResult[]): string {
       "",
     );
   }
+  for (const r of reports) lines.push(...reportLines(r));
   lines.push("Goals:");
-  for (const g of goals(results)) lines.push(`  [${g.met ? "met" : "NOT met"}] ${g.goal}: ${g.detail}`);
+  for (const g of allGoals(results, reports)) lines.push(`  [${g.met ? "met" : "NOT met"}] ${g.goal}: ${g.detail}`);
   return lines.join("\n");
 }
-
-const int = (n: number) => Math.round(n).toLocaleString("en-US");
-const ratio = (a: number, b: number) => (b === 0 ? "-" : `${(a / b).toFixed(a / b >= 10 ? 0 : 2)}×`);
 
 function progress(line: string): void {
   process.stderr.write(`${line}\n`);
@@ -566,18 +557,22 @@ async function main(): Promise<void> {
     args: normaliseJsonFlag(process.argv.slice(2)),
   });
   const all = scenarios(values.quick ?? false);
-  const chosen = values.only?.length ? all.filter((s) => values.only?.includes(s.name)) : all;
-  if (chosen.length === 0) throw new Error(`No such scenario; choose from ${all.map((s) => s.name).join(", ")}`);
+  const reportRun = reportScenario(values.quick ?? false);
+  const wanted = (name: string) => !values.only?.length || values.only.includes(name);
+  const chosen = all.filter((s) => wanted(s.name));
+  if (chosen.length === 0 && !wanted(reportRun.name))
+    throw new Error(`No such scenario; choose from ${[...all, reportRun].map((s) => s.name).join(", ")}`);
+  const plainAzurite = values["plain-azurite"] ?? false;
   const started = performance.now();
-  progress("compiling the scanning children (as deployed: plain JavaScript)");
-  buildWorkers();
+  if (chosen.length > 0) {
+    progress("compiling the scanning children (as deployed: plain JavaScript)");
+    buildWorkers();
+  }
   const results: ScenarioResult[] = [];
   const measuredBaselines = new Map<string, RunFigures>();
   for (const scenario of chosen) {
     progress(`${scenario.name}: ${scenario.what}`);
-    const azurite = await startAzurite(
-      values["plain-azurite"] ? {} : { nodeOptions: ["--require", path.resolve(import.meta.dirname, "azurite-keyed-lookups.cjs")] },
-    );
+    const azurite = await startBenchAzurite(plainAzurite);
     try {
       const optimised = await runPlan(scenario.name, scenario.optimised, azurite, 1);
       let baseline: RunFigures | undefined;
@@ -601,14 +596,31 @@ async function main(): Promise<void> {
       await azurite.stop();
     }
   }
+  const reports: ReportResult[] = [];
+  if (wanted(reportRun.name)) {
+    progress(`${reportRun.name}: ${reportRun.what}`);
+    const azurite = await startBenchAzurite(plainAzurite);
+    try {
+      const figures = await runReportScenario(reportRun, azurite, {
+        asOf: new Date(AS_OF),
+        skipBaseline: values["skip-baseline"] ?? false,
+        progress,
+      });
+      reports.push({ name: reportRun.name, what: reportRun.what, figures });
+      progress(`${reportRun.name}: done in ${((performance.now() - started) / 1000).toFixed(0)} s so far`);
+    } finally {
+      await azurite.stop();
+    }
+  }
   const report = {
     asOf: AS_OF,
     machine: { cpus: cpus().length, node: process.version },
     totalRealSeconds: (performance.now() - started) / 1000,
     scenarios: results,
-    goals: goals(results),
+    reports,
+    goals: allGoals(results, reports),
   };
-  const text = table(results);
+  const text = table(results, reports);
   if (values["json-stdout"]) {
     process.stderr.write(`${text}\n`);
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -619,6 +631,11 @@ async function main(): Promise<void> {
       process.stdout.write(`JSON written to ${values.json}\n`);
     }
   }
+}
+
+/** One Azurite per scenario, with the keyed-lookups preload unless --plain-azurite. */
+function startBenchAzurite(plain: boolean): Promise<AzuriteInstance> {
+  return startAzurite(plain ? {} : { nodeOptions: ["--require", path.resolve(import.meta.dirname, "azurite-keyed-lookups.cjs")] });
 }
 
 /** `--json` alone prints the JSON on stdout (table on stderr); `--json <file>` writes it there. */

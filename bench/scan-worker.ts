@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   const rss = new RssPeak();
   const settings = loadSettings();
   const app = createApp(settings, { queuePrefix: input.queuePrefix });
-  await seedTenants(app, input, settings.graph.credential?.clientId ?? "unconfigured");
+  await seedTenants(app, input.tenants, settings.graph.credential?.clientId ?? "unconfigured");
   if (input.history) await seedHistory(app, input.history, new Date(input.asOf));
   const tallies = instrument(app);
 

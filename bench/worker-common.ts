@@ -32,13 +32,13 @@ export function receiveInput(): Promise<WorkerInput> {
  * Registers the tenants as onboarded (a stored ready check): the benchmark measures the nightly
  * sweep, not the one-off onboarding check a tenant's first sweep would otherwise run.
  */
-export async function seedTenants(app: Pick<App, "tenants">, input: WorkerInput, appId: string): Promise<void> {
+export async function seedTenants(app: Pick<App, "tenants">, tenants: WorkerInput["tenants"], appId: string): Promise<void> {
   const limit = pLimit(16);
   const seed = async (t: WorkerInput["tenants"][number]) => {
     await app.tenants.upsert({ tenantId: t.tenantId, displayName: t.displayName, enabled: true, config: t.config });
     await app.tenants.setReadiness(t.tenantId, onboardedReport(t.tenantId, appId));
   };
-  await Promise.all(input.tenants.map((t) => limit(() => seed(t))));
+  await Promise.all(tenants.map((t) => limit(() => seed(t))));
 }
 
 /** The process's peak resident set: the kernel's high-water mark, cross-checked by sampling. */
