@@ -44,9 +44,31 @@ export function callerApp(clientId: string, roles: readonly string[]): Simulator
   return { clientId, clientSecret: `secret-of-${clientId}`, roles };
 }
 
+/** A token from the simulator's token endpoint (client credentials), as `caller` gets one for tenant-patrol's API. */
+export async function callerToken(sim: GraphSimulator, caller: SimulatorCallerApp): Promise<string> {
+  const response = await fetch(`${sim.authorityHost}/${sim.homeTenantId}/oauth2/v2.0/token`, {
+    method: "POST",
+    body: new URLSearchParams({
+      grant_type: "client_credentials",
+      client_id: caller.clientId,
+      client_secret: caller.clientSecret,
+      scope: `api://${TEST_APP_CLIENT_ID}/.default`,
+    }),
+  });
+  const body = (await response.json()) as { access_token?: string };
+  if (!body.access_token) throw new Error(`no token for ${caller.clientId}: ${JSON.stringify(body)}`);
+  return body.access_token;
+}
+
+/** A caller app the simulator issues tokens to, and its row in the Callers table. */
+export interface RegisteredCaller {
+  readonly app: SimulatorCallerApp;
+  readonly record: Omit<CallerRecord, "appId">;
+}
+
 export async function startTicketingHarness(
   fixtures: readonly TenantFixture[],
-  callers: readonly { app: SimulatorCallerApp; record: Omit<CallerRecord, "appId"> }[],
+  callers: readonly RegisteredCaller[],
 ): Promise<TicketingHarness> {
   const sim = await startGraphSimulator({ fixtures, throttling: { enabled: false }, callerApps: callers.map((c) => c.app) });
   const keys = randomSigningKeys();
@@ -71,20 +93,7 @@ export async function startTicketingHarness(
     host,
     violations,
     logs,
-    async tokenFor(caller) {
-      const response = await fetch(`${sim.authorityHost}/${sim.homeTenantId}/oauth2/v2.0/token`, {
-        method: "POST",
-        body: new URLSearchParams({
-          grant_type: "client_credentials",
-          client_id: caller.clientId,
-          client_secret: caller.clientSecret,
-          scope: `api://${TEST_APP_CLIENT_ID}/.default`,
-        }),
-      });
-      const body = (await response.json()) as { access_token?: string };
-      if (!body.access_token) throw new Error(`no token for ${caller.clientId}: ${JSON.stringify(body)}`);
-      return body.access_token;
-    },
+    tokenFor: (caller) => callerToken(sim, caller),
     client(token) {
       const client = createClient<paths>({
         baseUrl: `${host.url}/api`,
