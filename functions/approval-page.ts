@@ -20,8 +20,7 @@ import {
   type DecisionResult,
   type LinkProblem,
 } from "../shared/approvals/decide.js";
-import type { ApprovalSettings } from "../shared/config/settings.js";
-import { checkCsrf, CSRF_FIELD, issueCsrf, type CsrfFailure, type CsrfOptions } from "../shared/http/csrf.js";
+import { checkCsrf, CSRF_FIELD, issueCsrf, type CsrfFailure } from "../shared/http/csrf.js";
 import { htmlResponse } from "../shared/http/html-response.js";
 import { logLine } from "../shared/logging/log-text.js";
 import { functionApp } from "../shared/app/wiring.js";
@@ -39,7 +38,7 @@ export async function approvalPageGet(request: HttpRequest, context: InvocationC
     if (opened.ok === false) return problemResponse(opened.problem);
     if (opened.ok === "decided")
       return htmlResponse(200, outcomePage({ approval: opened.approval, tenantName: opened.tenantName }, { earlier: true }));
-    const csrf = issueCsrf(request, token, csrfOptions(approvalPage.settings, approvalPage.csrfKey));
+    const csrf = issueCsrf(request, token, approvalPage.csrf);
     const page = confirmationPage({
       approval: opened.approval,
       tenantName: opened.tenant.displayName,
@@ -58,7 +57,7 @@ export async function approvalPagePost(request: HttpRequest, context: Invocation
     const token = request.params.token ?? "";
     const form = await readForm(request);
     if (!form) return badForm();
-    const csrf = checkCsrf(request, form, token, csrfOptions(approvalPage.settings, approvalPage.csrfKey));
+    const csrf = checkCsrf(request, form, token, approvalPage.csrf);
     if (!csrf.ok) {
       context.warn(logLine`approval form refused: ${csrf.reason}`);
       return csrfRefused(csrf.reason, token);
@@ -242,12 +241,6 @@ async function readForm(request: HttpRequest): Promise<URLSearchParams | undefin
   if (length > MAX_FORM_BYTES) return undefined;
   const text = await request.text();
   return text.length > MAX_FORM_BYTES ? undefined : new URLSearchParams(text);
-}
-
-/** From PUBLIC_BASE_URL alone: the request's URL is built from its Host header, which the client chose. */
-function csrfOptions(settings: ApprovalSettings, key: Uint8Array): CsrfOptions {
-  const publicUrl = new URL(settings.publicBaseUrl);
-  return { key, secure: publicUrl.protocol === "https:", publicOrigin: publicUrl.origin };
 }
 
 export type { ApprovalDecisionDeps };

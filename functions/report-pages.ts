@@ -9,9 +9,8 @@
  * configured.
  */
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
-import { createHmac } from "node:crypto";
 import { functionApp, type App } from "../shared/app/wiring.js";
-import { checkCsrf, CSRF_FIELD, issueCsrf, type CsrfOptions } from "../shared/http/csrf.js";
+import { checkCsrf, CSRF_FIELD, formCsrfOptions, issueCsrf, type CsrfOptions } from "../shared/http/csrf.js";
 import { htmlResponse } from "../shared/http/html-response.js";
 import { signedInPerson, type Reader } from "../shared/http/principal.js";
 import { logLine } from "../shared/logging/log-text.js";
@@ -211,13 +210,9 @@ function overviewFilter(query: URLSearchParams): OverviewFilter | string {
   return { failingOnly: query.get("failing") === "1", control: control as ControlId | null, name, sort: sort as OverviewSort };
 }
 
-/** The forms' CSRF key is derived from the approval signing key; without approvals set up there are no forms. */
+/** The forms' protection, derived like the approval form's; without approvals set up (no signing key) there are no forms. */
 function csrfOptions(app: App): CsrfOptions | undefined {
-  const settings = app.approvalSettings;
-  if (!settings) return undefined;
-  const publicUrl = new URL(settings.publicBaseUrl);
-  const key = createHmac("sha256", settings.signingKeys[0].secret).update("tenant-patrol/report-form-csrf/v1").digest();
-  return { key, secure: publicUrl.protocol === "https:", publicOrigin: publicUrl.origin };
+  return app.approvalSettings && formCsrfOptions(app.approvalSettings, "report-form");
 }
 
 /** A form's field holds for one tenant and one person. */

@@ -10,14 +10,16 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/fu
 import { z } from "zod";
 import { functionApp, type App } from "../shared/app/wiring.js";
 import { CONTROLS } from "../shared/controls/index.js";
+import { isCrossSite } from "../shared/http/csrf.js";
 import { apiReader, type Reader, type ReportPermission } from "../shared/http/principal.js";
 import { fieldErrors, invalidRequest, jsonResponse, parseJsonBody, problemResponse } from "../shared/http/problem.js";
 import { logLine } from "../shared/logging/log-text.js";
 import { CONTROL_IDS } from "../shared/model/findings.js";
-import { acceptanceIndex, type Acceptance, type FindingEvent } from "../shared/model/stored.js";
+import type { Acceptance, FindingEvent } from "../shared/model/stored.js";
 import type { StoredTenant } from "../shared/storage/tenants.js";
 import { CSV_CONTENT_TYPE, eventsCsv, findingsCsv } from "../shared/reports/csv.js";
 import {
+  allEvents,
   allFindings,
   ContinuationError,
   eventsPage,
@@ -106,18 +108,10 @@ async function handleFindings(app: App, request: HttpRequest): Promise<HttpRespo
   const { since, format: asked, ...rest } = query.data;
   const findingsRequest = { ...rest, ...(since ? { since: new Date(since) } : {}) };
   const now = new Date();
-  return withContinuation(query.data.continuation, async () => {
+  return withContinuation(async () => {
     if (wantsCsv(request, asked)) {
       const items = await allFindings(app, tenant.tenantId, findingsRequest, now);
-      const accepted = acceptanceIndex(items.flatMap((i) => (i.acceptance ? [i.acceptance] : [])));
-      return csvResponse(
-        findingsCsv(
-          items.map((i) => i.finding),
-          accepted,
-          true,
-        ),
-        `findings-${tenant.tenantId}.csv`,
-      );
+      return csvResponse(findingsCsv(items, true), `findings-${tenant.tenantId}.csv`);
     }
     const page = await findingsPage(app, tenant.tenantId, findingsRequest, now);
     return jsonResponse(200, { items: page.items.map(findingView), continuation: page.continuation ?? null });
@@ -132,26 +126,27 @@ async function handleEvents(app: App, request: HttpRequest): Promise<HttpRespons
   if (!query.success) return invalidRequest(fieldErrors(query.error, "query."));
   const tenant = await reachableTenant(app, auth.reader, request.params.tenantId ?? "");
   if (!tenant) return unknownTenant(request.params.tenantId ?? "");
-  const since = query.data.since ? new Date(query.data.since) : new Date(Date.now() - 30 * 86_400_000);
-  return withContinuation(query.data.continuation, async () => {
-    const csv = wantsCsv(request, query.data.format);
-    const events: FindingEvent[] = [];
-    let token = query.data.continuation;
-    do {
-      const page = await eventsPage(app, tenant.tenantId, {
-        since,
-        pageSize: query.data.pageSize,
-        ...(token ? { continuation: token } : {}),
-      });
-      events.push(...page.items);
-      token = page.continuation;
-      if (!csv) return jsonResponse(200, { items: page.items.map(eventView), continuation: page.continuation ?? null });
-    } while (token !== undefined);
-    return csvResponse(eventsCsv(events, true), `events-${tenant.tenantId}.csv`);
+  const since = query.data.since ? new Date(query.data.since) : undefined;
+  const now = new Date();
+  return withContinuation(async () => {
+    if (wantsCsv(request, query.data.format)) {
+      return csvResponse(eventsCsv(await allEvents(app, tenant.tenantId, since, now), true), `events-${tenant.tenantId}.csv`);
+    }
+    const { pageSize, continuation } = query.data;
+    const page = await eventsPage(
+      app,
+      tenant.tenantId,
+      { ...(since ? { since } : {}), pageSize, ...(continuation ? { continuation } : {}) },
+      now,
+    );
+    return jsonResponse(200, { items: page.items.map(eventView), continuation: page.continuation ?? null });
   });
 }
 
-/** GET runs/{runId} → the sweep and each of its tenants' runs (those the reader reaches). */
+/**
+ * GET runs/{runId} → the sweep and each of its tenants' runs, both limited to the tenants the reader
+ * reaches (a caller app scoped to one tenant learns nothing of the fleet's size).
+ */
 async function handleRun(app: App, request: HttpRequest): Promise<HttpResponseInit> {
   const auth = await authorize(app, request, "read");
   if (!auth.ok) return auth.response;
@@ -160,7 +155,7 @@ async function handleRun(app: App, request: HttpRequest): Promise<HttpResponseIn
   const header = await app.runs.getRun(runId);
   if (!header) return problemResponse(404, "unknown-run", "Unknown run", `No sweep ${runId}.`);
   const tenants = (await app.runs.listTenantRuns(runId)).filter((t) => auth.reader.reaches(t.tenantId));
-  return jsonResponse(200, { run: header, tenants });
+  return jsonResponse(200, { run: { ...header, tenantCount: tenants.length }, tenants });
 }
 
 /** POST tenants/{tenantId}/acceptances | acceptances/revoke (JSON). */
@@ -174,7 +169,16 @@ async function handleDecision(
   if (!auth.ok) return auth.response;
   if (!auth.reader.mayAccept)
     return problemResponse(403, "forbidden", "Role required", "Accepting and revoking risks needs the app role Risks.Accept.");
-  // A signed-in person's session is a cookie: only a JSON body (which a cross-site form cannot send without CORS) is taken.
+  // A signed-in person's session is a cookie: a request another site's page makes is refused, and only a
+  // JSON body (which a cross-site form cannot send without CORS) is taken.
+  if (auth.reader.kind === "person" && isCrossSite(request, publicOrigin(app))) {
+    return problemResponse(
+      403,
+      "cross-site",
+      "Cross-site request",
+      "Risks are accepted and revoked from tenant-patrol's own pages or by API callers.",
+    );
+  }
   if (!/^application\/json\b/i.test(request.headers.get("content-type") ?? "")) {
     return problemResponse(415, "unsupported-media-type", "JSON required", "Send the body as application/json.");
   }
@@ -276,18 +280,19 @@ function csvResponse(body: string, filename: string): HttpResponseInit {
   };
 }
 
-/** Runs a paged read; a continuation this API did not hand out is the caller's mistake (400), not ours. */
-async function withContinuation(given: string | undefined, run: () => Promise<HttpResponseInit>): Promise<HttpResponseInit> {
+/** Runs a paged read; a continuation this API did not hand out for this query is the caller's mistake (400). */
+async function withContinuation(run: () => Promise<HttpResponseInit>): Promise<HttpResponseInit> {
   try {
     return await run();
   } catch (error) {
     if (error instanceof ContinuationError) return invalidRequest([{ field: "query.continuation", message: error.message }]);
-    // The table client decodes the inner token; one we did not issue fails there.
-    if (given !== undefined && (error instanceof SyntaxError || error instanceof TypeError)) {
-      return invalidRequest([{ field: "query.continuation", message: "is not a continuation token this API issued" }]);
-    }
     throw error;
   }
+}
+
+/** PUBLIC_BASE_URL's origin, when approvals (which set it) are configured. */
+function publicOrigin(app: App): string | undefined {
+  return app.approvalSettings && new URL(app.approvalSettings.publicBaseUrl).origin;
 }
 
 function unknownTenant(tenantId: string): HttpResponseInit {

@@ -2,8 +2,8 @@
  * What the approval page needs, built from the app's settings and storage: the decision flow's
  * dependencies, the approval settings, and the key that signs its CSRF field.
  */
-import { createHmac } from "node:crypto";
 import type { ApprovalDecisionDeps } from "../approvals/decide.js";
+import { formCsrfOptions, type CsrfOptions } from "../http/csrf.js";
 import type { ApprovalSettings } from "../config/settings.js";
 import type { TenantRecord } from "../model/tenant.js";
 import { remediate, type RemediationDeps, type RemediationLog } from "../remediation/remediate.js";
@@ -12,8 +12,8 @@ import type { TenantsRepository } from "../storage/tenants.js";
 
 export interface ApprovalPageServices {
   readonly settings: ApprovalSettings;
-  /** HMAC key of the form's CSRF field, derived from the current signing key (never the key itself). */
-  readonly csrfKey: Uint8Array;
+  /** The confirmation form's CSRF protection (shared/http/csrf.ts). */
+  readonly csrf: CsrfOptions;
   readonly deps: ApprovalDecisionDeps;
 }
 
@@ -26,7 +26,7 @@ export interface ApprovalPageParts {
 export function approvalPageServices(settings: ApprovalSettings, parts: ApprovalPageParts): ApprovalPageServices {
   return {
     settings,
-    csrfKey: createHmac("sha256", settings.signingKeys[0].secret).update("tenant-patrol/approval-form-csrf/v1").digest(),
+    csrf: formCsrfOptions(settings, "approval-form"),
     deps: {
       keys: settings.signingKeys,
       approvals: parts.approvals,

@@ -16,6 +16,7 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Cookie, HttpRequest } from "@azure/functions";
+import type { ApprovalSettings } from "../config/settings.js";
 
 export const CSRF_FIELD = "csrf";
 const COOKIE_BASE_NAME = "tp-approval-csrf";
@@ -38,6 +39,21 @@ export interface CsrfIssue {
   readonly cookie: Cookie;
   /** Value of the hidden form field CSRF_FIELD. */
   readonly field: string;
+}
+
+/**
+ * The options of one kind of form (`purpose` names it and keeps its fields apart from other forms'):
+ * the HMAC key derived from the current approval signing key (never the key itself), and Secure and
+ * the allowed origin from PUBLIC_BASE_URL alone, because a request's URL is built from its Host
+ * header, which the client chose.
+ */
+export function formCsrfOptions(settings: Pick<ApprovalSettings, "signingKeys" | "publicBaseUrl">, purpose: string): CsrfOptions {
+  const publicUrl = new URL(settings.publicBaseUrl);
+  return {
+    key: createHmac("sha256", settings.signingKeys[0].secret).update(`tenant-patrol/${purpose}-csrf/v1`).digest(),
+    secure: publicUrl.protocol === "https:",
+    publicOrigin: publicUrl.origin,
+  };
 }
 
 export function csrfCookieName(secure: boolean): string {
@@ -76,11 +92,15 @@ function fieldFor(key: Uint8Array, cookieValue: string, token: string): string {
   return createHmac("sha256", key).update(`${cookieValue}\n${token}`).digest("base64url");
 }
 
-function isCrossSite(request: HttpRequest, publicOrigin: string): boolean {
+/**
+ * What the browser says of where the request comes from (`Sec-Fetch-Site`, `Origin`): true when it
+ * is not our own page. Without a known public origin only `Sec-Fetch-Site` can tell.
+ */
+export function isCrossSite(request: HttpRequest, publicOrigin: string | undefined): boolean {
   const site = request.headers.get("sec-fetch-site");
   if (site !== null && site !== "same-origin" && site !== "none") return true;
   const origin = request.headers.get("origin");
-  return origin !== null && origin !== "null" && origin !== publicOrigin;
+  return publicOrigin !== undefined && origin !== null && origin !== "null" && origin !== publicOrigin;
 }
 
 /** The value of cookie `name` from the Cookie header (first occurrence), if any. */

@@ -1,5 +1,5 @@
 /**
- * Errors of the ticketing API (version 2) as RFC 9457 problem details (`application/problem+json`):
+ * Errors of the ticketing API (version 2) and the findings API as RFC 9457 problem details (`application/problem+json`):
  * a type URI per kind of problem, a title, the status, a detail sentence, and for invalid input
  * every field that is wrong with what is wrong with it.
  */

@@ -5,10 +5,9 @@
  * (OWASP "CSV Injection"): it then shows as text.
  */
 import { CONTROLS } from "../controls/index.js";
-import type { Acceptance, FindingEvent, StoredFinding } from "../model/stored.js";
-import { findingKey } from "../model/stored.js";
-import { isOpenFinding } from "../model/stored.js";
+import { isOpenFinding, type FindingEvent } from "../model/stored.js";
 import { accountOf, evidenceRows } from "../views/evidence.js";
+import type { ReportedFinding } from "./queries.js";
 
 export const CSV_CONTENT_TYPE = "text/csv; charset=utf-8";
 
@@ -44,10 +43,9 @@ const EVENT_COLUMNS = [
 ] as const;
 
 /** The header and one row per finding; `owner`, `due` and `justification` are left for the MSP. */
-export function findingsCsv(findings: readonly StoredFinding[], accepted: ReadonlyMap<string, Acceptance>, withHeader: boolean): string {
-  const rows = findings.map((f) => {
+export function findingsCsv(items: readonly ReportedFinding[], withHeader: boolean): string {
+  const rows = items.map(({ finding: f, acceptance }) => {
     const account = accountOf(f.detail);
-    const acceptance = accepted.get(findingKey(f));
     return [
       f.control,
       CONTROLS.find((c) => c.id === f.control)?.title ?? f.control,

@@ -3,11 +3,20 @@
  * tenants, never a finding), the findings API one page of one tenant's partition at a time, the
  * tenant report one tenant's rows. Paging hands the client an opaque token that wraps the table's
  * own continuation and the query it belongs to: the table's token names the next key to read, so
- * rows written by a sweep while a client pages are neither lost nor repeated.
+ * rows written by a sweep while a client pages are neither lost nor repeated. Every read filters on
+ * the tenant's partition, so a forged table token finds nothing of another tenant; one of the wrong
+ * shape is refused by the storage layer (storage/operations.ts).
  */
 import { createHash } from "node:crypto";
 import type { ControlId } from "../model/findings.js";
-import { acceptanceIndex, findingKey, type Acceptance, type FindingEvent, type StoredFinding } from "../model/stored.js";
+import {
+  acceptanceIndex,
+  findingKey,
+  type Acceptance,
+  type AcceptanceIndex,
+  type FindingEvent,
+  type StoredFinding,
+} from "../model/stored.js";
 import type { AcceptancesRepository } from "../storage/acceptances.js";
 import type { AuditEntry, AuditRepository } from "../storage/audit.js";
 import type { FindingEventsRepository } from "../storage/findingEvents.js";
@@ -16,6 +25,14 @@ import type { SummariesRepository } from "../storage/summaries.js";
 import type { TenantsRepository } from "../storage/tenants.js";
 import type { OverviewTenant, WorkDoneRow } from "../views/report-inputs.js";
 import { isOpenFinding } from "../model/stored.js";
+import { ContinuationError } from "../storage/operations.js";
+
+export { ContinuationError };
+
+/** The events API's window when the client gives no `since`. */
+const DEFAULT_EVENTS_DAYS = 30;
+/** The CSV reads the service's largest page: 20,000 findings in 20 requests. */
+const EXPORT_PAGE_SIZE = 1000;
 
 /** The findings API's `status`: a stored status, or where the finding stands in the risk register. */
 export const FINDING_FILTERS = ["fail", "unknown", "pass", "open", "accepted", "resolved"] as const;
@@ -39,10 +56,6 @@ export interface Page<T> {
   readonly items: T[];
   /** Undefined on the last page. */
   readonly continuation: string | undefined;
-}
-
-export class ContinuationError extends RangeError {
-  override readonly name = "ContinuationError";
 }
 
 export interface ReportQueryDeps {
@@ -75,49 +88,84 @@ export async function findingsPage(
   request: FindingsRequest,
   now: Date,
 ): Promise<Page<ReportedFinding>> {
-  const fingerprint = queryFingerprint(tenantId, request);
-  const continuation = request.continuation === undefined ? undefined : unwrap(request.continuation, fingerprint);
-  const [page, accepted] = await Promise.all([
-    deps.findings.page(tenantId, tableQuery(request), { pageSize: request.pageSize, ...(continuation ? { continuation } : {}) }),
-    acceptancesInForce(deps, tenantId, now).then(acceptanceIndex),
-  ]);
-  const items = page.findings
-    .map((finding) => ({ finding, acceptance: accepted.get(findingKey(finding)) }))
-    .filter((item) => matches(item, request.status));
-  return { items, continuation: page.continuation === undefined ? undefined : wrap(page.continuation, fingerprint) };
+  const accepted = acceptanceIndex(await acceptancesInForce(deps, tenantId, now));
+  return pageOfFindings(deps, tenantId, request, accepted);
 }
 
-/** Every finding the request selects (all pages): the CSV export. */
+/** Every finding the request selects (all pages, the acceptances read once): the CSV export. */
 export async function allFindings(
   deps: ReportQueryDeps,
   tenantId: string,
-  request: Omit<FindingsRequest, "continuation">,
+  request: Omit<FindingsRequest, "continuation" | "pageSize">,
   now: Date,
 ): Promise<ReportedFinding[]> {
+  const accepted = acceptanceIndex(await acceptancesInForce(deps, tenantId, now));
   const items: ReportedFinding[] = [];
   let continuation: string | undefined;
   do {
-    const page = await findingsPage(deps, tenantId, { ...request, ...(continuation ? { continuation } : {}) }, now);
+    const page = await pageOfFindings(
+      deps,
+      tenantId,
+      { ...request, pageSize: EXPORT_PAGE_SIZE, ...(continuation ? { continuation } : {}) },
+      accepted,
+    );
     items.push(...page.items);
     continuation = page.continuation;
   } while (continuation !== undefined);
   return items;
 }
 
-export async function eventsPage(
+async function pageOfFindings(
   deps: ReportQueryDeps,
   tenantId: string,
-  request: { readonly since: Date; readonly pageSize: number; readonly continuation?: string },
-): Promise<Page<FindingEvent>> {
-  const fingerprint = createHash("sha256")
-    .update(JSON.stringify(["events", tenantId, request.since.toISOString()]))
-    .digest("base64url");
-  const continuation = request.continuation === undefined ? undefined : unwrap(request.continuation, fingerprint);
-  const page = await deps.events.listSince(tenantId, request.since, {
+  request: FindingsRequest,
+  accepted: AcceptanceIndex,
+): Promise<Page<ReportedFinding>> {
+  const query = fingerprint(["findings", tenantId, request.control ?? null, request.status ?? null, request.since?.toISOString() ?? null]);
+  const from = request.continuation === undefined ? undefined : unwrap(request.continuation, query);
+  const page = await deps.findings.page(tenantId, tableQuery(request), {
     pageSize: request.pageSize,
-    ...(continuation ? { continuation } : {}),
+    ...(from ? { continuation: from.table } : {}),
   });
-  return { items: page.events, continuation: page.continuation === undefined ? undefined : wrap(page.continuation, fingerprint) };
+  const items = page.findings
+    .map((finding) => ({ finding, acceptance: accepted.get(findingKey(finding)) }))
+    .filter((item) => matches(item, request.status));
+  return { items, continuation: page.continuation === undefined ? undefined : wrap({ query, table: page.continuation }) };
+}
+
+export interface EventsRequest {
+  /** Default: DEFAULT_EVENTS_DAYS before now, fixed at the first page (the token carries it on). */
+  readonly since?: Date;
+  readonly pageSize: number;
+  readonly continuation?: string;
+}
+
+/** One page of a tenant's events from `since` on, oldest first. */
+export async function eventsPage(deps: ReportQueryDeps, tenantId: string, request: EventsRequest, now: Date): Promise<Page<FindingEvent>> {
+  // The window's start is data, not part of the query's identity: without `since`, page two must read the same window as page one.
+  const query = fingerprint(["events", tenantId, request.since?.toISOString() ?? null]);
+  const from = request.continuation === undefined ? undefined : unwrap(request.continuation, query);
+  const since = from?.since ?? request.since ?? new Date(now.getTime() - DEFAULT_EVENTS_DAYS * 86_400_000);
+  const page = await deps.events.listSince(tenantId, since, { pageSize: request.pageSize, ...(from ? { continuation: from.table } : {}) });
+  const next = page.continuation === undefined ? undefined : wrap({ query, table: page.continuation, since });
+  return { items: page.events, continuation: next };
+}
+
+/** Every event from `since` on (all pages): the CSV export. */
+export async function allEvents(deps: ReportQueryDeps, tenantId: string, since: Date | undefined, now: Date): Promise<FindingEvent[]> {
+  const events: FindingEvent[] = [];
+  let continuation: string | undefined;
+  do {
+    const page = await eventsPage(
+      deps,
+      tenantId,
+      { ...(since ? { since } : {}), pageSize: EXPORT_PAGE_SIZE, ...(continuation ? { continuation } : {}) },
+      now,
+    );
+    events.push(...page.items);
+    continuation = page.continuation;
+  } while (continuation !== undefined);
+  return events;
 }
 
 /** Remediations by action and outcome (undo attempts as `undo <action>`), from the tenant's latest audit rows. */
@@ -165,28 +213,37 @@ function matches(item: ReportedFinding, status: FindingFilter | undefined): bool
   }
 }
 
-/** Ties a token to its query: a token reused with other filters would skip or repeat rows. */
-function queryFingerprint(tenantId: string, request: FindingsRequest): string {
-  const query = [tenantId.toLowerCase(), request.control ?? null, request.status ?? null, request.since?.toISOString() ?? null];
-  return createHash("sha256")
-    .update(JSON.stringify(["findings", ...query]))
-    .digest("base64url");
+/** Ties a token to its query: a token reused with other filters or another tenant would skip or repeat rows. */
+function fingerprint(query: readonly (string | null)[]): string {
+  return createHash("sha256").update(JSON.stringify(query)).digest("base64url").slice(0, 16);
 }
 
-function wrap(tableToken: string, fingerprint: string): string {
-  return Buffer.from(JSON.stringify({ v: 1, q: fingerprint.slice(0, 16), t: tableToken }), "utf8").toString("base64url");
+/** Where a listing continues: the table's token, the query it belongs to, and (events) the window's start. */
+interface Position {
+  readonly query: string;
+  readonly table: string;
+  readonly since?: Date;
 }
 
-function unwrap(token: string, fingerprint: string): string {
+function wrap(position: Position): string {
+  const { query, table, since } = position;
+  return Buffer.from(JSON.stringify({ v: 1, q: query, t: table, ...(since ? { s: since.toISOString() } : {}) }), "utf8").toString(
+    "base64url",
+  );
+}
+
+function unwrap(token: string, query: string): Position {
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(token, "base64url").toString("utf8"));
   } catch {
     throw new ContinuationError("is not a continuation token this API issued");
   }
-  const { v, q, t } = (parsed ?? {}) as { v?: unknown; q?: unknown; t?: unknown };
-  if (v !== 1 || typeof t !== "string" || typeof q !== "string") throw new ContinuationError("is not a continuation token this API issued");
-  if (q !== fingerprint.slice(0, 16))
-    throw new ContinuationError("belongs to another query: keep the same filters while paging, or start again without it");
-  return t;
+  const { v, q, t, s } = (typeof parsed === "object" && parsed !== null ? parsed : {}) as Record<string, unknown>;
+  const since = typeof s === "string" ? new Date(s) : undefined;
+  if (v !== 1 || typeof t !== "string" || typeof q !== "string" || (s !== undefined && !(since && Number.isFinite(since.getTime())))) {
+    throw new ContinuationError("is not a continuation token this API issued");
+  }
+  if (q !== query) throw new ContinuationError("belongs to another query: keep the same filters while paging, or start again without it");
+  return { query: q, table: t, ...(since ? { since } : {}) };
 }

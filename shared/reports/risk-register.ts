@@ -4,6 +4,7 @@
  * is stored, recorded as a finding event (who, why, until when), and reflected in the tenant's
  * summary at once, so the overview does not wait for the next sweep.
  */
+import { z } from "zod";
 import { CONTROL_IDS, type ControlId } from "../model/findings.js";
 import { MAX_ACCEPTANCE_DAYS, type Acceptance, type FindingEvent, type StoredFinding } from "../model/stored.js";
 import { isOpenFinding } from "../model/stored.js";
@@ -15,6 +16,7 @@ import { summarize } from "./summary.js";
 
 export const MAX_REASON_CHARS = 1000;
 const DAY_MS = 86_400_000;
+const ISO_INSTANT = z.iso.datetime({ offset: true });
 
 export interface RiskRegisterDeps {
   readonly findings: Pick<FindingsRepository, "listForTenant">;
@@ -96,7 +98,11 @@ export async function acceptRisk(
   return { outcome: "accepted", acceptance };
 }
 
-/** Revokes the acceptance in force for a finding: the finding is open again (and asked about by the next sweep). */
+/**
+ * Revokes the acceptance in force for a finding: the finding is open again (and asked about by the
+ * next sweep). The conditional delete decides first, so of two people revoking at once one does it
+ * and only that one is recorded; if its event cannot be written, the acceptance is put back.
+ */
 export async function revokeRisk(
   deps: RiskRegisterDeps,
   tenantId: string,
@@ -106,16 +112,20 @@ export async function revokeRisk(
 ): Promise<RiskDecision> {
   const ref = checkRef(input);
   if ("problems" in ref) return { outcome: "invalid", problems: ref.problems };
-  const stored = await deps.acceptances.get(tenantId, ref.control, ref.subjectId);
-  if (stored === undefined || stored.acceptance.expiresAt <= now) {
-    return { outcome: "not-accepted", message: "No acceptance is in force for this finding." };
-  }
-  const findings = await deps.findings.listForTenant(tenantId);
-  const finding = findings.find((f) => f.control === ref.control && f.subjectId === ref.subjectId);
-  // The event first: a crash between the two leaves the acceptance in force and the revoke can be repeated.
-  await deps.events.write(tenantId, [decisionEvent("acceptance-revoked", finding, stored.acceptance, by, now)]);
+  const stored = (await deps.acceptances.listForTenant(tenantId)).find(
+    ({ acceptance }) => sameFinding(acceptance, ref) && acceptance.expiresAt > now,
+  );
+  if (stored === undefined) return { outcome: "not-accepted", message: "No acceptance is in force for this finding." };
   if (!(await deps.acceptances.remove(tenantId, stored))) {
     return { outcome: "conflict", message: "The acceptance changed while it was being revoked; reload and try again." };
+  }
+  const findings = await deps.findings.listForTenant(tenantId);
+  const finding = findings.find((f) => sameFinding(f, stored.acceptance));
+  try {
+    await deps.events.write(tenantId, [decisionEvent("acceptance-revoked", finding, stored.acceptance, by, now)]);
+  } catch (error) {
+    await deps.acceptances.accept(stored.acceptance, now);
+    throw error;
   }
   await refreshSummary(deps, tenantId, findings, now);
   return { outcome: "revoked", acceptance: stored.acceptance };
@@ -150,10 +160,14 @@ async function refreshSummary(deps: RiskRegisterDeps, tenantId: string, findings
   await deps.summaries.put(summarize({ tenantId, findings, acceptances, lastRun, changes, trend, now }));
 }
 
-/** The open finding (subject ids compared without case: a caller may spell a Graph id in capitals). */
+/** The open finding `ref` names. */
 function findOpen(findings: readonly StoredFinding[], ref: FindingRef): StoredFinding | undefined {
-  const subject = ref.subjectId?.toLowerCase() ?? null;
-  return findings.find((f) => f.control === ref.control && (f.subjectId?.toLowerCase() ?? null) === subject && isOpenFinding(f));
+  return findings.find((f) => sameFinding(f, ref) && isOpenFinding(f));
+}
+
+/** Subject ids compared without case: a caller may spell a Graph id in capitals. */
+function sameFinding(a: FindingRef, b: FindingRef): boolean {
+  return a.control === b.control && (a.subjectId?.toLowerCase() ?? null) === (b.subjectId?.toLowerCase() ?? null);
 }
 
 function noOpenFinding(ref: FindingRef): FieldProblem {
@@ -211,13 +225,15 @@ function checkExpiry(input: AcceptInput, now: Date): Checked<{ expiresAt: Date }
   return { expiresAt };
 }
 
+/**
+ * An instant with its offset (2027-02-30 is no date, and a time without an offset would be read in
+ * the server's zone), or a whole number of days; undefined for anything else.
+ */
 function expiryOf(input: AcceptInput, now: Date): Date | undefined {
   if (input.expiresAt !== undefined) {
-    if (typeof input.expiresAt !== "string" || !/^\d{4}-\d{2}-\d{2}T/.test(input.expiresAt)) return undefined;
-    const at = new Date(input.expiresAt);
-    return Number.isNaN(at.getTime()) ? undefined : at;
+    return ISO_INSTANT.safeParse(input.expiresAt).success ? new Date(input.expiresAt as string) : undefined;
   }
   const days =
-    typeof input.expiresInDays === "string" && /^-?\d+$/.test(input.expiresInDays) ? Number(input.expiresInDays) : input.expiresInDays;
-  return typeof days === "number" && Number.isInteger(days) ? new Date(now.getTime() + days * DAY_MS) : undefined;
+    typeof input.expiresInDays === "string" && /^\d{1,4}$/.test(input.expiresInDays) ? Number(input.expiresInDays) : input.expiresInDays;
+  return typeof days === "number" && Number.isSafeInteger(days) ? new Date(now.getTime() + days * DAY_MS) : undefined;
 }

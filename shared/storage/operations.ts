@@ -45,19 +45,52 @@ export interface EntityPage {
   readonly continuation: string | undefined;
 }
 
+/** The service's continuation values are opaque; a key is at most 1 KiB, so its encoding is far below this. */
+const MAX_CONTINUATION_KEY_CHARS = 4096;
+
+/** A continuation token that is not a position in the partition being read (forged, or another query's). */
+export class ContinuationError extends RangeError {
+  override readonly name = "ContinuationError";
+}
+
 /**
  * One page of an `odata` filter's entities in key order. The service's token names the next key to
  * read, so rows upserted while a client pages are neither lost nor read twice (a row inserted
  * behind the token is simply not in this listing). The page may hold fewer entities than asked even
- * when more follow (the service stops after 5 s or a partition boundary): follow `continuation`.
+ * when more follow (the service stops after 5 s): follow `continuation`. A continuation that came
+ * back from a client is checked first (ContinuationError); the filter, not the token, decides which
+ * partition is read, so a token naming another partition finds nothing there.
  */
 export async function listPage(client: TableClient, filter: string, request: PageRequest): Promise<EntityPage> {
+  if (request.continuation !== undefined) checkContinuation(request.continuation);
   const pages = client
     .listEntities<Record<string, unknown>>({ queryOptions: { filter }, abortSignal: request.abortSignal })
     .byPage({ maxPageSize: request.pageSize, ...(request.continuation ? { continuationToken: request.continuation } : {}) });
   const first = await pages.next();
   if (first.done === true) return { entities: [], continuation: undefined };
   return { entities: [...first.value], continuation: first.value.continuationToken };
+}
+
+/**
+ * The table client's token is base64 JSON `{ nextPartitionKey, nextRowKey? }` (@azure/data-tables,
+ * utils/continuationToken) holding the service's opaque `x-ms-continuation-*` values. A token of
+ * another shape (a non-string key the client would throw on) never reaches the client.
+ */
+function checkContinuation(token: string): void {
+  let position: unknown;
+  try {
+    position = JSON.parse(Buffer.from(token, "base64").toString("utf8"));
+  } catch {
+    throw new ContinuationError("is not a continuation token of this listing");
+  }
+  const { nextPartitionKey, nextRowKey, ...rest } = (typeof position === "object" && position !== null ? position : {}) as Record<
+    string,
+    unknown
+  >;
+  const opaque = (value: unknown) => typeof value === "string" && value.length > 0 && value.length <= MAX_CONTINUATION_KEY_CHARS;
+  if (!opaque(nextPartitionKey) || (nextRowKey !== undefined && !opaque(nextRowKey)) || Object.keys(rest).length > 0) {
+    throw new ContinuationError("is not a continuation token of this listing");
+  }
 }
 
 /** A transaction holds at most 100 operations, all in one partition. */
